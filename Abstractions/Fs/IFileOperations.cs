@@ -1,0 +1,71 @@
+namespace DaxHolder.Abstractions.Fs;
+
+/// <summary>uapi/linux/falloc.h: the fallocate mode bits.</summary>
+[Flags]
+public enum FallocateMode
+{
+    /// <summary>0: allocate (unwritten extents) and extend the size.</summary>
+    Allocate = 0,
+
+    /// <summary>FALLOC_FL_KEEP_SIZE.</summary>
+    KeepSize = 0x01,
+
+    /// <summary>FALLOC_FL_PUNCH_HOLE (always with KEEP_SIZE).</summary>
+    PunchHole = 0x02,
+
+    /// <summary>FALLOC_FL_COLLAPSE_RANGE.</summary>
+    CollapseRange = 0x08,
+
+    /// <summary>FALLOC_FL_ZERO_RANGE.</summary>
+    ZeroRange = 0x10,
+
+    /// <summary>FALLOC_FL_INSERT_RANGE.</summary>
+    InsertRange = 0x20,
+
+    /// <summary>FALLOC_FL_UNSHARE_RANGE.</summary>
+    UnshareRange = 0x40,
+}
+
+/// <summary>How a new file is created.</summary>
+/// <param name="ExtentSizeHint">An extent-size hint (XFS extsize), e.g. 2 MiB for PMD-aligned extents; null for none.</param>
+/// <param name="Dax">FS_XFLAG_DAX on the inode (meaningful under dax=inode); null leaves the filesystem's default.</param>
+public sealed record FileCreateOptions(ByteLength? ExtentSizeHint = null, bool? Dax = null)
+{
+    /// <summary>No hint, the filesystem's default DAX policy.</summary>
+    public static FileCreateOptions Default { get; } = new();
+}
+
+/// <summary>
+/// The file operations scenarios drive, by path or inode number. Each returns 0 or an errno as
+/// the syscall would; after a shutdown every one returns -EIO (spec 3.6). Paths are absolute
+/// within the filesystem ("/a").
+/// </summary>
+public interface IFileOperations
+{
+    /// <summary>Resolve a path to its inode.</summary>
+    ErrnoOr<InodeNumber> Lookup(string path);
+
+    /// <summary>open(O_CREAT|O_EXCL): a new empty regular file.</summary>
+    ErrnoOr<InodeNumber> Create(string path, FileCreateOptions options);
+
+    /// <summary>read(2) (-&gt;read_iter): for a DAX file, usually <c>kernel.DaxIomapRw(..., write: false, ...)</c>.</summary>
+    ErrnoOr<ByteLength> Read(InodeNumber inode, FileOffset position, ByteLength length);
+
+    /// <summary>write(2) (-&gt;write_iter): allocate as needed, copy through DaxIomapRw, extend i_size.</summary>
+    ErrnoOr<ByteLength> Write(InodeNumber inode, FileOffset position, ByteLength length);
+
+    /// <summary>fallocate(2): allocate, punch, zero or unshare a range.</summary>
+    Errno Fallocate(InodeNumber inode, FallocateMode mode, FileOffset position, ByteLength length);
+
+    /// <summary>ioctl(FICLONE): make <paramref name="destination"/> share all of <paramref name="source"/>'s blocks. -EOPNOTSUPP without reflink.</summary>
+    Errno Clone(InodeNumber source, InodeNumber destination);
+
+    /// <summary>ioctl(FICLONERANGE): share a range. -EOPNOTSUPP without reflink.</summary>
+    Errno CloneRange(InodeNumber source, FileOffset sourcePosition, InodeNumber destination, FileOffset destinationPosition, ByteLength length);
+
+    /// <summary>truncate(2): set the size, freeing blocks past it.</summary>
+    Errno Truncate(InodeNumber inode, ByteLength size);
+
+    /// <summary>unlink(2): remove the name; the blocks are freed when the inode's last reference goes.</summary>
+    Errno Unlink(string path);
+}

@@ -1,0 +1,59 @@
+using DaxHolder.Abstractions.Fs;
+
+namespace DaxHolder.Abstractions.Kernel;
+
+/// <summary>
+/// What the kernel exports to a filesystem, as the kernel exports it. One instance per simulated
+/// machine; the host implements every member in the file that models the named kernel function.
+/// </summary>
+public interface IKernelServices
+{
+    /// <summary>The kernel version this machine runs; where versions differ it decides.</summary>
+    KernelProfile Profile { get; }
+
+    /// <summary>The kernel log.</summary>
+    IKernelLog Log { get; }
+
+    /// <summary>
+    /// drivers/dax/super.c: fs_dax_get_by_bdev(bdev, &amp;start_off, holder, ops). The disk's dax
+    /// device, or null when the device has no DAX, the partition is not page-aligned, or a
+    /// holder is given and another (even the same one) already holds the disk (spec 3.1). A null
+    /// holder never conflicts and registers no operations.
+    /// </summary>
+    IDaxDevice? FsDaxGetByBdev(IBlockDevice device, object? holder, IDaxHolderOperations? operations);
+
+    /// <summary>drivers/dax/super.c: fs_put_dax(dax_dev, holder). Clears the holder and its operations if it matches.</summary>
+    void FsPutDax(IDaxDevice daxDevice, object? holder);
+
+    /// <summary>
+    /// The address_space of an inode coming into core (fs/inode.c: inode_init_always, with S_DAX
+    /// as the filesystem decides it).
+    /// </summary>
+    IAddressSpace InitInodeMapping(ISuperBlock superBlock, InodeNumber inode, bool dax);
+
+    /// <summary>mm/truncate.c: truncate_inode_pages_final(mapping), on eviction: every DAX entry is deleted and its pages disassociated.</summary>
+    void TruncateInodePagesFinal(IAddressSpace mapping);
+
+    /// <summary>
+    /// mm/truncate.c: truncate_pagecache_range(inode, start, end) with an inclusive end: unmap
+    /// the range from every process and delete its DAX entries (spec 2.1, truncate/punch).
+    /// </summary>
+    void TruncatePagecacheRange(IAddressSpace mapping, FileOffset start, FileOffset endInclusive);
+
+    /// <summary>mm/truncate.c: invalidate_inode_pages2_range(mapping, start, end), inclusive: drops clean DAX entries, keeps dirty ones (spec 3.4 step 5).</summary>
+    Errno InvalidateInodePages2Range(IAddressSpace mapping, PageIndex start, PageIndex endInclusive);
+
+    /// <summary>
+    /// fs/dax.c: dax_iomap_rw, the read(2)/write(2) path of a DAX file, driven by the
+    /// filesystem's iomap operations. Returns the bytes done, or -EIO where the range hits
+    /// poison (spec 8.5).
+    /// </summary>
+    ErrnoOr<ByteLength> DaxIomapRw(IInode inode, FileOffset position, ByteLength length, bool write, IIomapOps operations);
+
+    /// <summary>
+    /// mm/memory-failure.c: mf_dax_kill_procs(mapping, index, count, mf_flags): mark, collect,
+    /// unmap and signal the processes mapping each page of [index, index+count) (spec 3.5).
+    /// -EBUSY for a non-DAX mapping, at the first index.
+    /// </summary>
+    Errno MfDaxKillProcs(IAddressSpace mapping, PageIndex index, PageCount count, MfFlags flags);
+}

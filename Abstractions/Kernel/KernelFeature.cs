@@ -1,0 +1,46 @@
+namespace DaxHolder.Abstractions.Kernel;
+
+/// <summary>
+/// Version-dependent kernel behaviours that a filesystem or the host branches on. A profile says
+/// which it has; a feature is named rather than derived from a version number because stable
+/// backports break version ordering (6.1.112 has range fixes that 6.4 lacks, spec 9). Each member
+/// names the spec section and, where known, the commit.
+/// </summary>
+public enum KernelFeature
+{
+    /// <summary>XFS logs "DAX enabled. Warning: EXPERIMENTAL, use at your own risk" at mount (until 6.8-rc7; spec 3.1, 0.1).</summary>
+    XfsDaxExperimentalWarning,
+
+    /// <summary>Reflinked XFS inodes are never S_DAX (≤6.1; removed in 6.2; spec 3.1, 9.1).</summary>
+    ReflinkedInodesNotDax,
+
+    /// <summary>dax_insert_entry marks shared extents shared on read faults too (6.2+; spec 2.1).</summary>
+    DaxSharedOnReadFault,
+
+    /// <summary>xfs_dax_notify_failure clamps with the inclusive end, len = end - offset + 1 (5cf32f63b0f4: 6.5+, 6.1.112+; spec 3.2).</summary>
+    XfsInclusiveRangeEnd,
+
+    /// <summary>Per-AG blockcount min(agf_length - 1, high) + 1 - low (3c90c01e4934: 6.6+, 6.1.112+; spec 3.3).</summary>
+    XfsCorrectAgBlockcount,
+
+    /// <summary>DAX faults on badblocks return VM_FAULT_HWPOISON, so BUS_MCEERR_AR (6.5+; spec 8.5).</summary>
+    DaxFaultReportsHwpoison,
+
+    /// <summary>kill_dax notifies with MF_MEM_PRE_REMOVE, and XFS revokes every mapping (fa422b353d21, 6.7+; spec 4.2, 4.3).</summary>
+    MemPreRemove,
+
+    /// <summary>xfs_dax_failure_fn calls mf_dax_kill_procs only for a dax_mapping() inode (6.7+; spec 3.4).</summary>
+    XfsDaxMappingCheck,
+
+    /// <summary>The generic path skips entries whose user address is -EFAULT instead of SIGKILL (6.10+; spec 5.2).</summary>
+    GenericPathSkipsEfaultAddress,
+
+    /// <summary>Log-device failures are translated and range-checked (f4ed93037966: ~6.13/6.14, 6.12.y from Feb 2025; spec 3.2).</summary>
+    XfsLogdevFailureTranslate,
+
+    /// <summary>Realtime-device failures go through the rt rmap instead of -EOPNOTSUPP (6.14+; spec 3.2).</summary>
+    XfsRealtimeRmap,
+
+    /// <summary>Folio refcounts: 0-based, shared folios have mapping NULL (6.15+; spec 8.3, 2.1).</summary>
+    FolioRefcounts,
+}
