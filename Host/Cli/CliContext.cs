@@ -1,0 +1,18 @@
+namespace DaxHolder.Host.Cli;
+
+/// <summary>What a CLI run talks to: its output streams and the environment it reads.</summary>
+/// <param name="Output">Standard output.</param>
+/// <param name="Error">Standard error.</param>
+/// <param name="HostDirectory">Where daxholder lives; its <c>plugins/</c> folder is searched first.</param>
+/// <param name="PluginsVariable">The value of DAXHOLDER_PLUGINS, or null.</param>
+/// <param name="IsTerminal">Whether output goes to a terminal (tables use its width, progress is shown).</param>
+public sealed record CliContext(TextWriter Output, TextWriter Error, string HostDirectory, string? PluginsVariable, bool IsTerminal)
+{
+    /// <summary>The real console and process environment.</summary>
+    public static CliContext FromProcess() => new(
+        Console.Out,
+        Console.Error,
+        AppContext.BaseDirectory,
+        Environment.GetEnvironmentVariable(PluginLoading.PluginSource.EnvironmentVariable),
+        !Console.IsOutputRedirected);
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using DaxHolder.Host.PluginLoading;
+using Spectre.Console;
+
+namespace DaxHolder.Host.Cli;
+
+/// <summary><c>daxholder plugins</c>: the plugins found, with their filesystem types; load errors on stderr.</summary>
+internal static class PluginsCommand
+{
+    public static Command Create(Option<string[]> pluginDirectories, CliContext context)
+    {
+        var command = new Command("plugins", "List the filesystem plugins found: name, filesystem types, version, contract version and path.");
+        command.SetAction(parsed =>
+        {
+            var sources = PluginSource.Resolve(context.HostDirectory, context.PluginsVariable, parsed.GetValue(pluginDirectories) ?? []);
+            using var catalog = PluginLoader.Load(sources);
+            Render(catalog, context);
+            foreach (var error in catalog.Errors)
+            {
+                context.Error.WriteLine($"daxholder: {error}");
+            }
+
+            return catalog.Errors.Count == 0 ? ExitCodes.Ok : ExitCodes.BadInput;
+        });
+        return command;
+    }
+
+    private static void Render(PluginCatalog catalog, CliContext context)
+    {
+        var console = ConsoleFor(context);
+        if (catalog.Plugins.Count == 0)
+        {
+            console.WriteLine("No plugins found.");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumns("Plugin", "Filesystems", "Version", "Contract", "Path");
+        foreach (var plugin in catalog.Plugins)
+        {
+            table.AddRow(
+                Markup.Escape(plugin.Name),
+                Markup.Escape(string.Join(", ", plugin.FileSystemNames)),
+                Markup.Escape(plugin.Version),
+                Markup.Escape($"{plugin.ContractVersion.Major}.{plugin.ContractVersion.Minor}"),
+                Markup.Escape(plugin.Folder));
+        }
+
+        console.Write(table);
+    }
+
+    /// <summary>A Spectre console on the context's output: plain text, the terminal's width or a wide fixed one.</summary>
+    internal static IAnsiConsole ConsoleFor(CliContext context)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = context.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = context.IsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = context.IsTerminal ? InteractionSupport.Detect : InteractionSupport.No,
+            Out = new AnsiConsoleOutput(context.Output),
+        });
+        if (!context.IsTerminal)
+        {
+            console.Profile.Width = 240;
+        }
+
+        return console;
+    }
+}

@@ -1,0 +1,28 @@
+using System.Reflection;
+using DaxHolder.Abstractions.Plugins;
+
+namespace DaxHolder.Host.PluginLoading;
+
+/// <summary>
+/// The assemblies a plugin always gets from the host, never from its own folder: the contract
+/// and the DI abstractions it is expressed in. One copy of each means one identity for
+/// IFileSystemType, IServiceCollection and the rest on both sides of the boundary; a plugin that
+/// carried its own copy would have its types silently refused by the host.
+/// </summary>
+internal static class SharedAssemblies
+{
+    /// <summary>The simple names of the shared assemblies.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        DaxHolderContract.AssemblyName,
+        "Microsoft.Extensions.DependencyInjection.Abstractions",
+    ];
+
+    /// <summary>Whether <paramref name="name"/> is one the host provides.</summary>
+    public static bool IsShared(AssemblyName name) =>
+        Names.Contains(name.Name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether <paramref name="simpleName"/> is one the host provides.</summary>
+    public static bool IsShared(string simpleName) =>
+        Names.Contains(simpleName, StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,3 @@
+using DaxHolder.Host.Cli;
+
+return DaxHolderCli.Run(args, CliContext.FromProcess());
