@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Reflection;
 
@@ -35,7 +36,7 @@ public static class DaxHolderCli
         return parsed.Invoke(new InvocationConfiguration { Output = context.Output, Error = context.Error });
     }
 
-    private static RootCommand BuildRoot(CliContext context)
+    private static Command BuildRoot(CliContext context)
     {
         var plugins = new Option<string[]>("--plugins")
         {
@@ -45,12 +46,12 @@ public static class DaxHolderCli
             Arity = ArgumentArity.OneOrMore,
             AllowMultipleArgumentsPerToken = false,
         };
-        var root = new RootCommand("DaxHolder: what Linux decides when poison hits filesystem-DAX memory, per filesystem plugin and kernel version.");
+        // A plain command named daxholder, not RootCommand, whose name is the entry assembly's
+        // (testhost under tests): help text is the same however daxholder is hosted.
+        var root = new Command("daxholder", "DaxHolder: what Linux decides when poison hits filesystem-DAX memory, per filesystem plugin and kernel version.");
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption { Action = new VersionAction() });
         root.Options.Add(plugins);
-        foreach (var option in root.Options.OfType<VersionOption>())
-        {
-            option.Action = new VersionAction();
-        }
 
         root.Subcommands.Add(PluginsCommand.Create(plugins, context));
         return root;

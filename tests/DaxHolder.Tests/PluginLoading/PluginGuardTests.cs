@@ -1,0 +1,81 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Fs;
+using DaxHolder.Host.PluginLoading;
+using DaxHolder.Tests.Support;
+
+namespace DaxHolder.Tests.PluginLoading;
+
+/// <summary>Every call into a plugin is guarded: its exception is that call's failure, never the host's crash.</summary>
+public sealed class PluginGuardTests : IDisposable
+{
+    private readonly FixturePlugins fixtures = new();
+
+    public void Dispose() => fixtures.Dispose();
+
+    [Fact]
+    public void ACallThatThrows_BecomesAPluginCallException_NamingPluginAndCall()
+    {
+        var dir = fixtures.CompilePlugin("Thrower", FixturePlugins.PluginSource("Thrower", "thrower",
+            mkfsBody: "throw new System.InvalidOperationException(\"mkfs exploded\")"));
+        using var catalog = PluginLoader.Load(Sources.Only(dir));
+        var type = catalog.FindFileSystemType("thrower")!;
+
+        var e = Should.Throw<PluginCallException>(() => type.Mkfs(new MkfsRequest(new TestBlockDevice(), FsOptions.Empty)));
+
+        e.Plugin.ShouldBe("Thrower");
+        e.Call.ShouldBe("IFileSystemType.Mkfs");
+        e.Message.ShouldBe("plugin 'Thrower' failed in IFileSystemType.Mkfs: InvalidOperationException: mkfs exploded");
+    }
+
+    [Fact]
+    public void ContractObjectsThePluginReturns_InsideErrnoOr_AreGuardedToo()
+    {
+        var dir = fixtures.CompilePlugin("Nested", FixturePlugins.PluginSource("Nested", "nested",
+            mkfsBody: "ErrnoOr<IFileSystemImage>.Ok(new Image(request.Device))",
+            extra: """
+                public sealed class Image : IFileSystemImage
+                {
+                    private readonly DaxHolder.Abstractions.Kernel.IBlockDevice device;
+                    public Image(DaxHolder.Abstractions.Kernel.IBlockDevice device) { this.device = device; }
+                    public string FileSystemType => throw new System.NotSupportedException("no type today");
+                    public DaxHolder.Abstractions.Kernel.IBlockDevice Device => device;
+                    public DaxHolder.Abstractions.Kernel.IBlockDevice? LogDevice => null;
+                    public DaxHolder.Abstractions.Kernel.IBlockDevice? RealtimeDevice => null;
+                }
+                """));
+        using var catalog = PluginLoader.Load(Sources.Only(dir));
+
+        var image = catalog.FindFileSystemType("nested")!.Mkfs(new MkfsRequest(new TestBlockDevice(), FsOptions.Empty)).Value;
+
+        image.Device.Name.ShouldBe("pmem0");
+        Should.Throw<PluginCallException>(() => image.FileSystemType).Call.ShouldBe("IFileSystemImage.FileSystemType");
+    }
+
+    [Fact]
+    public void ConfigureServicesThatThrows_IsALoadError_NotACrash()
+    {
+        var dir = fixtures.CompilePlugin("BadRegister", """
+            using DaxHolder.Abstractions.Plugins;
+            using Microsoft.Extensions.DependencyInjection;
+            [assembly: DaxHolderPlugin(typeof(BadRegister.Entry))]
+            namespace BadRegister;
+            public sealed class Entry : IDaxHolderPlugin { public void ConfigureServices(IServiceCollection services) => throw new System.ArgumentException("no services for you"); }
+            """);
+
+        using var catalog = PluginLoader.Load(Sources.Only(dir));
+
+        catalog.Plugins.ShouldBeEmpty();
+        catalog.Errors.Single().Problem.ShouldBe("registering its services threw ArgumentException: no services for you");
+    }
+
+    [Fact]
+    public void Wrap_DoesNotWrapAProxyTwice()
+    {
+        var dir = fixtures.CompilePlugin("Once", FixturePlugins.PluginSource("Once", "once"));
+        using var catalog = PluginLoader.Load(Sources.Only(dir));
+        var guarded = catalog.FindFileSystemType("once")!;
+
+        PluginGuard.Wrap(guarded, "Once").ShouldBeSameAs(guarded);
+        guarded.Mkfs(new MkfsRequest(new TestBlockDevice(), FsOptions.Empty)).Error.ShouldBe(Errno.EOPNOTSUPP);
+    }
+}

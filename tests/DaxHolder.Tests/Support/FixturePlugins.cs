@@ -1,0 +1,96 @@
+using DaxHolder.Abstractions.Plugins;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DaxHolder.Tests.Support;
+
+/// <summary>
+/// Compiles small plugins (and, for the failure cases, stand-in contract or dependency
+/// assemblies) from C# source into folders under a temporary root that is deleted with it.
+/// </summary>
+public sealed class FixturePlugins : IDisposable
+{
+    private static readonly MetadataReference[] RuntimeReferences =
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+        .Split(Path.PathSeparator)
+        .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
+        .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+        .ToArray();
+
+    /// <summary>The real contract and DI abstractions, as the shipped plugins compile against them.</summary>
+    public static readonly string ContractPath = typeof(IDaxHolderPlugin).Assembly.Location;
+
+    /// <summary>The DI abstractions the contract is expressed in.</summary>
+    public static readonly string DiAbstractionsPath = typeof(IServiceCollection).Assembly.Location;
+
+    public FixturePlugins()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "daxholder-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Root);
+    }
+
+    /// <summary>The temporary root; each plugin gets a folder in it.</summary>
+    public string Root { get; }
+
+    /// <summary>Source of a complete plugin registering one filesystem type named <paramref name="fsName"/>, with optional extra members.</summary>
+    public static string PluginSource(string ns, string fsName, string mkfsBody = "ErrnoOr<IFileSystemImage>.Fail(Errno.EOPNOTSUPP, \"fixture\")", string extra = "") => $$"""
+        using DaxHolder.Abstractions;
+        using DaxHolder.Abstractions.Fs;
+        using DaxHolder.Abstractions.Plugins;
+        using Microsoft.Extensions.DependencyInjection;
+
+        [assembly: DaxHolderPlugin(typeof({{ns}}.Entry))]
+
+        namespace {{ns}};
+
+        public sealed class Entry : IDaxHolderPlugin
+        {
+            public void ConfigureServices(IServiceCollection services) => services.AddSingleton<IFileSystemType, FsType>();
+        }
+
+        public sealed class FsType : IFileSystemType
+        {
+            public string Name => "{{fsName}}";
+            public ErrnoOr<IFileSystemImage> Mkfs(MkfsRequest request) => {{mkfsBody}};
+            public ErrnoOr<IMountedFileSystem> Mount(MountRequest request) => ErrnoOr<IMountedFileSystem>.Fail(Errno.EOPNOTSUPP, "fixture");
+        }
+
+        {{extra}}
+        """;
+
+    /// <summary>Compiles <paramref name="source"/> as <paramref name="assemblyName"/>.dll into <paramref name="folder"/> (under <see cref="Root"/>) and returns the folder.</summary>
+    public string Compile(string folder, string assemblyName, string source, params string[] references)
+    {
+        var dir = Path.Combine(Root, folder);
+        Directory.CreateDirectory(dir);
+        var compilation = CSharpCompilation.Create(
+            assemblyName,
+            [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest))],
+            [.. RuntimeReferences, .. references.Select(r => MetadataReference.CreateFromFile(r))],
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var path = Path.Combine(dir, assemblyName + ".dll");
+        var result = compilation.Emit(path);
+        result.Success.ShouldBeTrue("fixture source must compile: " + string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
+        return dir;
+    }
+
+    /// <summary>Compiles a plugin against the real contract.</summary>
+    public string CompilePlugin(string folder, string source, params string[] extraReferences) =>
+        Compile(folder, folder + ".Plugin", source, [ContractPath, DiAbstractionsPath, .. extraReferences]);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A still-loaded assembly can hold a file on some systems; the folder is temporary.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
