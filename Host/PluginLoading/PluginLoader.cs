@@ -158,6 +158,17 @@ public static class PluginLoader
                 throw Fail(candidate, "it registers no filesystem type", $"register one in ConfigureServices: services.AddSingleton<{nameof(IFileSystemType)}, YourType>()");
             }
 
+            var names = types.Select(t => t.Name).ToList();
+            if (names.FirstOrDefault(n => string.IsNullOrWhiteSpace(n) || n.Any(char.IsWhiteSpace)) is { } bad)
+            {
+                throw Fail(candidate, $"it registers a filesystem type named '{bad}'", "give every filesystem type a name without spaces, as mount -t takes it (e.g. \"xfs\")");
+            }
+
+            if (names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                throw Fail(candidate, $"it registers filesystem '{twice.Key}' {twice.Count()} times", "register each filesystem type once");
+            }
+
             var version = candidate.Assembly.InformationalVersion ?? candidate.Assembly.Identity.Version?.ToString() ?? "?";
             return new LoadedPlugin(candidate.Name, candidate.Folder, candidate.Assembly.Path, version, contract, context, provider, [.. registrations], types);
         }

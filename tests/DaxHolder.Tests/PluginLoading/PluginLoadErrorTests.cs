@@ -129,6 +129,28 @@ public sealed class PluginLoadErrorTests : IDisposable
     }
 
     [Fact]
+    public void PluginRegisteringOneFilesystemNameTwice_IsRefused()
+    {
+        var source = FixturePlugins.PluginSource("Twice", "twicefs")
+            .Replace("=> services.AddSingleton<IFileSystemType, FsType>();", "{ services.AddSingleton<IFileSystemType, FsType>(); services.AddSingleton<IFileSystemType, FsType>(); }", StringComparison.Ordinal);
+        var dir = fixtures.CompilePlugin("Twice", source);
+
+        using var catalog = PluginLoader.Load(Sources.Only(dir));
+
+        SingleError(catalog, "Twice").Problem.ShouldBe("it registers filesystem 'twicefs' 2 times");
+    }
+
+    [Fact]
+    public void PluginWithABlankFilesystemName_IsRefused()
+    {
+        var dir = fixtures.CompilePlugin("Blank", FixturePlugins.PluginSource("Blank", " "));
+
+        using var catalog = PluginLoader.Load(Sources.Only(dir));
+
+        SingleError(catalog, "Blank").Problem.ShouldBe("it registers a filesystem type named ' '");
+    }
+
+    [Fact]
     public void PluginThatRegistersNoFilesystemType_IsRefused()
     {
         var dir = fixtures.CompilePlugin("Nothing", MinimalEntry.Replace("Future", "Nothing", StringComparison.Ordinal));
