@@ -61,6 +61,9 @@ public sealed class LoadedPlugin
     /// <summary>The names of <see cref="FileSystemTypes"/>, read once at load.</summary>
     public IReadOnlyList<string> FileSystemNames { get; }
 
+    /// <summary>Why disposing the plugin's services failed during <see cref="Unload"/>, or null.</summary>
+    public string? UnloadFailure { get; private set; }
+
     /// <summary>Whether <see cref="Unload"/> has run.</summary>
     public bool IsUnloaded => context is null;
 
@@ -78,11 +81,20 @@ public sealed class LoadedPlugin
             return;
         }
 
-        PluginGuard.Invoke(Name, "ServiceProvider.Dispose", () =>
+        try
         {
-            services?.Dispose();
-            return 0;
-        });
+            PluginGuard.Invoke(Name, "ServiceProvider.Dispose", () =>
+            {
+                services?.Dispose();
+                return 0;
+            });
+        }
+        catch (PluginCallException e)
+        {
+            // Unloading always completes: a plugin's failing Dispose is recorded, not rethrown.
+            UnloadFailure = e.Message;
+        }
+
         services = null;
         Registrations = [];
         FileSystemTypes = [];

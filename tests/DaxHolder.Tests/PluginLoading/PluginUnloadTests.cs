@@ -25,6 +25,22 @@ public sealed class PluginUnloadTests : IDisposable
         context.IsAlive.ShouldBeFalse("nothing of the host may keep an unloaded plugin's context alive");
     }
 
+    [Fact]
+    public void Unload_WhenThePluginsDisposeThrows_StillUnloads_AndRecordsTheFailure()
+    {
+        var source = FixturePlugins.PluginSource("BadDispose", "baddispose")
+            .Replace("public sealed class FsType : IFileSystemType", "public sealed class FsType : IFileSystemType, System.IDisposable", StringComparison.Ordinal)
+            .Replace("public string Name =>", "public void Dispose() => throw new System.InvalidOperationException(\"dispose exploded\");\n    public string Name =>", StringComparison.Ordinal);
+        var dir = fixtures.CompilePlugin("BadDispose", source);
+        var catalog = PluginLoader.Load(Sources.Only(dir));
+        var plugin = catalog.Plugins.Single();
+
+        Should.NotThrow(catalog.Dispose);
+
+        plugin.IsUnloaded.ShouldBeTrue();
+        plugin.UnloadFailure.ShouldNotBeNull().ShouldContain("dispose exploded");
+    }
+
     /// <summary>Kept out of line so no local of the caller's frame holds plugin objects.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference LoadUseAndUnload(string dir)
