@@ -17,6 +17,9 @@ public enum Errno
     /// <summary>No such file or directory.</summary>
     ENOENT = 2,
 
+    /// <summary>No such process (a signal to a task that has exited).</summary>
+    ESRCH = 3,
+
     /// <summary>I/O error; every operation of a shut-down filesystem (spec 3.6).</summary>
     EIO = 5,
 

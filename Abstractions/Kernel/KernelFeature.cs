@@ -43,4 +43,10 @@ public enum KernelFeature
 
     /// <summary>Folio refcounts: 0-based, shared folios have mapping NULL (6.15+; spec 8.3, 2.1).</summary>
     FolioRefcounts,
+
+    /// <summary>dax_lock_page() is named dax_lock_folio() and takes a folio (6.7+; spec 9), which is the name an oops in it prints.</summary>
+    DaxLockFolio,
+
+    /// <summary>madvise(MADV_HWPOISON) adds MF_ACTION_REQUIRED to MF_COUNT_INCREASED|MF_SW_SIMULATED (6.11+; spec 1.1).</summary>
+    MadviseActionRequired,
 }

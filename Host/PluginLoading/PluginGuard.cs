@@ -57,6 +57,13 @@ public static class PluginGuard
             return null;
         }
 
+        // Objects the host itself handed to the plugin (an address_space, a superblock) come
+        // back as they are: they are the kernel's own and the host downcasts them.
+        if (value.GetType().Assembly == typeof(PluginGuard).Assembly)
+        {
+            return value;
+        }
+
         if (IsContractInterface(declared))
         {
             return WrapMethod.MakeGenericMethod(declared).Invoke(null, [value, plugin]);

@@ -1,0 +1,27 @@
+using DaxHolder.Abstractions.Kernel;
+using DaxHolder.Host.Kernel.Mm.Tasks;
+using DaxHolder.Host.Kernel.Trace;
+
+namespace DaxHolder.Host.Kernel.Arch.X86;
+
+/// <summary>arch/x86/kernel/dumpstack.c: what an oops does to the machine and to current.</summary>
+internal sealed class Dumpstack(KernelContext kernel, Exit exit)
+{
+    /// <summary>
+    /// oops_end() → make_task_dead(SIGKILL): the oops is printed, the kernel is tainted, and the
+    /// task that was current dies; nobody is signalled by the code that crashed (spec 0.1). Only
+    /// the BUG line is printed: the register dump and offsets of a real report are not modelled.
+    /// </summary>
+    public void OopsEnd(KernelOops oops, TaskStruct? current)
+    {
+        ArgumentNullException.ThrowIfNull(oops);
+        kernel.Log.Printk(KernelLogLevel.Alert, oops.BugLine);
+        kernel.Trace.Add(new KernelHealthEvent(KernelHealthKind.Oops, oops.BugLine, oops.CallChain));
+        kernel.Tainted = true;
+        if (current is { Group.Mm: not null })
+        {
+            exit.DoGroupExit(current.Group, "killed by an oops in the kernel");
+            kernel.Trace.Add(new SignalDelivered(current.Name, Signal.Signals.SIGKILL, "died in the oops (make_task_dead)"));
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Kernel;
+using DaxHolder.Host.Kernel.Drivers.Nvdimm;
+using DaxHolder.Host.Kernel.Fs.Dax;
+using DaxHolder.Host.Kernel.Mm;
+using DaxHolder.Host.Kernel.Mm.Tasks;
+using DaxHolder.Host.Kernel.Signal;
+using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Host.Kernel.Units;
+
+namespace DaxHolder.Host.Kernel.Arch.X86;
+
+/// <summary>What a user access came to.</summary>
+internal enum AccessResult
+{
+    /// <summary>The load or store completed.</summary>
+    Done,
+
+    /// <summary>The fault raised SIGBUS.</summary>
+    Sigbus,
+
+    /// <summary>The access consumed poison: a synchronous machine check ran.</summary>
+    MachineCheck,
+
+    /// <summary>The fault sleeps (a write fault on a frozen filesystem).</summary>
+    Blocked,
+
+    /// <summary>The mapping is outside the model (a page-cache mapping of a non-DAX file).</summary>
+    NotModelled,
+}
+
+/// <summary>
+/// arch/x86/mm/fault.c: a user load or store: the page walk, the page fault
+/// (do_user_addr_fault → handle_mm_fault → the DAX fault handler), do_sigbus() for its
+/// failures, and, when the access reaches memory with a media error, the machine check.
+/// </summary>
+internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery signals, Mce mce, NvdimmBus bus)
+{
+    /// <summary>A task touches <paramref name="address"/> (a read or a write), then returns to user space.</summary>
+    public AccessResult UserAccess(TaskStruct task, UserAddress address, bool write)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var result = Access(task, address, write);
+        signals.DeliverPending(task);
+        return result;
+    }
+
+    /// <summary>
+    /// mm/gup.c: get_user_pages_fast(address, 1, 0) as madvise uses it: fault the page in for
+    /// reading if it is not mapped, and return its pfn (null for the zero page or an anonymous
+    /// copy); -EHWPOISON or -EFAULT if the fault fails.
+    /// </summary>
+    public ErrnoOr<Pfn?> GetUserPage(TaskStruct task, UserAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var mm = task.Group.Mm!;
+        var vma = mm.FindVma(address);
+        if (vma is null)
+        {
+            return ErrnoOr<Pfn?>.Fail(Errno.EFAULT, $"{address} is not mapped by {task}");
+        }
+
+        var leaf = mm.PageTable.Lookup(address);
+        if (leaf is null)
+        {
+            var outcome = HandleMmFault(task, vma, address, write: false);
+            if (outcome.Result != VmFaultResult.NoPage)
+            {
+                return ErrnoOr<Pfn?>.Fail(outcome.Result == VmFaultResult.HwPoison ? Errno.EHWPOISON : Errno.EFAULT, outcome.Why);
+            }
+
+            leaf = outcome.Leaf!;
+        }
+
+        return ErrnoOr<Pfn?>.Ok(PfnAt(leaf, address));
+    }
+
+    private AccessResult Access(TaskStruct task, UserAddress address, bool write)
+    {
+        var mm = task.Group.Mm ?? throw new InvalidOperationException($"{task} has no mm");
+        var vma = mm.FindVma(address) ?? throw new InvalidOperationException($"{task} touches {address}, which it has not mapped");
+        if (write && (vma.Flags & VmFlags.Write) == 0)
+        {
+            throw new InvalidOperationException($"{task} writes {address}, which is mapped read-only");
+        }
+
+        var leaf = mm.PageTable.Lookup(address);
+        if (leaf is null || (write && !leaf.Writable))
+        {
+            if (vma.File is { Mapping.IsDax: false })
+            {
+                kernel.Trace.Add(new NotModelled($"{vma.File} is not a DAX file: its pages go through the page cache"));
+                return AccessResult.NotModelled;
+            }
+
+            var outcome = HandleMmFault(task, vma, address, write);
+            switch (outcome.Result)
+            {
+                case VmFaultResult.NoPage:
+                    leaf = outcome.Leaf!;
+                    break;
+                case VmFaultResult.Blocked:
+                    kernel.Trace.Add(new NotModelled($"{task} sleeps in the fault at {address}: {outcome.Why}"));
+                    return AccessResult.Blocked;
+                default:
+                    DoSigbus(task, address, outcome);
+                    return AccessResult.Sigbus;
+            }
+        }
+
+        if (PfnAt(leaf, address) is { } pfn && FindPmem(pfn) is { } pmem && pmem.HasMediaError(pmem.OffsetOf(pfn)))
+        {
+            mce.KillMeMaybe(task, pfn, address);
+            return AccessResult.MachineCheck;
+        }
+
+        return AccessResult.Done;
+    }
+
+    /// <summary>mm/memory.c: handle_mm_fault() for a file VMA (the DAX handler) or anonymous memory.</summary>
+    private FaultOutcome HandleMmFault(TaskStruct task, VmArea vma, UserAddress address, bool write)
+    {
+        if (vma.File is null)
+        {
+            var leaf = new PageTableEntry(address.PageAligned, PageGeometry.PageShift, PteKind.Anonymous, null, write);
+            vma.Mm.PageTable.Set(leaf);
+            return new FaultOutcome(VmFaultResult.NoPage, leaf);
+        }
+
+        return dax.DaxIomapFault(new VmFault(task, vma, address, write));
+    }
+
+    /// <summary>
+    /// arch/x86/mm/fault.c: do_sigbus(): VM_FAULT_HWPOISON logs "MCE: Killing" and forces
+    /// BUS_MCEERR_AR with lsb PAGE_SHIFT at the faulting address; anything else forces SIGBUS
+    /// BUS_ADRERR (spec 8.5, peer-tests 6 row 20).
+    /// </summary>
+    private void DoSigbus(TaskStruct task, UserAddress address, FaultOutcome outcome)
+    {
+        kernel.Trace.Add(new FaultFailed(task.Name, address, outcome.Result.ToString(), outcome.Why));
+        if (outcome.Result == VmFaultResult.HwPoison)
+        {
+            kernel.Log.Printk(KernelLogLevel.Err, $"MCE: Killing {task.Comm}:{task.Tid} due to hardware memory corruption fault at {address.Value:x}");
+            signals.ForceSigMceerr(task, Signals.BUS_MCEERR_AR, address, PageGeometry.PageShift);
+            return;
+        }
+
+        signals.ForceSigFault(task, Signals.BUS_ADRERR, address);
+    }
+
+    private static Pfn? PfnAt(PageTableEntry leaf, UserAddress address) =>
+        leaf.Kind == PteKind.Dax && leaf.Pfn is { } head ? head.Add((address.Value - leaf.Address.Value) >> PageGeometry.PageShift) : null;
+
+    private PmemDevice? FindPmem(Pfn pfn) => bus.Pmems.FirstOrDefault(p => p.IsDataPfn(pfn));
+}

@@ -1,0 +1,87 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Kernel;
+using DaxHolder.Host.Kernel.Drivers.Nvdimm;
+using DaxHolder.Host.Kernel.Mm.MemoryFailure;
+using DaxHolder.Host.Kernel.Mm.Tasks;
+using DaxHolder.Host.Kernel.Signal;
+using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Host.Kernel.Units;
+
+namespace DaxHolder.Host.Kernel.Arch.X86;
+
+/// <summary>
+/// arch/x86/kernel/cpu/mce/core.c with the NFIT MCE notifier (drivers/acpi/nfit/mce.c): machine
+/// checks on pmem. Each one is hardware poison: the media error is recorded and NFIT adds the
+/// page to the pmem badblocks (spec 0.1, 8.5) before memory_failure runs.
+/// </summary>
+internal sealed class Mce(KernelContext kernel, MemoryFailureHandler memoryFailure, SignalDelivery signals, Dumpstack dumpstack, TaskList tasks, NvdimmBus bus)
+{
+    /// <summary>
+    /// A synchronous machine check on <paramref name="task"/>'s access to <paramref name="address"/>
+    /// (SRAR), handled by kill_me_maybe() as task_work with the task as current (spec 1.1):
+    /// memory_failure(pfn, MF_ACTION_REQUIRED [| MF_MUST_KILL when RIPV is clear]); 0 makes the
+    /// kernel mapping of the page uncached (set_mce_nospec); -EHWPOISON or -EOPNOTSUPP return
+    /// quietly; anything else logs "Memory error not recovered" and forces SIGBUS (SI_KERNEL).
+    /// </summary>
+    public Errno KillMeMaybe(TaskStruct task, Pfn pfn, UserAddress address, bool ripValid = true)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var physical = pfn.PhysicalAddress | (address.Value & (PageGeometry.PageSize - 1));
+        kernel.Log.Printk(KernelLogLevel.Err, $"mce: Uncorrected hardware memory error in user-access at {physical:x}");
+        NfitHandleMce(pfn);
+        var flags = MfFlags.ActionRequired | (ripValid ? MfFlags.None : MfFlags.MustKill);
+        var ret = Run(task, pfn, flags);
+        if (ret == Errno.Ok)
+        {
+            kernel.Trace.Add(new TeardownStep("set_mce_nospec", $"pfn {pfn}: the kernel's direct map of the page is made not-present"));
+        }
+        else if (ret != Errno.EHWPOISON && ret != Errno.EOPNOTSUPP && !task.Exited && !kernel.Panicked)
+        {
+            kernel.Log.Printk(KernelLogLevel.Err, "mce: Memory error not recovered");
+            signals.ForceSig(task, Signals.SIGBUS);
+        }
+
+        signals.DeliverPending(task);
+        return ret;
+    }
+
+    /// <summary>
+    /// An asynchronous machine check (SRAO patrol scrub, or a GHES report) on <paramref name="pfn"/>:
+    /// NFIT adds the bad block; memory_failure(pfn, 0) then runs from the memory-failure
+    /// work queue, where current is a kworker with no mm, so only early-kill mappers are signalled (AO).
+    /// </summary>
+    public Errno AsyncMachineCheck(Pfn pfn)
+    {
+        NfitHandleMce(pfn);
+        var ret = Run(tasks.Kworker, pfn, MfFlags.None);
+        signals.DeliverPending(tasks);
+        return ret;
+    }
+
+    /// <summary>drivers/acpi/nfit/mce.c: nfit_handle_mce(): a pmem pfn's page joins the badblocks.</summary>
+    private void NfitHandleMce(Pfn pfn)
+    {
+        if (bus.Pmems.FirstOrDefault(p => p.IsDataPfn(pfn)) is { } pmem)
+        {
+            pmem.RecordMachineCheck(pmem.OffsetOf(pfn));
+        }
+    }
+
+    private Errno Run(TaskStruct current, Pfn pfn, MfFlags flags)
+    {
+        memoryFailure.Current = current;
+        try
+        {
+            return memoryFailure.MemoryFailure(pfn, flags);
+        }
+        catch (KernelOops oops)
+        {
+            dumpstack.OopsEnd(oops, current);
+            return Errno.Ok;
+        }
+        finally
+        {
+            memoryFailure.Current = null;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Host.Kernel.Mm.Memremap;
+
+namespace DaxHolder.Host.Kernel.Drivers.Nvdimm;
+
+/// <summary>
+/// drivers/nvdimm/bus.c: the pmem namespaces of one machine. Adding one runs what pmem_attach_disk
+/// does for a pfn device: the disk, its dax_device, and devm_memremap_pages for its pgmap.
+/// </summary>
+internal sealed class NvdimmBus(KernelContext kernel, DevPagemaps memremap)
+{
+    private readonly List<PmemDevice> pmems = [];
+
+    public IReadOnlyList<PmemDevice> Pmems => pmems;
+
+    /// <summary>Creates the next pmemN: an fsdax namespace at a physical base.</summary>
+    public PmemDevice AddFsdaxNamespace(ulong physicalBase, ByteLength namespaceSize, ByteLength dataOffset, MemmapLocation memmap)
+    {
+        var pmem = new PmemDevice(kernel, $"pmem{pmems.Count}", physicalBase, namespaceSize, dataOffset, memmap);
+        memremap.Add(pmem.Pagemap);
+        pmems.Add(pmem);
+        return pmem;
+    }
+
+    /// <summary>The pmem device whose data area holds <paramref name="pfn"/>.</summary>
+    public PmemDevice? FindByDataPfn(Pfn pfn) => pmems.FirstOrDefault(p => p.IsDataPfn(pfn));
+
+    public PmemDevice? Find(string name) => pmems.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal));
+}

@@ -1,0 +1,42 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Kernel;
+using DaxHolder.Host.Kernel.Fs.Dax;
+using DaxHolder.Host.Kernel.Mm;
+
+namespace DaxHolder.Host.Kernel.Fs;
+
+/// <summary>
+/// include/linux/fs.h: struct address_space of one in-core inode: its host, whether it is DAX
+/// (dax_mapping()), its DAX entries (i_pages) and its i_mmap. A device-DAX character device's
+/// mapping has a char-device host (S_ISCHR), which dax_lock_page() treats specially.
+/// </summary>
+internal sealed class AddressSpace : IAddressSpace
+{
+    internal AddressSpace(SuperBlock? superBlock, InodeNumber host, bool isDax, bool isCharDevice = false)
+    {
+        SuperBlock = superBlock;
+        Host = host;
+        IsDax = isDax;
+        IsCharDevice = isCharDevice;
+    }
+
+    public InodeNumber Host { get; }
+
+    public bool IsDax { get; }
+
+    /// <summary>S_ISCHR(mapping->host->i_mode): the device-DAX character device.</summary>
+    public bool IsCharDevice { get; }
+
+    public SuperBlock? SuperBlock { get; }
+
+    /// <summary>i_pages: the DAX entries, by page index.</summary>
+    public DaxEntries Entries { get; } = new();
+
+    /// <summary>i_mmap: the VMAs mapping this file.</summary>
+    public IMmapTree IMmap { get; } = new();
+
+    /// <summary>The inode has been evicted (truncate_inode_pages_final ran); the mapping is dead.</summary>
+    public bool Evicted { get; internal set; }
+
+    public override string ToString() => SuperBlock is null ? $"inode {Host}" : $"{SuperBlock.Id} inode {Host}";
+}

@@ -1,0 +1,101 @@
+using DaxHolder.Abstractions;
+
+namespace DaxHolder.Host.Kernel.Fs.Dax;
+
+/// <summary>fs/dax.c: the flag bits of a DAX value entry ((pfn &lt;&lt; 4) | flags, spec 2.1).</summary>
+[Flags]
+internal enum DaxEntryFlags
+{
+    None = 0,
+    Locked = 1,
+    Pmd = 2,
+    ZeroPage = 4,
+    Empty = 8,
+}
+
+/// <summary>One DAX entry of a mapping's xarray: a pfn (or none for zero/empty), its flags and the dirty mark.</summary>
+internal sealed class DaxEntry
+{
+    internal DaxEntry(PageIndex index, Pfn? pfn, DaxEntryFlags flags)
+    {
+        Index = index;
+        Pfn = pfn;
+        Flags = flags;
+    }
+
+    /// <summary>The first index the entry covers (PMD-aligned for PMD entries).</summary>
+    public PageIndex Index { get; }
+
+    /// <summary>dax_to_pfn(entry); null for zero and empty entries.</summary>
+    public Pfn? Pfn { get; }
+
+    public DaxEntryFlags Flags { get; set; }
+
+    /// <summary>PAGECACHE_TAG_DIRTY.</summary>
+    public bool Dirty { get; set; }
+
+    public bool IsPmd => (Flags & DaxEntryFlags.Pmd) != 0;
+
+    public bool IsZero => (Flags & DaxEntryFlags.ZeroPage) != 0;
+
+    public bool IsEmpty => (Flags & DaxEntryFlags.Empty) != 0;
+
+    public bool IsLocked => (Flags & DaxEntryFlags.Locked) != 0;
+
+    /// <summary>A real pfn entry (not zero, not empty).</summary>
+    public bool HasPfn => Pfn is not null && !IsZero && !IsEmpty;
+
+    public ulong Pages => IsPmd ? PageGeometry.PmdSize >> PageGeometry.PageShift : 1;
+
+    /// <summary>The pfn backing <paramref name="index"/> inside this entry.</summary>
+    public Pfn PfnAt(PageIndex index) => Pfn!.Value.Add(index.Value - Index.Value);
+
+    public override string ToString()
+    {
+        var kind = IsZero ? "zero page" : IsEmpty ? "empty" : $"pfn {Pfn}";
+        return (IsPmd ? "PMD " : "") + kind + (IsLocked ? " (locked)" : "") + (Dirty ? " dirty" : "");
+    }
+}
+
+/// <summary>A mapping's i_pages for DAX: entries by first index; a PMD entry covers 512 indexes.</summary>
+internal sealed class DaxEntries
+{
+    private const ulong PmdPages = PageGeometry.PmdSize >> PageGeometry.PageShift;
+    private readonly SortedDictionary<ulong, DaxEntry> entries = [];
+
+    public int Count => entries.Count;
+
+    public IEnumerable<DaxEntry> All => entries.Values;
+
+    /// <summary>The entry covering <paramref name="index"/>: its own, or the PMD entry it lies in.</summary>
+    public DaxEntry? Lookup(PageIndex index)
+    {
+        if (entries.TryGetValue(index.Value, out var entry))
+        {
+            return entry;
+        }
+
+        var pmdIndex = index.Value & ~(PmdPages - 1);
+        return entries.TryGetValue(pmdIndex, out var pmd) && pmd.IsPmd ? pmd : null;
+    }
+
+    /// <summary>Whether any PTE-sized entry lies in the 2 MiB range starting at <paramref name="pmdIndex"/>.</summary>
+    public bool AnyPteEntryIn(PageIndex pmdIndex) =>
+        entries.Keys.Any(k => k >= pmdIndex.Value && k < pmdIndex.Value + PmdPages && !entries[k].IsPmd);
+
+    public void Store(DaxEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        entries[entry.Index.Value] = entry;
+    }
+
+    public void Remove(DaxEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        entries.Remove(entry.Index.Value);
+    }
+
+    /// <summary>Entries overlapping [first, last], in index order.</summary>
+    public IReadOnlyList<DaxEntry> InRange(PageIndex first, PageIndex last) =>
+        entries.Values.Where(e => e.Index.Value + e.Pages - 1 >= first.Value && e.Index <= last).ToList();
+}

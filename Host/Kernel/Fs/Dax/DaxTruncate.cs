@@ -1,0 +1,49 @@
+using DaxHolder.Abstractions;
+
+namespace DaxHolder.Host.Kernel.Fs.Dax;
+
+/// <summary>fs/dax.c: removing entries on truncate, punch, invalidation and eviction.</summary>
+internal sealed partial class FsDax
+{
+    /// <summary>
+    /// fs/dax.c: dax_delete_mapping_entry(mapping, index) for every entry overlapping [first,
+    /// last]: each is disassociated (a shared page loses one share) and removed. A PMD entry that
+    /// overlaps the range goes whole.
+    /// </summary>
+    public int DaxDeleteMappingEntries(AddressSpace mapping, PageIndex first, PageIndex last)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        var entries = mapping.Entries.InRange(first, last);
+        foreach (var entry in entries)
+        {
+            DaxDisassociateEntry(entry);
+            mapping.Entries.Remove(entry);
+        }
+
+        return entries.Count;
+    }
+
+    /// <summary>
+    /// fs/dax.c: dax_invalidate_mapping_entry_sync() over [first, last] (via
+    /// invalidate_inode_pages2_range, spec 3.4 step 5): clean entries are disassociated and
+    /// removed, dirty ones stay, and then the answer is -EBUSY.
+    /// </summary>
+    public Errno DaxInvalidateMappingEntries(AddressSpace mapping, PageIndex first, PageIndex last)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        var result = Errno.Ok;
+        foreach (var entry in mapping.Entries.InRange(first, last))
+        {
+            if (entry.Dirty)
+            {
+                result = Errno.EBUSY;
+                continue;
+            }
+
+            DaxDisassociateEntry(entry);
+            mapping.Entries.Remove(entry);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,108 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Fs;
+using DaxHolder.Host.Kernel.Drivers.Nvdimm;
+using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Host.PluginLoading;
+
+namespace DaxHolder.Host.Kernel.Fs;
+
+/// <summary>A filesystem mounted on this machine: its superblock, the plugin's mounted object and device.</summary>
+internal sealed record Mount(SuperBlock SuperBlock, IMountedFileSystem FileSystem, IFileSystemImage Image, BlockDevice Device, string Plugin, FsOptions Options);
+
+/// <summary>
+/// fs/super.c, fs/namei.c and fs/drop_caches.c, as far as scenarios need them: make and mount a
+/// filesystem (SB_BORN once mount returned), open a file for mmap (the inode stays referenced
+/// while mapped), unmount, and drop unreferenced inodes from core.
+/// </summary>
+internal sealed class Vfs(KernelContext kernel, Func<string, KernelServices> servicesFor)
+{
+    private readonly List<Mount> mounts = [];
+
+    public IReadOnlyList<Mount> Mounts => mounts;
+
+    /// <summary>mkfs on <paramref name="device"/> by the filesystem type.</summary>
+    public static ErrnoOr<IFileSystemImage> Mkfs(IFileSystemType type, string plugin, BlockDevice device, FsOptions options, BlockDevice? logDevice = null, BlockDevice? realtimeDevice = null)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return PluginGuard.Invoke(plugin, $"{type.Name}.Mkfs", () => type.Mkfs(new MkfsRequest(device, options, logDevice, realtimeDevice)));
+    }
+
+    /// <summary>
+    /// mount(2): the filesystem's fill_super with a fresh superblock named after the device (s_id);
+    /// SB_BORN is set only once it returned (spec 3.2 step 1).
+    /// </summary>
+    public ErrnoOr<Mount> Mount(IFileSystemType type, string plugin, IFileSystemImage image, BlockDevice device, FsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var superBlock = new SuperBlock(kernel, device.Name, type.Name);
+        var mounted = PluginGuard.Invoke(plugin, $"{type.Name}.Mount", () => type.Mount(new MountRequest(image, options, superBlock, servicesFor(plugin))));
+        if (!mounted.IsOk)
+        {
+            return ErrnoOr<Mount>.Fail(mounted.Error, mounted.Message);
+        }
+
+        superBlock.SetBorn(mounted.Value);
+        var mount = new Mount(superBlock, mounted.Value, image, device, plugin, options);
+        mounts.Add(mount);
+        kernel.Trace.Add(new FileSystemChanged(superBlock.Id, $"mounted {type.Name}"));
+        return ErrnoOr<Mount>.Ok(mount);
+    }
+
+    /// <summary>umount(2): the filesystem's put_super, then the superblock dies.</summary>
+    public Errno Unmount(Mount mount)
+    {
+        ArgumentNullException.ThrowIfNull(mount);
+        if (mount.SuperBlock.Mappings.Values.Any(m => m.IMmap.Count > 0))
+        {
+            return Errno.EBUSY;
+        }
+
+        var result = mount.FileSystem.Unmount();
+        mount.SuperBlock.Kill();
+        mounts.Remove(mount);
+        kernel.Trace.Add(new FileSystemChanged(mount.SuperBlock.Id, "unmounted"));
+        return result;
+    }
+
+    /// <summary>open(2) of a path for mmap: lookup and iget; the reference is dropped when the last VMA goes.</summary>
+    public static ErrnoOr<OpenFile> Open(Mount mount, string path)
+    {
+        ArgumentNullException.ThrowIfNull(mount);
+        var fs = mount.FileSystem;
+        var ino = fs.Files.Lookup(path);
+        if (!ino.IsOk)
+        {
+            return ErrnoOr<OpenFile>.Fail(ino.Error, ino.Message ?? $"{path}: lookup failed");
+        }
+
+        var inode = fs.Inodes.Iget(ino.Value);
+        if (!inode.IsOk)
+        {
+            return ErrnoOr<OpenFile>.Fail(inode.Error, inode.Message ?? $"{path}: iget failed");
+        }
+
+        if (inode.Value.Mapping is not AddressSpace mapping)
+        {
+            throw new PluginCallException(mount.Plugin, "IInode.Mapping", new InvalidOperationException("the inode's address_space was not created by IKernelServices.InitInodeMapping"));
+        }
+
+        var held = inode.Value;
+        var file = new OpenFile(path, mapping, held, fs.Iomap, () => held.Size, () => fs.Inodes.Iput(held)) { References = 1 };
+        return ErrnoOr<OpenFile>.Ok(file);
+    }
+
+    /// <summary>close(2): drops the opener's reference; the VMAs keep theirs.</summary>
+    public static void Close(OpenFile file) => Mm.Mmap.Release(file);
+
+    /// <summary>echo 2 &gt; /proc/sys/vm/drop_caches: evict every unreferenced inode of every mount.</summary>
+    public int DropCaches()
+    {
+        var evicted = 0;
+        foreach (var mount in mounts)
+        {
+            evicted += mount.FileSystem.Inodes.PruneUnreferenced();
+        }
+
+        return evicted;
+    }
+}

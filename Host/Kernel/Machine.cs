@@ -1,0 +1,132 @@
+using DaxHolder.Abstractions.Kernel;
+using DaxHolder.Host.Kernel.Arch.X86;
+using DaxHolder.Host.Kernel.Drivers.Nvdimm;
+using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Host.Kernel.Fs.Dax;
+using DaxHolder.Host.Kernel.Mm;
+using DaxHolder.Host.Kernel.Mm.Memremap;
+using DaxHolder.Host.Kernel.Mm.MemoryFailure;
+using DaxHolder.Host.Kernel.Mm.Tasks;
+using DaxHolder.Host.Kernel.Signal;
+using DaxHolder.Host.Kernel.Trace;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DaxHolder.Host.Kernel;
+
+/// <summary>
+/// One simulated machine: a kernel of one version profile with its subsystems, composed in its
+/// own DI container (so every scenario starts from a fresh machine). Plugins add their
+/// registrations to the same container.
+/// </summary>
+internal sealed class Machine : IDisposable
+{
+    private readonly ServiceProvider provider;
+
+    private Machine(ServiceProvider provider)
+    {
+        this.provider = provider;
+        Services = provider;
+    }
+
+    /// <summary>The machine's container: plugins' registrations resolve here.</summary>
+    public IServiceProvider Services { get; }
+
+    public KernelContext Kernel => Get<KernelContext>();
+
+    public TaskList Tasks => Get<TaskList>();
+
+    public NvdimmBus Nvdimm => Get<NvdimmBus>();
+
+    public DevPagemaps Pagemaps => Get<DevPagemaps>();
+
+    public FsDax Dax => Get<FsDax>();
+
+    public Vfs Vfs => Get<Vfs>();
+
+    public Exit Exit => Get<Exit>();
+
+    public Fault Fault => Get<Fault>();
+
+    public Mce Mce => Get<Mce>();
+
+    public Madvise Madvise => Get<Madvise>();
+
+    public HwpoisonInject HwpoisonInject => Get<HwpoisonInject>();
+
+    public MemoryFailureHandler MemoryFailure => Get<MemoryFailureHandler>();
+
+    public SignalDelivery Signals => Get<SignalDelivery>();
+
+    public DecisionTrace Trace => Kernel.Trace;
+
+    /// <summary>A fresh machine running <paramref name="profile"/>, with extra registrations (plugins') added.</summary>
+    public static Machine Boot(KernelProfile profile, IEnumerable<ServiceDescriptor>? registrations = null)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        IServiceCollection services = new ServiceCollection();
+        services.AddSingleton(new KernelContext(profile));
+        services.AddSingleton<TaskList>();
+        services.AddSingleton<DevPagemaps>();
+        services.AddSingleton<NvdimmBus>();
+        services.AddSingleton<FsDax>();
+        services.AddSingleton<Truncate>();
+        services.AddSingleton<Exit>();
+        services.AddSingleton<SignalDelivery>();
+        services.AddSingleton<Dumpstack>();
+        services.AddSingleton<MemoryFailureHandler>();
+        services.AddSingleton<Mce>();
+        services.AddSingleton<Fault>();
+        services.AddSingleton<Madvise>();
+        services.AddSingleton<HwpoisonInject>();
+        services.AddSingleton<Func<string, KernelServices>>(sp => plugin => new KernelServices(
+            sp.GetRequiredService<KernelContext>(), sp.GetRequiredService<FsDax>(), sp.GetRequiredService<Truncate>(),
+            sp.GetRequiredService<MemoryFailureHandler>(), plugin));
+        services.AddSingleton<Vfs>();
+        foreach (var registration in registrations ?? [])
+        {
+            services.Add(registration);
+        }
+
+        return new Machine(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
+    }
+
+    /// <summary>
+    /// Device unbind (echo pfnX.Y &gt; .../unbind) by <paramref name="writer"/> (current): devres
+    /// teardown of the pmem device (spec 4.1): pmem_release_disk (kill_dax with its holder
+    /// notification, del_gendisk), then memunmap_pages. User PTEs that nobody revoked are left
+    /// pointing at removed memory: the model counts them as stale.
+    /// </summary>
+    public void Unbind(PmemDevice pmem, TaskStruct? writer)
+    {
+        ArgumentNullException.ThrowIfNull(pmem);
+        MemoryFailure.Current = writer;
+        try
+        {
+            pmem.ReleaseDisk();
+        }
+        catch (KernelOops oops)
+        {
+            Get<Dumpstack>().OopsEnd(oops, writer);
+        }
+        finally
+        {
+            MemoryFailure.Current = null;
+        }
+
+        var stale = Unmap.CountMappingsOf(Tasks.Processes.Where(p => p.Mm is not null).Select(p => p.Mm!), pmem.Pagemap.Start, pmem.Pagemap.End);
+        if (stale > 0)
+        {
+            Trace.Add(new NotModelled($"{stale} user page-table entr{(stale == 1 ? "y" : "ies")} still map {pmem.Name}'s removed memory: what such an access does is undefined (spec 4.5)"));
+        }
+
+        Signals.DeliverPending(Tasks);
+    }
+
+    /// <summary>Every task runs: pending signals are delivered (the end of a scenario step).</summary>
+    public void DeliverPendingSignals() => Signals.DeliverPending(Tasks);
+
+    private T Get<T>()
+        where T : notnull => provider.GetRequiredService<T>();
+
+    public void Dispose() => provider.Dispose();
+}

@@ -1,0 +1,48 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Kernel;
+using DaxHolder.Host.Kernel.Arch.X86;
+using DaxHolder.Host.Kernel.Mm.Memremap;
+using DaxHolder.Host.Kernel.Mm.MemoryFailure;
+using DaxHolder.Host.Kernel.Mm.Tasks;
+using DaxHolder.Host.Kernel.Signal;
+
+namespace DaxHolder.Host.Kernel.Mm;
+
+/// <summary>mm/hwpoison-inject.c: debugfs hwpoison/corrupt-pfn (spec 1.1).</summary>
+internal sealed class HwpoisonInject(KernelContext kernel, DevPagemaps memremap, MemoryFailureHandler memoryFailure, SignalDelivery signals, Dumpstack dumpstack)
+{
+    /// <summary>
+    /// hwpoison_inject(): writing a pfn to corrupt-pfn. -ENXIO if !pfn_valid; with the filter
+    /// off (the model has no filter) it logs "Injecting memory failure at pfn" and calls
+    /// memory_failure(pfn, MF_SW_SIMULATED) with the writer as current; -EOPNOTSUPP reads as 0.
+    /// The fsdax path adds MF_ACTION_REQUIRED itself, so a writer that maps the page gets AR (spec 0.1).
+    /// </summary>
+    public Errno CorruptPfn(TaskStruct writer, Pfn pfn)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (!memremap.PfnValid(pfn))
+        {
+            return Errno.ENXIO;
+        }
+
+        kernel.Log.Printk(KernelLogLevel.Info, $"Injecting memory failure at pfn {pfn}");
+        memoryFailure.Current = writer;
+        Errno err;
+        try
+        {
+            err = memoryFailure.MemoryFailure(pfn, MfFlags.SwSimulated);
+        }
+        catch (KernelOops oops)
+        {
+            dumpstack.OopsEnd(oops, writer);
+            return Errno.Ok;
+        }
+        finally
+        {
+            memoryFailure.Current = null;
+        }
+
+        signals.DeliverPending(writer);
+        return err == Errno.EOPNOTSUPP ? Errno.Ok : err;
+    }
+}

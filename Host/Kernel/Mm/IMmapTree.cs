@@ -1,0 +1,47 @@
+using DaxHolder.Abstractions;
+
+namespace DaxHolder.Host.Kernel.Mm;
+
+/// <summary>
+/// mm/interval_tree.c: a file's i_mmap, the VMAs mapping it, indexed by the pgoff range each
+/// maps. vma_interval_tree_foreach() visits overlapping VMAs in order of their first pgoff; VMAs
+/// with the same first pgoff in insertion order (an rbtree inserts equal keys to the right).
+/// </summary>
+internal sealed class IMmapTree
+{
+    private readonly List<(VmArea Vma, long Sequence)> vmas = [];
+    private long sequence;
+
+    public int Count => vmas.Count;
+
+    public IEnumerable<VmArea> All => vmas.Select(v => v.Vma);
+
+    /// <summary>vma_interval_tree_insert().</summary>
+    public void Insert(VmArea vma)
+    {
+        ArgumentNullException.ThrowIfNull(vma);
+        var entry = (vma, sequence++);
+        var at = vmas.FindIndex(v => v.Vma.Pgoff > vma.Pgoff);
+        vmas.Insert(at < 0 ? vmas.Count : at, entry);
+    }
+
+    /// <summary>vma_interval_tree_remove().</summary>
+    public void Remove(VmArea vma) => vmas.RemoveAll(v => ReferenceEquals(v.Vma, vma));
+
+    /// <summary>vma_interval_tree_foreach(vma, root, first, last): every VMA mapping a page of [first, last].</summary>
+    public IEnumerable<VmArea> Query(PageIndex first, PageIndex last)
+    {
+        foreach (var (vma, _) in vmas)
+        {
+            if (vma.Pgoff > last)
+            {
+                yield break;
+            }
+
+            if (vma.LastPgoff >= first)
+            {
+                yield return vma;
+            }
+        }
+    }
+}

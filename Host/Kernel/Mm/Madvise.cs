@@ -1,0 +1,93 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Kernel;
+using DaxHolder.Host.Kernel.Arch.X86;
+using DaxHolder.Host.Kernel.Mm.MemoryFailure;
+using DaxHolder.Host.Kernel.Mm.Tasks;
+using DaxHolder.Host.Kernel.Signal;
+using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Host.Kernel.Units;
+
+namespace DaxHolder.Host.Kernel.Mm;
+
+/// <summary>mm/madvise.c: madvise_inject_error(), MADV_HWPOISON and MADV_SOFT_OFFLINE (spec 1.1).</summary>
+internal sealed class Madvise(KernelContext kernel, MemoryFailureHandler memoryFailure, Fault fault, Dumpstack dumpstack, SignalDelivery signals)
+{
+    /// <summary>
+    /// madvise(start, length, MADV_HWPOISON) by <paramref name="task"/> (needs CAP_SYS_ADMIN):
+    /// for each 4 KiB page (fsdax pages are order 0 up to 6.14), get_user_pages_fast faults it in
+    /// if needed, the injection is logged, and memory_failure runs with MF_COUNT_INCREASED |
+    /// MF_SW_SIMULATED (6.11+: | MF_ACTION_REQUIRED) and `current` = the caller. -EOPNOTSUPP
+    /// counts as success; any other error ends the loop and is madvise's return.
+    /// </summary>
+    public Errno HwPoison(TaskStruct task, UserAddress start, ByteLength length) =>
+        ReturnToUser(task, Inject(task, start, length, softOffline: false));
+
+    /// <summary>
+    /// madvise(MADV_SOFT_OFFLINE): soft_offline_page() finds no online page for a ZONE_DEVICE pfn
+    /// and returns -EIO, which madvise returns (peer-tests 6 row 8). Nothing is signalled.
+    /// </summary>
+    public Errno SoftOffline(TaskStruct task, UserAddress start, ByteLength length) =>
+        ReturnToUser(task, Inject(task, start, length, softOffline: true));
+
+    private Errno ReturnToUser(TaskStruct task, Errno result)
+    {
+        signals.DeliverPending(task);
+        return result;
+    }
+
+    private Errno Inject(TaskStruct task, UserAddress start, ByteLength length, bool softOffline)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var mm = task.Group.Mm ?? throw new InvalidOperationException($"{task} has no mm");
+        for (var address = start.PageAligned; address < start.Add(length.Value); address = address.Add(PageGeometry.PageSize))
+        {
+            var gup = fault.GetUserPage(task, address);
+            if (!gup.IsOk)
+            {
+                return gup.Error;
+            }
+
+            if (gup.Value is not { } pfn)
+            {
+                kernel.Trace.Add(new NotModelled($"{address} is not backed by device memory (zero page or anonymous copy): ordinary RAM poisoning is outside the model"));
+                return Errno.Ok;
+            }
+
+            if (softOffline)
+            {
+                kernel.Log.Printk(KernelLogLevel.Info, $"Soft offlining pfn {pfn} at process virtual address {address}");
+                return Errno.EIO;
+            }
+
+            kernel.Log.Printk(KernelLogLevel.Info, $"Injecting memory failure for pfn {pfn} at process virtual address {address}");
+            var flags = MfFlags.CountIncreased | MfFlags.SwSimulated | (kernel.Has(KernelFeature.MadviseActionRequired) ? MfFlags.ActionRequired : MfFlags.None);
+            Errno ret;
+            memoryFailure.Current = task;
+            try
+            {
+                ret = memoryFailure.MemoryFailure(pfn, flags);
+            }
+            catch (KernelOops oops)
+            {
+                dumpstack.OopsEnd(oops, task);
+                return Errno.Ok;
+            }
+            finally
+            {
+                memoryFailure.Current = null;
+            }
+
+            if (ret == Errno.EOPNOTSUPP)
+            {
+                ret = Errno.Ok;
+            }
+
+            if (ret != Errno.Ok || kernel.Panicked)
+            {
+                return ret;
+            }
+        }
+
+        return Errno.Ok;
+    }
+}

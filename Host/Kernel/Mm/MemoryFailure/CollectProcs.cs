@@ -1,0 +1,160 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Kernel;
+using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Host.Kernel.Mm.Memremap;
+using DaxHolder.Host.Kernel.Mm.Tasks;
+using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Host.Kernel.Units;
+
+namespace DaxHolder.Host.Kernel.Mm.MemoryFailure;
+
+/// <summary>mm/memory-failure.c: struct to_kill, one task's VMA to signal for a page.</summary>
+internal sealed record ToKill(TaskStruct Task, UserAddress Address, int SizeShift);
+
+/// <summary>mm/memory-failure.c: choosing whom to signal (spec 5.1, 5.2).</summary>
+internal sealed partial class MemoryFailureHandler
+{
+    /// <summary>
+    /// mm/memory-failure.c: task_early_kill(tsk, force_early): no mm, never; with force_early and
+    /// the mm of current, current itself (the thread); otherwise find_early_kill_thread().
+    /// </summary>
+    internal TaskStruct? TaskEarlyKill(ThreadGroup process, bool forceEarly)
+    {
+        if (process.Mm is null)
+        {
+            return null;
+        }
+
+        if (forceEarly && Current?.Group.Mm is { } currentMm && ReferenceEquals(process.Mm, currentMm))
+        {
+            return Current;
+        }
+
+        return FindEarlyKillThread(process);
+    }
+
+    /// <summary>
+    /// mm/memory-failure.c: find_early_kill_thread(tsk): the first thread with PF_MCE_PROCESS and
+    /// PF_MCE_EARLY, or without PF_MCE_PROCESS while vm.memory_failure_early_kill is 1.
+    /// </summary>
+    internal TaskStruct? FindEarlyKillThread(ThreadGroup process)
+    {
+        foreach (var thread in process.Threads)
+        {
+            if ((thread.Flags & TaskFlags.McePolicy) != 0)
+            {
+                if ((thread.Flags & TaskFlags.MceEarly) != 0)
+                {
+                    return thread;
+                }
+            }
+            else if (kernel.Sysctls.MemoryFailureEarlyKill == 1)
+            {
+                return thread;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// mm/memory-failure.c: collect_procs_fsdax(page, mapping, pgoff, &amp;to_kill, pre_remove): for
+    /// each process (creation order), the early-kill candidate (or, for pre-remove on 6.7+, the
+    /// leader of every process with an mm), then every VMA of its mm in the file's i_mmap that
+    /// covers pgoff, at vma_address(vma, pgoff, 1).
+    /// </summary>
+    internal List<ToKill> CollectProcsFsdax(Page page, AddressSpace mapping, PageIndex pgoff, bool preRemove)
+    {
+        var toKill = new List<ToKill>();
+        foreach (var process in tasks.Processes)
+        {
+            var t = preRemove ? (process.Mm is null ? null : process.Leader) : TaskEarlyKill(process, forceEarly: true);
+            if (t is null)
+            {
+                NoteNotCandidate(process, mapping, pgoff);
+                continue;
+            }
+
+            foreach (var vma in mapping.IMmap.Query(pgoff, pgoff).Where(v => ReferenceEquals(v.Mm, t.Group.Mm)))
+            {
+                AddToKill(toKill, t, page, vma, vma.AddressOf(pgoff), skipEfault: false);
+            }
+        }
+
+        return toKill;
+    }
+
+    /// <summary>
+    /// mm/memory-failure.c: collect_procs_file(page, &amp;to_kill, force_early=true) for the generic
+    /// path: page->mapping's i_mmap at page->index, at page_address_in_vma(). ≤6.9 keeps a
+    /// -EFAULT address (and later SIGKILLs); 6.10+ skips it (spec 5.2).
+    /// </summary>
+    internal List<ToKill> CollectProcsFile(Page page, AddressSpace mapping)
+    {
+        var toKill = new List<ToKill>();
+        var pgoff = page.Index;
+        foreach (var process in tasks.Processes)
+        {
+            var t = TaskEarlyKill(process, forceEarly: true);
+            if (t is null)
+            {
+                NoteNotCandidate(process, mapping, pgoff);
+                continue;
+            }
+
+            foreach (var vma in mapping.IMmap.Query(pgoff, pgoff).Where(v => ReferenceEquals(v.Mm, t.Group.Mm)))
+            {
+                var address = ReferenceEquals(vma.File?.Mapping, page.Mapping) ? vma.AddressOf(pgoff) : UserAddress.Efault;
+                AddToKill(toKill, t, page, vma, address, skipEfault: kernel.Has(KernelFeature.GenericPathSkipsEfaultAddress));
+            }
+        }
+
+        return toKill;
+    }
+
+    /// <summary>
+    /// mm/memory-failure.c: __add_to_kill(): size_shift = dev_pagemap_mapping_shift(); an entry
+    /// with shift 0 (the page is not mapped there now) is dropped; an -EFAULT address is logged
+    /// "Unable to find user space address" and kept (≤6.9) or skipped (6.10+).
+    /// </summary>
+    private void AddToKill(List<ToKill> toKill, TaskStruct t, Page page, VmArea vma, UserAddress address, bool skipEfault)
+    {
+        if (address.IsEfault)
+        {
+            if (skipEfault)
+            {
+                kernel.Trace.Add(new CandidateSkipped(t.Name, vma.Start, "no user address for the page in this VMA (-EFAULT, skipped)"));
+                return;
+            }
+
+            kernel.Log.Printk(KernelLogLevel.Info, $"Memory failure: Unable to find user space address {page.Pfn.Value:x} in {t.Comm}");
+            toKill.Add(new ToKill(t, address, 0));
+            kernel.Trace.Add(new ProcessCollected(t.Name, address, 0));
+            return;
+        }
+
+        var shift = vma.Mm.PageTable.DevPagemapMappingShift(address);
+        if (shift == 0)
+        {
+            kernel.Trace.Add(new CandidateSkipped(t.Name, vma.Start, $"the page is not mapped at {address} (no PTE/PMD, shift 0)"));
+            return;
+        }
+
+        toKill.Add(new ToKill(t, address, shift));
+        kernel.Trace.Add(new ProcessCollected(t.Name, address, shift));
+    }
+
+    /// <summary>Reports a process that maps the page but is not a candidate (not current, not early kill).</summary>
+    private void NoteNotCandidate(ThreadGroup process, AddressSpace mapping, PageIndex pgoff)
+    {
+        if (process.Mm is null)
+        {
+            return;
+        }
+
+        foreach (var vma in mapping.IMmap.Query(pgoff, pgoff).Where(v => ReferenceEquals(v.Mm, process.Mm)))
+        {
+            kernel.Trace.Add(new CandidateSkipped(process.Leader.Name, vma.Start, "not current and not early kill (task_early_kill)"));
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Host.Kernel.Fs.Dax;
+using DaxHolder.Host.Kernel.Trace;
+
+namespace DaxHolder.Host.Kernel.Mm.MemoryFailure;
+
+/// <summary>mm/memory-failure.c: the holder path's kill function (spec 3.5).</summary>
+internal sealed partial class MemoryFailureHandler
+{
+    /// <summary>
+    /// mm/memory-failure.c: mf_dax_kill_procs(mapping, index, count, mf_flags): for each index,
+    /// lock the mapping's entry (a non-DAX mapping: -EBUSY at once; no entry, or a zero or empty
+    /// one: skip), SetPageHWPoison on the entry's page (the PMD head) unless pre-remove, collect
+    /// the file's mappers at this index, unmap and kill with the entry's pfn. Always AR|MUST_KILL.
+    /// </summary>
+    public Errno MfDaxKillProcs(AddressSpace mapping, PageIndex index, PageCount count, MfFlags flags)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        var preRemove = (flags & MfFlags.MemPreRemove) != 0;
+        flags |= MfFlags.ActionRequired | MfFlags.MustKill;
+        for (ulong i = 0; i < count.Value; i++)
+        {
+            var pgoff = new PageIndex(index.Value + i);
+            var (result, entry, page) = dax.DaxLockMappingEntry(mapping, pgoff);
+            if (result == DaxLockResult.Busy)
+            {
+                kernel.Trace.Add(new PageExamined(mapping.Host, pgoff, null, "not a DAX mapping: -EBUSY"));
+                return Errno.EBUSY;
+            }
+
+            if (result == DaxLockResult.NoEntry)
+            {
+                kernel.Trace.Add(new PageExamined(mapping.Host, pgoff, null, entry is null ? "no entry" : entry.ToString()));
+                continue;
+            }
+
+            try
+            {
+                kernel.Trace.Add(new PageExamined(mapping.Host, pgoff, page!.Pfn, entry!.ToString()));
+                if (!preRemove)
+                {
+                    page.HwPoison = true;
+                    kernel.Trace.Add(new PagePoisoned(page.Pfn));
+                }
+
+                var toKill = CollectProcsFsdax(page, mapping, pgoff, preRemove);
+                UnmapAndKill(toKill, page.Pfn, mapping, pgoff, flags);
+            }
+            finally
+            {
+                FsDax.DaxUnlockMappingEntry(entry!);
+            }
+        }
+
+        return Errno.Ok;
+    }
+}

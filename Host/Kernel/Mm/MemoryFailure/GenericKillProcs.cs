@@ -1,0 +1,43 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Host.Kernel.Fs.Dax;
+using DaxHolder.Host.Kernel.Mm.Memremap;
+using DaxHolder.Host.Kernel.Trace;
+
+namespace DaxHolder.Host.Kernel.Mm.MemoryFailure;
+
+/// <summary>mm/memory-failure.c: the page->mapping path (spec 2).</summary>
+internal sealed partial class MemoryFailureHandler
+{
+    /// <summary>
+    /// mm/memory-failure.c: mf_generic_kill_procs(pfn, flags, pgmap): lock the page's DAX entry
+    /// through page->mapping (-EBUSY when the page belongs to no file: free, truncated, never
+    /// faulted, or metadata); hwpoison_filter (not modelled: never filters); SetPageHWPoison;
+    /// AR|MUST_KILL; collect the mappers of page->mapping at page->index; unmap and kill.
+    /// On a page carrying the shared sentinel dax_lock_page() oopses (spec 0.1, 6.12).
+    /// </summary>
+    private Errno MfGenericKillProcs(Pfn pfn, MfFlags flags, DevPagemap pgmap)
+    {
+        var page = pgmap.PageOf(pfn);
+        var cookie = dax.DaxLockPage(page, ["memory_failure"]);
+        if (cookie is null)
+        {
+            kernel.Trace.Add(new PageExamined(page.Mapping?.Host ?? default, page.Index, null, $"dax_lock_page: page->mapping is {page.DescribeMapping()}: -EBUSY"));
+            return Errno.EBUSY;
+        }
+
+        try
+        {
+            var mapping = page.Mapping!;
+            page.HwPoison = true;
+            kernel.Trace.Add(new PagePoisoned(pfn));
+            flags |= MfFlags.ActionRequired | MfFlags.MustKill;
+            var toKill = CollectProcsFile(page, mapping);
+            UnmapAndKill(toKill, pfn, mapping, page.Index, flags);
+            return Errno.Ok;
+        }
+        finally
+        {
+            FsDax.DaxUnlockPage(cookie);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Kernel;
+using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Host.Kernel.Signal;
+using DaxHolder.Host.Kernel.Trace;
+
+namespace DaxHolder.Host.Kernel.Mm.MemoryFailure;
+
+/// <summary>mm/memory-failure.c: unmapping and signalling the collected tasks (spec 5.3).</summary>
+internal sealed partial class MemoryFailureHandler
+{
+    /// <summary>
+    /// mm/memory-failure.c: unmap_and_kill(to_kill, pfn, mapping, index, flags): if anyone was
+    /// collected, unmap the size-aligned file range (the largest collected mapping) from every
+    /// process that maps it, COW copies excepted; then kill_procs. Nobody collected: nothing is
+    /// unmapped (spec 10 item 6).
+    /// </summary>
+    internal void UnmapAndKill(List<ToKill> toKill, Pfn pfn, AddressSpace mapping, PageIndex index, MfFlags flags)
+    {
+        ulong size = 0;
+        foreach (var tk in toKill)
+        {
+            size = Math.Max(size, tk.SizeShift == 0 ? 0 : 1UL << tk.SizeShift);
+        }
+
+        if (size != 0)
+        {
+            var start = new FileOffset((index.Value << PageGeometry.PageShift) & ~(size - 1));
+            var removed = Unmap.UnmapMappingRange(mapping, start, new ByteLength(size), evenCows: false);
+            kernel.Trace.Add(new RangeUnmapped(mapping.Host, start, new ByteLength(size), removed));
+        }
+
+        KillProcs(toKill, forceKill: (flags & MfFlags.MustKill) != 0, pfn, flags);
+    }
+
+    /// <summary>
+    /// mm/memory-failure.c: kill_procs(to_kill, forcekill, fail=false, pfn, flags): in list order,
+    /// an -EFAULT entry gets "forcibly killing" and SIGKILL, any other kill_proc(); a failed send
+    /// logs "Cannot send advisory machine check signal".
+    /// </summary>
+    private void KillProcs(List<ToKill> toKill, bool forceKill, Pfn pfn, MfFlags flags)
+    {
+        if (!forceKill)
+        {
+            return;
+        }
+
+        foreach (var tk in toKill)
+        {
+            if (tk.Address.IsEfault)
+            {
+                kernel.Log.Printk(KernelLogLevel.Err, $"Memory failure: {pfn}: forcibly killing {tk.Task.Comm}:{tk.Task.Tid} because of failure to unmap corrupted page");
+                signals.SendSigkill(tk.Task);
+            }
+            else if (KillProc(tk, pfn, flags) < 0)
+            {
+                kernel.Log.Printk(KernelLogLevel.Err, $"Memory failure: {pfn}: Cannot send advisory machine check signal to {tk.Task.Comm}:{tk.Task.Tid}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// mm/memory-failure.c: kill_proc(tk, pfn, flags): log "Sending SIGBUS", then BUS_MCEERR_AR
+    /// forced when MF_ACTION_REQUIRED and the task is current, else BUS_MCEERR_AO to that thread.
+    /// si_addr is the task's address of the page; si_addr_lsb the mapping shift.
+    /// </summary>
+    private int KillProc(ToKill tk, Pfn pfn, MfFlags flags)
+    {
+        var t = tk.Task;
+        kernel.Log.Printk(KernelLogLevel.Err, $"Memory failure: {pfn}: Sending SIGBUS to {t.Comm}:{t.Tid} due to hardware memory corruption");
+        var record = (flags & MfFlags.ActionRequired) != 0 && ReferenceEquals(t, Current)
+            ? signals.ForceSigMceerr(t, Signals.BUS_MCEERR_AR, tk.Address, tk.SizeShift)
+            : signals.SendSigMceerr(t, Signals.BUS_MCEERR_AO, tk.Address, tk.SizeShift);
+        if (record.Queueing == SignalQueueing.NoSuchProcess)
+        {
+            var ret = Errno.ESRCH.ToReturnCode();
+            kernel.Log.Printk(KernelLogLevel.Info, $"Memory failure: Error sending signal to {t.Comm}:{t.Tid}: {ret}");
+            return ret;
+        }
+
+        return 0;
+    }
+}

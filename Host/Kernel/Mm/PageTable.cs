@@ -1,0 +1,99 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Host.Kernel.Units;
+
+namespace DaxHolder.Host.Kernel.Mm;
+
+/// <summary>What a present page-table entry points at.</summary>
+internal enum PteKind
+{
+    /// <summary>A devmap entry for a pmem page (pte_devmap / pmd_devmap / pud_devmap).</summary>
+    Dax,
+
+    /// <summary>The shared zero page (or huge zero folio): read-only, not devmap.</summary>
+    ZeroPage,
+
+    /// <summary>An anonymous page: a private COW copy that left the DAX path.</summary>
+    Anonymous,
+}
+
+/// <summary>One present PTE, PMD or PUD leaf.</summary>
+internal sealed record PageTableEntry(UserAddress Address, int Shift, PteKind Kind, Pfn? Pfn, bool Writable)
+{
+    public ulong Size => 1UL << Shift;
+}
+
+/// <summary>
+/// The page tables of one mm, reduced to what the model needs: which leaf (PTE, PMD or PUD) maps
+/// an address and to what. Leaves are kept per level, keyed by their aligned address.
+/// </summary>
+internal sealed class PageTable
+{
+    private readonly SortedDictionary<ulong, PageTableEntry> leaves = [];
+
+    public IEnumerable<PageTableEntry> Entries => leaves.Values;
+
+    public int Count => leaves.Count;
+
+    /// <summary>The leaf mapping <paramref name="address"/>, if any (a PUD, then a PMD, then a PTE).</summary>
+    public PageTableEntry? Lookup(UserAddress address)
+    {
+        foreach (var shift in (int[])[PageGeometry.PudShift, PageGeometry.PmdShift, PageGeometry.PageShift])
+        {
+            var key = address.AlignDown(1UL << shift).Value;
+            if (leaves.TryGetValue(key, out var entry) && entry.Shift == shift)
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    public void Set(PageTableEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        leaves[entry.Address.Value] = entry;
+    }
+
+    /// <summary>Removes and returns every leaf that overlaps [start, end).</summary>
+    public IReadOnlyList<PageTableEntry> Zap(UserAddress start, UserAddress end, bool evenCows)
+    {
+        var removed = new List<PageTableEntry>();
+        foreach (var (key, entry) in leaves)
+        {
+            if (key + entry.Size <= start.Value || key >= end.Value)
+            {
+                continue;
+            }
+
+            if (entry.Kind == PteKind.Anonymous && !evenCows)
+            {
+                continue;
+            }
+
+            removed.Add(entry);
+        }
+
+        foreach (var entry in removed)
+        {
+            leaves.Remove(entry.Address.Value);
+        }
+
+        return removed;
+    }
+
+    /// <summary>
+    /// mm/memory-failure.c: dev_pagemap_mapping_shift(vma, address): 30 for a present devmap PUD,
+    /// 21 for a PMD, 12 for a PTE, 0 when nothing devmap maps the address (spec 5.2).
+    /// </summary>
+    public int DevPagemapMappingShift(UserAddress address)
+    {
+        if (address.IsEfault)
+        {
+            return 0;
+        }
+
+        var entry = Lookup(address);
+        return entry is { Kind: PteKind.Dax } ? entry.Shift : 0;
+    }
+}

@@ -1,0 +1,124 @@
+using DaxHolder.Host.Kernel.Mm.Tasks;
+using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Host.Kernel.Units;
+
+namespace DaxHolder.Host.Kernel.Signal;
+
+/// <summary>
+/// kernel/signal.c: sending the signals memory failure and faults raise, and their delivery when
+/// a thread returns to user space. SIGBUS is a legacy signal: while one is pending for a thread, a
+/// second is not queued (legacy_queue), so a handler runs once (xfs/550, peer-tests 6 row 2).
+/// </summary>
+internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
+{
+    /// <summary>
+    /// kernel/signal.c: force_sig_mceerr(code, addr, lsb) to <paramref name="thread"/> (current):
+    /// a blocked or ignored SIGBUS is unblocked and reset to SIG_DFL (force_sig_info_to_task).
+    /// </summary>
+    public SignalRecord ForceSigMceerr(TaskStruct thread, int code, UserAddress address, int lsb) =>
+        Send(thread, Signals.SIGBUS, code, address, lsb, forced: true);
+
+    /// <summary>kernel/signal.c: send_sig_mceerr(code, addr, lsb, t): to that thread, not forced (blockable, ignorable).</summary>
+    public SignalRecord SendSigMceerr(TaskStruct thread, int code, UserAddress address, int lsb) =>
+        Send(thread, Signals.SIGBUS, code, address, lsb, forced: false);
+
+    /// <summary>kernel/signal.c: force_sig_fault(SIGBUS, code, addr): lsb 0.</summary>
+    public SignalRecord ForceSigFault(TaskStruct thread, int code, UserAddress address) =>
+        Send(thread, Signals.SIGBUS, code, address, 0, forced: true);
+
+    /// <summary>kernel/signal.c: force_sig(SIGBUS): si_code SI_KERNEL, no address.</summary>
+    public SignalRecord ForceSig(TaskStruct thread, int signal) =>
+        Send(thread, signal, Signals.SI_KERNEL, null, 0, forced: true);
+
+    /// <summary>do_send_sig_info(SIGKILL, SEND_SIG_PRIV, t, PIDTYPE_PID): kills the whole process.</summary>
+    public SignalRecord SendSigkill(TaskStruct thread) =>
+        Send(thread, Signals.SIGKILL, Signals.SI_KERNEL, null, 0, forced: true);
+
+    /// <summary>
+    /// Return to user space for every live thread, in process creation order: each pending,
+    /// unblocked signal is delivered. SIGKILL and a default SIGBUS end the process; a SIGBUS
+    /// with a handler runs it.
+    /// </summary>
+    public void DeliverPending(TaskList tasks)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        foreach (var process in tasks.Processes.ToList())
+        {
+            foreach (var thread in process.Threads.ToList())
+            {
+                DeliverPending(thread);
+            }
+        }
+    }
+
+    /// <summary>get_signal() for one thread returning to user space.</summary>
+    public void DeliverPending(TaskStruct thread)
+    {
+        ArgumentNullException.ThrowIfNull(thread);
+        while (!thread.Exited && thread.Pending.FirstOrDefault(s => s.Signal == Signals.SIGKILL || !thread.SigbusBlocked) is { } signal)
+        {
+            thread.Pending.Remove(signal);
+            if (signal.Signal == Signals.SIGKILL)
+            {
+                kernel.Trace.Add(new SignalDelivered(thread.Name, signal.Signal, "killed"));
+                exit.DoGroupExit(thread.Group, "killed by SIGKILL");
+                return;
+            }
+
+            switch (thread.Group.SigbusAction)
+            {
+                case SigbusAction.Handler:
+                    kernel.Trace.Add(new SignalDelivered(thread.Name, signal.Signal, "handler ran"));
+                    break;
+                case SigbusAction.Ignore:
+                    kernel.Trace.Add(new SignalDelivered(thread.Name, signal.Signal, "ignored"));
+                    break;
+                default:
+                    kernel.Trace.Add(new SignalDelivered(thread.Name, signal.Signal, "killed (core dumped)"));
+                    exit.DoGroupExit(thread.Group, "killed by SIGBUS");
+                    return;
+            }
+        }
+    }
+
+    private SignalRecord Send(TaskStruct thread, int signal, int code, UserAddress? address, int lsb, bool forced)
+    {
+        ArgumentNullException.ThrowIfNull(thread);
+        SignalQueueing queueing;
+        if (thread.Exited)
+        {
+            queueing = SignalQueueing.NoSuchProcess;
+        }
+        else
+        {
+            if (forced && signal == Signals.SIGBUS && (thread.SigbusBlocked || thread.Group.SigbusAction == SigbusAction.Ignore))
+            {
+                // force_sig_info_to_task: unblock, and reset the action to SIG_DFL.
+                thread.SigbusBlocked = false;
+                thread.Group.SigbusAction = SigbusAction.Default;
+            }
+
+            if (signal == Signals.SIGBUS && !forced && thread.Group.SigbusAction == SigbusAction.Ignore && !thread.SigbusBlocked)
+            {
+                queueing = SignalQueueing.Ignored;
+            }
+            else if (thread.Pending.Any(s => s.Signal == signal))
+            {
+                queueing = SignalQueueing.AlreadyPending;
+            }
+            else
+            {
+                queueing = SignalQueueing.Queued;
+            }
+        }
+
+        var record = new SignalRecord(thread.Name, signal, code, address, lsb, forced, queueing);
+        if (queueing == SignalQueueing.Queued)
+        {
+            thread.Pending.Add(record);
+        }
+
+        kernel.Trace.Add(new SignalSent(record));
+        return record;
+    }
+}

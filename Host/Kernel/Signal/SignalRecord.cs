@@ -1,0 +1,69 @@
+using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Host.Kernel.Units;
+
+namespace DaxHolder.Host.Kernel.Signal;
+
+/// <summary>Signal numbers and si_codes the model uses (include/uapi/asm-generic/signal.h, siginfo.h).</summary>
+internal static class Signals
+{
+    public const int SIGBUS = 7;
+    public const int SIGKILL = 9;
+
+    /// <summary>SI_KERNEL: sent by the kernel, no address payload (force_sig).</summary>
+    public const int SI_KERNEL = 0x80;
+
+    /// <summary>BUS_ADRERR: nonexistent physical address (a DAX fault on a bad block before 6.5).</summary>
+    public const int BUS_ADRERR = 2;
+
+    /// <summary>BUS_MCEERR_AR: hardware memory error consumed, action required.</summary>
+    public const int BUS_MCEERR_AR = 4;
+
+    /// <summary>BUS_MCEERR_AO: hardware memory error detected, action optional.</summary>
+    public const int BUS_MCEERR_AO = 5;
+
+    public static string Name(int signal) => signal switch
+    {
+        SIGBUS => "SIGBUS",
+        SIGKILL => "SIGKILL",
+        _ => signal.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public static string CodeName(int code) => code switch
+    {
+        SI_KERNEL => "SI_KERNEL",
+        BUS_ADRERR => "BUS_ADRERR",
+        BUS_MCEERR_AR => "BUS_MCEERR_AR",
+        BUS_MCEERR_AO => "BUS_MCEERR_AO",
+        0 => "SI_USER",
+        _ => code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>What a signal did when the kernel tried to queue it (kernel/signal.c: send_signal_locked).</summary>
+internal enum SignalQueueing
+{
+    /// <summary>Queued and pending for the thread.</summary>
+    Queued,
+
+    /// <summary>Not queued: the same legacy signal is already pending (legacy_queue).</summary>
+    AlreadyPending,
+
+    /// <summary>Dropped: the signal is ignored and not forced (sig_ignored).</summary>
+    Ignored,
+
+    /// <summary>The target is gone: -ESRCH.</summary>
+    NoSuchProcess,
+}
+
+/// <summary>
+/// A signal the kernel sent: the thread, the signal and its siginfo, whether it was forced
+/// (force_sig_*: unblocked and reset to SIG_DFL if blocked or ignored) and what queueing did.
+/// </summary>
+internal sealed record SignalRecord(
+    TaskName Task,
+    int Signal,
+    int Code,
+    UserAddress? Address,
+    int AddressLsb,
+    bool Forced,
+    SignalQueueing Queueing);

@@ -1,0 +1,95 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Host.Kernel.Signal;
+using DaxHolder.Host.Kernel.Units;
+
+namespace DaxHolder.Host.Kernel.Trace;
+
+/// <summary>
+/// One thing the kernel decided or did while handling an event, in the order it happened. The
+/// model appends these as it walks the kernel's code path; reports render them. Tasks are named
+/// by comm, tgid and tid as they were when the decision was taken.
+/// </summary>
+internal abstract record Decision;
+
+/// <summary>A task as a decision names it.</summary>
+internal readonly record struct TaskName(string Comm, int Pid, int Tid)
+{
+    public override string ToString() => Pid == Tid ? $"{Comm}:{Pid}" : $"{Comm}:{Pid}/{Tid}";
+}
+
+/// <summary>drivers/dax/super.c: dax_holder_notify_failure() and what it returned.</summary>
+internal sealed record HolderNotified(string DaxDevice, string? Holder, DeviceOffset Offset, ByteLength Length, MfFlags Flags, Errno Result) : Decision;
+
+/// <summary>A call into a plugin threw: a plugin fault, reported as the errno the host returned for it.</summary>
+internal sealed record PluginFaulted(string Plugin, string Call, string Problem, Errno Returned) : Decision;
+
+/// <summary>mm/memory-failure.c: the event took mf_generic_kill_procs() (page->mapping), and why.</summary>
+internal sealed record GenericPathTaken(Pfn Pfn, string Reason) : Decision;
+
+/// <summary>mm/memory-failure.c: mf_dax_kill_procs() was called by a holder for a file range.</summary>
+internal sealed record DaxKillProcsCalled(InodeNumber Inode, PageIndex Index, PageCount Count, MfFlags Flags, Errno Result) : Decision;
+
+/// <summary>One page index looked at by mf_dax_kill_procs() or the generic path, and the entry it found.</summary>
+internal sealed record PageExamined(InodeNumber Inode, PageIndex Index, Pfn? EntryPfn, string Entry) : Decision;
+
+/// <summary>SetPageHWPoison() on a page (the PMD head under a PMD entry).</summary>
+internal sealed record PagePoisoned(Pfn Pfn) : Decision;
+
+/// <summary>A candidate task's VMA that was not collected, and why (spec 5.1, 5.2).</summary>
+internal sealed record CandidateSkipped(TaskName Task, UserAddress VmaStart, string Reason) : Decision;
+
+/// <summary>A to_kill entry: the task, its address for the page and the mapping shift (spec 5.2).</summary>
+internal sealed record ProcessCollected(TaskName Task, UserAddress Address, int SizeShift) : Decision;
+
+/// <summary>mm/memory.c: unmap_mapping_range() and the page-table entries it removed, per task.</summary>
+internal sealed record RangeUnmapped(InodeNumber Inode, FileOffset Start, ByteLength Length, IReadOnlyList<UnmappedEntry> Removed) : Decision;
+
+/// <summary>One page-table entry removed from one mm.</summary>
+internal readonly record struct UnmappedEntry(TaskName Task, UserAddress Address, int Shift);
+
+/// <summary>A signal sent (or not queued) to a thread.</summary>
+internal sealed record SignalSent(SignalRecord Signal) : Decision;
+
+/// <summary>A filesystem state change: shutdown, freeze, thaw.</summary>
+internal sealed record FileSystemChanged(string SuperBlock, string Change) : Decision;
+
+/// <summary>A WARN, an Oops or a panic.</summary>
+internal sealed record KernelHealthEvent(KernelHealthKind Kind, string Message, IReadOnlyList<string> CallChain) : Decision;
+
+/// <summary>mm/memory-failure.c: action_result(pfn, MF_MSG_DAX, result).</summary>
+internal sealed record ActionResultRecorded(Pfn Pfn, MfActionResult Result) : Decision;
+
+/// <summary>The pmem driver's badblocks changed.</summary>
+internal sealed record BadblocksChanged(string Disk, ulong FirstSector, ulong Sectors, bool Added) : Decision;
+
+/// <summary>A step of device teardown (kill_dax, memunmap_pages).</summary>
+internal sealed record TeardownStep(string Step, string Detail) : Decision;
+
+/// <summary>A signal reaching its thread when it returns to user space, and what that did.</summary>
+internal sealed record SignalDelivered(TaskName Task, int Signal, string Outcome) : Decision;
+
+/// <summary>A process ended (do_group_exit), and why.</summary>
+internal sealed record ProcessExited(TaskName Task, string Reason) : Decision;
+
+/// <summary>A page fault that failed: its vm_fault_t and why.</summary>
+internal sealed record FaultFailed(TaskName Task, UserAddress Address, string Result, string? Why) : Decision;
+
+/// <summary>A rule the model does not reproduce faithfully for this case: said, never faked.</summary>
+internal sealed record NotModelled(string What) : Decision;
+
+/// <summary>What the kernel's health became: a WARN, an Oops or a panic.</summary>
+internal enum KernelHealthKind
+{
+    Warning,
+    Oops,
+    Panic,
+}
+
+/// <summary>mm/memory-failure.c: enum mf_result.</summary>
+internal enum MfActionResult
+{
+    Ignored = 0,
+    Failed = 1,
+    Delayed = 2,
+    Recovered = 3,
+}

@@ -1,0 +1,55 @@
+using DaxHolder.Abstractions.Kernel;
+
+namespace DaxHolder.Host.Kernel.Versions;
+
+/// <summary>
+/// The kernel version profiles a scenario can run on (spec 9, 9.1). Each profile is the set of
+/// behaviour switches of one real, observed kernel build; every switch names the change that
+/// introduced it (see <see cref="KernelFeature"/>). Room is left for 6.6 and 6.15: a new profile
+/// is one more entry here.
+/// </summary>
+internal static class KernelProfiles
+{
+    /// <summary>
+    /// Debian 12's 6.1.192 (spec 0.1, 9.1): the notify_failure series with the 6.1 shutdown-after-scan
+    /// fix, the XFS range fixes (stable 6.1.112+), the EXPERIMENTAL mount warning, reflinked inodes
+    /// not DAX; no MF_MEM_PRE_REMOVE, no VM_FAULT_HWPOISON, SIGKILL for -EFAULT addresses.
+    /// </summary>
+    public static KernelProfile V6_1 { get; } = new("6.1", new KernelVersion(6, 1, 192),
+    [
+        KernelFeature.XfsDaxExperimentalWarning,
+        KernelFeature.ReflinkedInodesNotDax,
+        KernelFeature.XfsInclusiveRangeEnd,
+        KernelFeature.XfsCorrectAgBlockcount,
+    ]);
+
+    /// <summary>
+    /// Debian's 6.12.95 (spec 0.1, 9): 6.2's shared-on-read association, 6.5's VM_FAULT_HWPOISON,
+    /// 6.7's MF_MEM_PRE_REMOVE and dax_mapping() check and dax_lock_folio, 6.10's -EFAULT skip,
+    /// 6.11's MF_ACTION_REQUIRED from madvise,
+    /// and f4ed93037966's log-device translation (6.12.y, Feb 2025).
+    /// </summary>
+    public static KernelProfile V6_12 { get; } = new("6.12", new KernelVersion(6, 12, 95),
+    [
+        KernelFeature.DaxSharedOnReadFault,
+        KernelFeature.XfsInclusiveRangeEnd,
+        KernelFeature.XfsCorrectAgBlockcount,
+        KernelFeature.DaxFaultReportsHwpoison,
+        KernelFeature.MemPreRemove,
+        KernelFeature.XfsDaxMappingCheck,
+        KernelFeature.GenericPathSkipsEfaultAddress,
+        KernelFeature.XfsLogdevFailureTranslate,
+        KernelFeature.DaxLockFolio,
+        KernelFeature.MadviseActionRequired,
+    ]);
+
+    /// <summary>The profile a scenario gets when it names none.</summary>
+    public static KernelProfile Default => V6_12;
+
+    /// <summary>Every profile, oldest first.</summary>
+    public static IReadOnlyList<KernelProfile> All { get; } = [V6_1, V6_12];
+
+    /// <summary>The profile called <paramref name="name"/> ("6.1", "6.12"), or null.</summary>
+    public static KernelProfile? Find(string name) =>
+        All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal));
+}
