@@ -1,0 +1,41 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Host.Kernel.Signal;
+using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Tests.Kernel.Support;
+
+namespace DaxHolder.Tests.Kernel;
+
+/// <summary>Spec 0.1 "Injector" and peer-tests 6 rows 1–3: madvise(MADV_HWPOISON) on a mapped fsdax page.</summary>
+public sealed class MadviseInjectionTests
+{
+    [Fact]
+    public void Madvise_OnMappedPage_InjectorGetsForcedAr_OthersNothing_Spec01_PeerRow1()
+    {
+        using var m = new TestMachine();
+        m.CreateFile("/f", 1);
+        var p = m.Spawn(100, "injector");
+        var q = m.Spawn(101, "bystander");
+        var pv = m.MapShared(p, "/f", huge: false);
+        var qv = m.MapShared(q, "/f", huge: false);
+        m.Touch(p, pv);
+        m.Touch(q, qv);
+        var pfn = m.PfnOf("/f", 0);
+
+        var (decisions, log) = m.Record(() => m.Machine.Madvise.HwPoison(p, pv.Start, ByteLength.Page).ShouldBe(Errno.Ok));
+
+        var signal = TestMachine.Signals(decisions).ShouldHaveSingleItem("only the injector is signalled (spec 0.1 Others)");
+        signal.Task.Pid.ShouldBe(100);
+        signal.Code.ShouldBe(Signals.BUS_MCEERR_AR);
+        signal.Forced.ShouldBeTrue();
+        signal.Address.ShouldBe(pv.Start);
+        signal.AddressLsb.ShouldBe(12);
+        pfn.ShouldBe(new Pfn(0x100201));
+        log.ShouldBe([
+            $"Injecting memory failure for pfn 0x100201 at process virtual address {pv.Start}",
+            "Memory failure: 0x100201: Sending SIGBUS to injector:100 due to hardware memory corruption",
+            "Memory failure: 0x100201: recovery action for dax page: Recovered",
+        ]);
+        m.Machine.Tasks.FindThread(101)!.Group.Mm!.PageTable.Lookup(qv.Start).ShouldBeNull("the unmap covers every mapper of the file range (peer-tests 6 row 3)");
+        decisions.OfType<SignalDelivered>().ShouldHaveSingleItem().Outcome.ShouldBe("handler ran");
+    }
+}
