@@ -33,6 +33,9 @@ internal sealed class OpenFile
     /// <summary>i_size_read(inode).</summary>
     public ByteLength Size => size();
 
+    /// <summary>The device-DAX device this file is, when it is /dev/daxX.Y.</summary>
+    public Drivers.Dax.DeviceDax? DeviceDax { get; init; }
+
     /// <summary>fput: drops the inode reference taken at open.</summary>
     internal Action Release { get; }
 

@@ -13,7 +13,8 @@ internal static class Mmap
     /// <summary>
     /// mm/mmap.c: do_mmap() of a file (or anonymous memory when <paramref name="file"/> is null)
     /// at <paramref name="address"/>, or, when null, at the next free 2 MiB-aligned address
-    /// (thp_get_unmapped_area aligns DAX mappings so PMD faults are possible). The VMA joins the
+    /// (thp_get_unmapped_area aligns DAX mappings so PMD faults are possible; device-DAX aligns
+    /// to its own alignment and refuses unaligned or private mappings). The VMA joins the
     /// file's i_mmap and holds a reference to the open file.
     /// </summary>
     public static ErrnoOr<VmArea> DoMmap(MmStruct mm, OpenFile? file, PageIndex pgoff, ByteLength length, VmFlags flags, UserAddress? address = null)
@@ -24,10 +25,16 @@ internal static class Mmap
             return ErrnoOr<VmArea>.Fail(Errno.EINVAL, "the length must be a non-zero multiple of 4096");
         }
 
-        var start = address ?? NextFree(mm, length);
+        var align = file?.DeviceDax is { } devdax ? Math.Max(devdax.Align, PageGeometry.PmdSize) : PageGeometry.PmdSize;
+        var start = address ?? NextFree(mm, length, align);
         if ((start.Value & (PageGeometry.PageSize - 1)) != 0)
         {
             return ErrnoOr<VmArea>.Fail(Errno.EINVAL, $"address {start} is not page aligned");
+        }
+
+        if (file?.DeviceDax is { } device && device.CheckVma(start, length, flags) is var check && check != Errno.Ok)
+        {
+            return ErrnoOr<VmArea>.Fail(check, $"{device.Name}: the mapping must be shared and {device.Align}-byte aligned (check_vma)");
         }
 
         var end = start.Add(length.Value);
@@ -145,7 +152,7 @@ internal static class Mmap
         }
     }
 
-    private static UserAddress NextFree(MmStruct mm, ByteLength length)
+    private static UserAddress NextFree(MmStruct mm, ByteLength length, ulong align)
     {
         var candidate = MmapBase;
         foreach (var vma in mm.Vmas.Where(v => v.End > MmapBase))
@@ -155,10 +162,10 @@ internal static class Mmap
                 break;
             }
 
-            candidate = vma.End.AlignDown(PageGeometry.PmdSize);
+            candidate = vma.End.AlignDown(align);
             if (candidate < vma.End)
             {
-                candidate = candidate.Add(PageGeometry.PmdSize);
+                candidate = candidate.Add(align);
             }
         }
 

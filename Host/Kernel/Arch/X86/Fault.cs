@@ -127,6 +127,11 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
             return new FaultOutcome(VmFaultResult.NoPage, leaf);
         }
 
+        if (vma.File.DeviceDax is { } devdax)
+        {
+            return devdax.Fault(new VmFault(task, vma, address, write));
+        }
+
         return dax.DaxIomapFault(new VmFault(task, vma, address, write));
     }
 

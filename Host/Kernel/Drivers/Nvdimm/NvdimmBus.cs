@@ -10,6 +10,18 @@ namespace DaxHolder.Host.Kernel.Drivers.Nvdimm;
 internal sealed class NvdimmBus(KernelContext kernel, DevPagemaps memremap)
 {
     private readonly List<PmemDevice> pmems = [];
+    private readonly List<Dax.DeviceDax> deviceDaxes = [];
+
+    public IReadOnlyList<Dax.DeviceDax> DeviceDaxes => deviceDaxes;
+
+    /// <summary>Creates the next daxN.0: a devdax-mode namespace with alignment <paramref name="align"/>.</summary>
+    public Dax.DeviceDax AddDevdaxNamespace(ulong physicalBase, ByteLength namespaceSize, ByteLength dataOffset, ulong align)
+    {
+        var devdax = new Dax.DeviceDax(kernel, $"dax{deviceDaxes.Count}.0", physicalBase, namespaceSize, dataOffset, align);
+        memremap.Add(devdax.Pagemap);
+        deviceDaxes.Add(devdax);
+        return devdax;
+    }
 
     public IReadOnlyList<PmemDevice> Pmems => pmems;
 

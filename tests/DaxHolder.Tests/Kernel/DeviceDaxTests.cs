@@ -1,0 +1,53 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Host.Kernel;
+using DaxHolder.Host.Kernel.Mm;
+using DaxHolder.Host.Kernel.Signal;
+using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Host.Kernel.Versions;
+
+namespace DaxHolder.Tests.Kernel;
+
+/// <summary>Device-DAX (seed 002, spec 7, peer-tests 6 row 11): the generic path on a char device.</summary>
+public sealed class DeviceDaxTests
+{
+    [Theory]
+    [InlineData("6.1", PageGeometry.PmdSize, 21)]
+    [InlineData("6.12", PageGeometry.PmdSize, 21)]
+    [InlineData("6.12", PageGeometry.PudSize, 30)]
+    public void Madvise_InsideAlignedUnit_InjectorGetsAr_WithUnitLsb_AndTheUnitIsUnmapped_PeerRow11(string kernel, ulong align, int lsb)
+    {
+        using var machine = Machine.Boot(KernelProfiles.Find(kernel)!);
+        var devdax = machine.Nvdimm.AddDevdaxNamespace(0x1_0000_0000, new ByteLength(4UL << 30), new ByteLength(align), align);
+        var p = machine.Tasks.Spawn(200, "daxctl-test");
+        var file = devdax.Open();
+        var vma = Mmap.DoMmap(p.Group.Mm!, file, new PageIndex(0), new ByteLength(align * 2), VmFlags.Read | VmFlags.Write | VmFlags.Shared).Value;
+        var target = vma.Start.Add(align + PageGeometry.PageSize);
+        machine.Fault.UserAccess(p, target, write: true);
+        var mark = machine.Trace.Mark;
+
+        machine.Madvise.HwPoison(p, target, ByteLength.Page).ShouldBe(Errno.Ok);
+
+        var decisions = machine.Trace.Since(mark);
+        decisions.OfType<GenericPathTaken>().ShouldHaveSingleItem("device-DAX has no memory_failure op (spec 7)");
+        var signal = decisions.OfType<SignalSent>().ShouldHaveSingleItem().Signal;
+        signal.Code.ShouldBe(Signals.BUS_MCEERR_AR);
+        signal.Address.ShouldBe(target, "si_addr is the exact 4 KiB page");
+        signal.AddressLsb.ShouldBe(lsb, "the mapping shift of the aligned unit");
+        var unmapped = decisions.OfType<RangeUnmapped>().ShouldHaveSingleItem();
+        unmapped.Length.Value.ShouldBe(align, "the whole aligned unit is unmapped");
+        unmapped.Start.Value.ShouldBe(align);
+        p.Exited.ShouldBeFalse("the SIGBUS handler ran");
+    }
+
+    [Fact]
+    public void Mmap_NotAlignedToTheDevice_IsRefused_CheckVma()
+    {
+        using var machine = Machine.Boot(KernelProfiles.V6_12);
+        var devdax = machine.Nvdimm.AddDevdaxNamespace(0x1_0000_0000, new ByteLength(1UL << 30), new ByteLength(PageGeometry.PmdSize), PageGeometry.PmdSize);
+        var p = machine.Tasks.Spawn(200, "t");
+
+        var result = Mmap.DoMmap(p.Group.Mm!, devdax.Open(), new PageIndex(0), new ByteLength(PageGeometry.PageSize), VmFlags.Read | VmFlags.Shared);
+
+        result.Error.ShouldBe(Errno.EINVAL, "a device-DAX mapping must cover whole aligned units");
+    }
+}
