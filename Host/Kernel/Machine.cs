@@ -122,6 +122,56 @@ internal sealed class Machine : IDisposable
         Signals.DeliverPending(Tasks);
     }
 
+    /// <summary>fork() by <paramref name="parent"/>: a new process with a copy of its mm (kernel/fork.c: copy_process, dup_mmap).</summary>
+    public TaskStruct Fork(TaskStruct parent, int pid, string? comm = null)
+    {
+        ArgumentNullException.ThrowIfNull(parent);
+        var child = Tasks.ForkProcess(parent, pid, comm);
+        Mmap.DupMmap(parent.Group.Mm!, child.Group.Mm!);
+        return child;
+    }
+
+    /// <summary>exit(2) of a whole process.</summary>
+    public void ExitProcess(TaskStruct task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        Exit.DoGroupExit(task.Group, "exited");
+    }
+
+    /// <summary>
+    /// A synchronous machine check on <paramref name="task"/>'s access to <paramref name="address"/>:
+    /// the memory behind it goes bad without the driver knowing (no bad block yet), then the task
+    /// touches it. If the page is not mapped yet the fault maps it first; the load consumes the
+    /// poison and kill_me_maybe() runs (spec 1.1).
+    /// </summary>
+    public AccessResult SynchronousMachineCheck(TaskStruct task, Units.UserAddress address, bool write = false)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        _ = task.Group.Mm?.FindVma(address) ?? throw new InvalidOperationException($"{task} has not mapped {address}");
+        var leaf = task.Group.Mm!.PageTable.Lookup(address);
+        if (leaf is null)
+        {
+            // Fault the page in before the memory goes bad, so the access itself takes the #MC.
+            var faulted = Fault.UserAccess(task, address, write: false);
+            if (faulted != AccessResult.Done)
+            {
+                return faulted;
+            }
+
+            leaf = task.Group.Mm!.PageTable.Lookup(address);
+        }
+
+        if (leaf is not { Kind: PteKind.Dax, Pfn: { } head } || Nvdimm.FindByDataPfn(head.Add((address.Value - leaf.Address.Value) >> Abstractions.PageGeometry.PageShift)) is not { } pmem)
+        {
+            Trace.Add(new NotModelled($"{address} of {task} is not backed by pmem: a machine check on ordinary RAM is outside the model"));
+            return AccessResult.NotModelled;
+        }
+
+        var pfn = head.Add((address.Value - leaf.Address.Value) >> Abstractions.PageGeometry.PageShift);
+        pmem.InjectMediaError(pmem.OffsetOf(pfn));
+        return Fault.UserAccess(task, address, write);
+    }
+
     /// <summary>Every task runs: pending signals are delivered (the end of a scenario step).</summary>
     public void DeliverPendingSignals() => Signals.DeliverPending(Tasks);
 

@@ -106,6 +106,9 @@ internal sealed class PmemDevice : IPagemapOps
     /// <summary>The memory cells of the page at <paramref name="offset"/> are bad (hardware, not software, poison).</summary>
     public bool HasMediaError(DeviceOffset offset) => mediaErrors.Contains(offset.Value >> PageGeometry.PageShift);
 
+    /// <summary>The memory cells of a page go bad; nothing knows until an access or a scrub reports it.</summary>
+    public void InjectMediaError(DeviceOffset offset) => mediaErrors.Add(offset.Value >> PageGeometry.PageShift);
+
     /// <summary>
     /// A machine check reported the page at <paramref name="offset"/> (hardware poison). NFIT's MCE
     /// notifier adds it to the bus's bad ranges and pmem_revalidate_poison adds it to badblocks
