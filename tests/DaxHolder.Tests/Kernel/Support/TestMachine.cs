@@ -91,5 +91,56 @@ internal sealed class TestMachine : IDisposable
     public static IReadOnlyList<SignalRecord> Signals(IEnumerable<Decision> decisions) =>
         decisions.OfType<SignalSent>().Select(s => s.Signal).ToList();
 
+    /// <summary>The profile called "6.1" or "6.12", for theories over both kernels.</summary>
+    public static KernelProfile Profile(string name) =>
+        KernelProfiles.Find(name) ?? throw new ArgumentException($"no kernel profile {name}", nameof(name));
+
+    /// <summary>The present leaf (PTE/PMD) mapping page <paramref name="page"/> of a VMA in a task's mm, or null.</summary>
+    public static PageTableEntry? Leaf(TaskStruct task, VmArea vma, ulong page = 0) =>
+        task.Group.Mm!.PageTable.Lookup(vma.Start.Add(page * PageGeometry.PageSize));
+
+    /// <summary>The user address of page <paramref name="page"/> of a VMA.</summary>
+    public static UserAddress AddressOf(VmArea vma, ulong page = 0) => vma.Start.Add(page * PageGeometry.PageSize);
+
+    /// <summary>madvise(MADV_HWPOISON) of <paramref name="pages"/> pages from page <paramref name="page"/> of a VMA.</summary>
+    public Errno Madvise(TaskStruct task, VmArea vma, ulong page = 0, ulong pages = 1) =>
+        Machine.Madvise.HwPoison(task, AddressOf(vma, page), new ByteLength(pages * PageGeometry.PageSize));
+
+    /// <summary>prctl(PR_MCE_KILL, PR_MCE_KILL_SET, policy) on a thread.</summary>
+    public static void SetMceKill(TaskStruct thread, MceKillPolicy policy) =>
+        Prctl.MceKill(thread, Prctl.PR_MCE_KILL_SET, (long)policy).ShouldBe(Errno.Ok);
+
+    /// <summary>The disk offset of page <paramref name="page"/> of the file at <paramref name="path"/>.</summary>
+    public DeviceOffset OffsetOf(string path, ulong page) => Pmem.OffsetOf(PfnOf(path, page));
+
+    /// <summary>Brings <paramref name="path"/>'s inode into core (as open(2) does) for read(2)/write(2), and returns its number.</summary>
+    public InodeNumber OpenForIo(string path)
+    {
+        var ino = InodeOf(path);
+        Mount.FileSystem.Inodes.Iget(ino).IsOk.ShouldBeTrue();
+        return ino;
+    }
+
+    /// <summary>The inode number of <paramref name="path"/>.</summary>
+    public InodeNumber InodeOf(string path) => Files.Lookup(path).Value;
+
+    /// <summary>A reflink copy of <paramref name="source"/> at <paramref name="destination"/>: every block shared.</summary>
+    public InodeNumber Clone(string source, string destination)
+    {
+        var ino = Files.Create(destination, new FileCreateOptions(null)).Value;
+        Files.Clone(InodeOf(source), ino).ShouldBe(Errno.Ok);
+        return ino;
+    }
+
+    /// <summary>fork(): the child process (PF_MCE flags inherited) with a copy of the parent's VMAs (dup_mmap).</summary>
+    public TaskStruct Fork(TaskStruct parent, int pid) => Machine.Fork(parent, pid);
+
+    /// <summary>The IKernelServices a plugin of this machine gets, for building filesystems by hand.</summary>
+    public KernelServices ServicesFor(string plugin) =>
+        ((Func<string, KernelServices>)Machine.Services.GetService(typeof(Func<string, KernelServices>))!)(plugin);
+
+    /// <summary>The decisions of type <typeparamref name="T"/> in a slice.</summary>
+    public static IReadOnlyList<T> Of<T>(IEnumerable<Decision> decisions) => decisions.OfType<T>().ToList();
+
     public void Dispose() => Machine.Dispose();
 }

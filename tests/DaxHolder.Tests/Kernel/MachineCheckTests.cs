@@ -1,0 +1,61 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Host.Kernel.Arch.X86;
+using DaxHolder.Host.Kernel.Drivers.Dax;
+using DaxHolder.Host.Kernel.Signal;
+using DaxHolder.Tests.Kernel.Support;
+
+namespace DaxHolder.Tests.Kernel;
+
+/// <summary>x86 synchronous machine checks on a user access: kill_me_maybe() (spec 1.1, 6).</summary>
+public sealed class MachineCheckTests
+{
+    /// <summary>Spec 1.1 and 6: a consumed poison logs the physical address without 0x, then the task gets AR and the event is Recovered.</summary>
+    [Theory]
+    [InlineData("6.1")]
+    [InlineData("6.12")]
+    public void SyncMce_OnMappedPage_LogsUserAccess_CurrentGetsAr_Spec1_1(string version)
+    {
+        using var m = new TestMachine(TestMachine.Profile(version));
+        m.CreateFile("/f", 1);
+        var p = m.Spawn(4242, "app");
+        var pv = m.MapShared(p, "/f", huge: false);
+        m.Touch(p, pv);
+
+        var result = AccessResult.Done;
+        var (decisions, log) = m.Record(() => result = m.Machine.SynchronousMachineCheck(p, pv.Start));
+
+        result.ShouldBe(AccessResult.MachineCheck);
+        log.ShouldBe([
+            "mce: Uncorrected hardware memory error in user-access at 100201000",
+            "Memory failure: 0x100201: Sending SIGBUS to app:4242 due to hardware memory corruption",
+            "Memory failure: 0x100201: recovery action for dax page: Recovered",
+        ]);
+        var signal = TestMachine.Signals(decisions).ShouldHaveSingleItem();
+        signal.Code.ShouldBe(Signals.BUS_MCEERR_AR);
+        signal.Forced.ShouldBeTrue();
+        m.Pmem.Badblocks.Count.ShouldBe(8, "NFIT's MCE notifier records the hardware poison");
+    }
+
+    /// <summary>Spec 1.1 and 6: when memory_failure fails, kill_me_maybe logs "Memory error not recovered" and forces SIGBUS with SI_KERNEL.</summary>
+    [Fact]
+    public void SyncMce_WhenHandlingFails_MemoryErrorNotRecovered_SigbusSiKernel_Spec1_1()
+    {
+        using var m = new TestMachine(holder: false);
+        m.CreateFile("/f", 1);
+        var p = m.Spawn(100, "app");
+        var pv = m.MapShared(p, "/f", huge: false);
+        m.Touch(p, pv);
+        DaxDevice.FsDaxGetByBdev(m.Kernel, m.Pmem.Disk, new object(), new StubHolder(Errno.EFSCORRUPTED), "stub").ShouldNotBeNull();
+
+        var (decisions, log) = m.Record(() => m.Machine.SynchronousMachineCheck(p, pv.Start));
+
+        log.ShouldBe([
+            "mce: Uncorrected hardware memory error in user-access at 100201000",
+            "Memory failure: 0x100201: recovery action for dax page: Failed",
+            "mce: Memory error not recovered",
+        ]);
+        var signal = TestMachine.Signals(decisions).ShouldHaveSingleItem();
+        signal.Code.ShouldBe(Signals.SI_KERNEL);
+        signal.Address.ShouldBeNull("force_sig carries no address");
+    }
+}
