@@ -67,13 +67,13 @@ internal static class Mmap
             mm.PageTable.Zap(vma.Start > start ? vma.Start : start, vma.End < end ? vma.End : end, evenCows: true);
             if (vma.Start < start)
             {
-                Attach(new VmArea(mm, vma.Start, start, vma.File, vma.Pgoff, vma.Flags), addReference: vma.File is not null);
+                Attach(new VmArea(mm, vma.Start, start, vma.File, vma.Pgoff, vma.Flags));
             }
 
             if (vma.End > end)
             {
                 var tailPgoff = new PageIndex(vma.Pgoff.Value + ((end.Value - vma.Start.Value) >> PageGeometry.PageShift));
-                Attach(new VmArea(mm, end, vma.End, vma.File, tailPgoff, vma.Flags), addReference: vma.File is not null);
+                Attach(new VmArea(mm, end, vma.End, vma.File, tailPgoff, vma.Flags));
             }
 
             Release(vma.File);
@@ -118,16 +118,13 @@ internal static class Mmap
         }
     }
 
-    private static void Attach(VmArea vma, bool addReference = true)
+    private static void Attach(VmArea vma)
     {
         vma.Mm.Insert(vma);
         if (vma.File is { } file)
         {
             file.Mapping.IMmap.Insert(vma);
-            if (addReference)
-            {
-                file.References++;
-            }
+            file.References++;
         }
     }
 

@@ -108,7 +108,7 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
             }
         }
 
-        if (PfnAt(leaf, address) is { } pfn && FindPmem(pfn) is { } pmem && pmem.HasMediaError(pmem.OffsetOf(pfn)))
+        if (PfnAt(leaf, address) is { } pfn && bus.FindByDataPfn(pfn) is { } pmem && pmem.HasMediaError(pmem.OffsetOf(pfn)))
         {
             mce.KillMeMaybe(task, pfn, address);
             return AccessResult.MachineCheck;
@@ -155,6 +155,4 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
 
     private static Pfn? PfnAt(PageTableEntry leaf, UserAddress address) =>
         leaf.Kind == PteKind.Dax && leaf.Pfn is { } head ? head.Add((address.Value - leaf.Address.Value) >> PageGeometry.PageShift) : null;
-
-    private PmemDevice? FindPmem(Pfn pfn) => bus.Pmems.FirstOrDefault(p => p.IsDataPfn(pfn));
 }

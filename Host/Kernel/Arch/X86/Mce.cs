@@ -61,7 +61,7 @@ internal sealed class Mce(KernelContext kernel, MemoryFailureHandler memoryFailu
     /// <summary>drivers/acpi/nfit/mce.c: nfit_handle_mce(): a pmem pfn's page joins the badblocks.</summary>
     private void NfitHandleMce(Pfn pfn)
     {
-        if (bus.Pmems.FirstOrDefault(p => p.IsDataPfn(pfn)) is { } pmem)
+        if (bus.FindByDataPfn(pfn) is { } pmem)
         {
             pmem.RecordMachineCheck(pmem.OffsetOf(pfn));
         }
