@@ -161,14 +161,14 @@ internal sealed class Machine : IDisposable
             leaf = task.Group.Mm!.PageTable.Lookup(address);
         }
 
-        if (leaf is not { Kind: PteKind.Dax, Pfn: { } head } || Nvdimm.FindByDataPfn(head.Add((address.Value - leaf.Address.Value) >> Abstractions.PageGeometry.PageShift)) is not { } pmem)
+        var pfn = leaf is { Kind: PteKind.Dax, Pfn: { } head } ? head.Add((address.Value - leaf.Address.Value) >> Abstractions.PageGeometry.PageShift) : (Abstractions.Pfn?)null;
+        if (pfn is null || Nvdimm.FindByDataPfn(pfn.Value) is not { } pmem)
         {
             Trace.Add(new NotModelled($"{address} of {task} is not backed by pmem: a machine check on ordinary RAM is outside the model"));
             return AccessResult.NotModelled;
         }
 
-        var pfn = head.Add((address.Value - leaf.Address.Value) >> Abstractions.PageGeometry.PageShift);
-        pmem.InjectMediaError(pmem.OffsetOf(pfn));
+        pmem.InjectMediaError(pmem.OffsetOf(pfn.Value));
         return Fault.UserAccess(task, address, write);
     }
 

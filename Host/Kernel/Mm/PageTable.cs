@@ -28,6 +28,7 @@ internal sealed record PageTableEntry(UserAddress Address, int Shift, PteKind Ki
 /// </summary>
 internal sealed class PageTable
 {
+    private static readonly int[] LeafShifts = [PageGeometry.PudShift, PageGeometry.PmdShift, PageGeometry.PageShift];
     private readonly SortedDictionary<ulong, PageTableEntry> leaves = [];
 
     public IEnumerable<PageTableEntry> Entries => leaves.Values;
@@ -37,7 +38,7 @@ internal sealed class PageTable
     /// <summary>The leaf mapping <paramref name="address"/>, if any (a PUD, then a PMD, then a PTE).</summary>
     public PageTableEntry? Lookup(UserAddress address)
     {
-        foreach (var shift in (int[])[PageGeometry.PudShift, PageGeometry.PmdShift, PageGeometry.PageShift])
+        foreach (var shift in LeafShifts)
         {
             var key = address.AlignDown(1UL << shift).Value;
             if (leaves.TryGetValue(key, out var entry) && entry.Shift == shift)

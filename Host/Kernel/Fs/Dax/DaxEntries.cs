@@ -81,7 +81,7 @@ internal sealed class DaxEntries
 
     /// <summary>Whether any PTE-sized entry lies in the 2 MiB range starting at <paramref name="pmdIndex"/>.</summary>
     public bool AnyPteEntryIn(PageIndex pmdIndex) =>
-        entries.Keys.Any(k => k >= pmdIndex.Value && k < pmdIndex.Value + PmdPages && !entries[k].IsPmd);
+        entries.Any(e => e.Key >= pmdIndex.Value && e.Key < pmdIndex.Value + PmdPages && !e.Value.IsPmd);
 
     public void Store(DaxEntry entry)
     {

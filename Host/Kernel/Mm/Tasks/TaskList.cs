@@ -47,9 +47,6 @@ internal sealed class TaskList
     public TaskStruct? FindThread(int tid) =>
         processes.Select(p => p.FindThread(tid)).FirstOrDefault(t => t is not null);
 
-    /// <summary>The next pid not yet used.</summary>
-    public int NextFreePid() => processes.SelectMany(p => p.Threads).Max(t => t.Tid) + 1;
-
     private TaskStruct NewProcess(int pid, string comm, bool mm)
     {
         EnsureFree(pid);
