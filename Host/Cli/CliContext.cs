@@ -14,5 +14,11 @@ public sealed record CliContext(TextWriter Output, TextWriter Error, string Host
         Console.Error,
         AppContext.BaseDirectory,
         Environment.GetEnvironmentVariable(PluginLoading.PluginSource.EnvironmentVariable),
-        !Console.IsOutputRedirected);
+        !Console.IsOutputRedirected)
+    {
+        CiVariable = Environment.GetEnvironmentVariable("CI"),
+    };
+
+    /// <summary>The value of CI, or null: when it says true, check --accept is refused.</summary>
+    public string? CiVariable { get; init; }
 }

@@ -53,6 +53,10 @@ public static class DaxHolderCli
         root.Options.Add(new VersionOption { Action = new VersionAction() });
         root.Options.Add(plugins);
 
+        root.Subcommands.Add(RunCommand.CreateDemo(plugins, context));
+        root.Subcommands.Add(RunCommand.Create(plugins, context));
+        root.Subcommands.Add(CheckCommand.Create(plugins, context));
+        root.Subcommands.Add(CompareCommand.Create(plugins, context));
         root.Subcommands.Add(PluginsCommand.Create(plugins, context));
         return root;
     }

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using DaxHolder.Host.Scenarios.Approval;
+using DaxHolder.Host.Scenarios.Language;
+using DaxHolder.Host.Scenarios.Running;
+
+namespace DaxHolder.Host.Cli;
+
+/// <summary>
+/// <c>daxholder check &lt;dir or files&gt;... [--accept]</c>: each scenario's decisions against
+/// <c>&lt;name&gt;.approved.txt</c> beside it. Exit 1 with a unified diff when they differ (or an
+/// expectation fails); --accept writes the approved files, and is refused when CI=true.
+/// </summary>
+internal static class CheckCommand
+{
+    public static Command Create(Option<string[]> pluginDirectories, CliContext context)
+    {
+        var paths = new Argument<string[]>("paths") { Description = "Scenario files, or directories searched for *.yaml.", Arity = ArgumentArity.OneOrMore };
+        var accept = new Option<bool>("--accept") { Description = "Write each scenario's decisions as its approved file (refused when CI=true)." };
+        var command = new Command("check", "Check scenarios' decisions against their approved snapshots (<name>.approved.txt beside each).");
+        command.Arguments.Add(paths);
+        command.Options.Add(accept);
+        command.SetAction(parsed => Run(parsed.GetValue(paths) ?? [], parsed.GetValue(accept), parsed, pluginDirectories, context));
+        return command;
+    }
+
+    private static int Run(string[] paths, bool accept, ParseResult parsed, Option<string[]> pluginDirectories, CliContext context)
+    {
+        if (accept && ApprovalCheck.RefusesAccept(context.CiVariable))
+        {
+            context.Error.WriteLine("daxholder: check --accept is refused when CI=true: approve decisions on a workstation and commit the approved files");
+            return ExitCodes.BadInput;
+        }
+
+        try
+        {
+            var files = ApprovalCheck.FindScenarios(paths);
+            var documents = files.Select(ScenarioDocument.Load).ToList();
+            using var catalog = ScenarioOptions.LoadPlugins(parsed, pluginDirectories, context);
+            if (catalog is null)
+            {
+                return ExitCodes.BadInput;
+            }
+
+            var runner = new ScenarioRunner(catalog);
+            var cells = documents.Select(d => d.Cells([])).ToList();
+            var results = ScenarioOptions.WithProgress(context, cells.Sum(c => c.Count), "checking scenarios", done =>
+                documents.Select((d, i) => ApprovalCheck.Check(d.File, runner.RunAll(d, cells[i], done))).ToList());
+            return Report(results, accept, context);
+        }
+        catch (ScenarioException e)
+        {
+            return ScenarioOptions.Fail(context, e);
+        }
+    }
+
+    private static int Report(List<ApprovalResult> results, bool accept, CliContext context)
+    {
+        var differ = results.Where(r => !r.Matches).ToList();
+        var failed = results.SelectMany(r => r.Runs.SelectMany(run => run.FailedExpectations.Select(e => (r.Scenario, Run: run, Expectation: e)))).ToList();
+        foreach (var result in accept ? [] : differ)
+        {
+            context.Output.Write(result.Diff());
+        }
+
+        foreach (var (scenario, run, e) in failed)
+        {
+            context.Output.WriteLine($"{scenario}{(run.Cell.Count == 0 ? "" : $" [{run.CellName}]")}: expectation failed: {e.Check}: {e.Actual} ({e.At})");
+        }
+
+        if (accept)
+        {
+            differ.ForEach(ApprovalCheck.Accept);
+            context.Output.WriteLine($"check: {results.Count} scenario(s), {differ.Count} approved file(s) written, {failed.Count} expectation(s) failed");
+        }
+        else
+        {
+            context.Output.WriteLine($"check: {results.Count} scenario(s), {results.Count - differ.Count} match, {differ.Count} differ, {failed.Count} expectation(s) failed");
+        }
+
+        return (accept || differ.Count == 0) && failed.Count == 0 ? ExitCodes.Ok : ExitCodes.DecisionsDiffer;
+    }
+}

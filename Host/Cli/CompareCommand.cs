@@ -1,0 +1,110 @@
+using System.CommandLine;
+using DaxHolder.Host.Scenarios.Comparing;
+using DaxHolder.Host.Scenarios.Language;
+using DaxHolder.Host.Scenarios.Reports;
+using DaxHolder.Host.Scenarios.Running;
+using Spectre.Console;
+
+namespace DaxHolder.Host.Cli;
+
+/// <summary>
+/// <c>daxholder compare &lt;scenario&gt; --vary path=v1,v2 ...</c>: run the matrix and show the
+/// decisions side by side, the steps that differ first.
+/// </summary>
+internal static class CompareCommand
+{
+    public static Command Create(Option<string[]> pluginDirectories, CliContext context)
+    {
+        var scenario = new Argument<string>("scenario") { Description = "The scenario file (YAML)." };
+        var vary = new Option<string[]>("--vary")
+        {
+            Description = "An axis: PATH=V1,V2,... (e.g. filesystem.mkfs.reflink=1,0, kernel=6.1,6.12, filesystem.type=xfs,ext4). Repeatable; added to (or replacing) the scenario's own matrix.",
+            HelpName = "PATH=V1,V2",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("compare", "Run a scenario across a matrix and print the decisions side by side, differences first.");
+        command.Arguments.Add(scenario);
+        command.Options.Add(vary);
+        var options = new ScenarioOptions();
+        options.AddTo(command);
+        command.SetAction(parsed => Run(parsed, parsed.GetValue(scenario)!, parsed.GetValue(vary) ?? [], options, pluginDirectories, context));
+        return command;
+    }
+
+    private static int Run(ParseResult parsed, string file, string[] vary, ScenarioOptions options, Option<string[]> pluginDirectories, CliContext context)
+    {
+        try
+        {
+            var document = ScenarioDocument.Load(file);
+            var axes = vary.Select(v => Axis(file, v)).ToList();
+            var cells = document.Cells(options.Settings(parsed, file), axes);
+            if (cells.Count < 2)
+            {
+                throw new ScenarioException(new SourceLocation(file, 0, 0, "--vary"), "nothing to compare: give --vary PATH=V1,V2 (or a scenario with a matrix)");
+            }
+
+            using var catalog = ScenarioOptions.LoadPlugins(parsed, pluginDirectories, context);
+            if (catalog is null)
+            {
+                return ExitCodes.BadInput;
+            }
+
+            var runner = new ScenarioRunner(catalog);
+            var runs = ScenarioOptions.WithProgress(context, cells.Count, $"comparing {document.Name}", done => runner.RunAll(document, cells, done));
+            if (parsed.GetValue(options.Format) == "json")
+            {
+                context.Output.Write(JsonReport.Render(runs));
+            }
+            else
+            {
+                Render(Comparison.Of(runs), context);
+            }
+
+            return ExitCodes.Ok;
+        }
+        catch (ScenarioException e)
+        {
+            return ScenarioOptions.Fail(context, e);
+        }
+    }
+
+    private static MatrixAxis Axis(string file, string text)
+    {
+        var eq = text.IndexOf('=', StringComparison.Ordinal);
+        var values = eq < 0 ? [] : text[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return eq > 0 && values.Length > 0
+            ? new MatrixAxis(text[..eq].Trim(), values)
+            : throw new ScenarioException(new SourceLocation(file, 0, 0, "--vary " + text), "an axis is PATH=V1,V2,...");
+    }
+
+    private static void Render(Comparison comparison, CliContext context)
+    {
+        var console = PluginsCommand.ConsoleFor(context);
+        var differences = comparison.Differences.ToList();
+        console.WriteLine($"compare: {comparison.Scenario}, {comparison.Cells.Count} cells: {string.Join(" | ", comparison.Cells)}");
+        console.WriteLine($"differences: {differences.Count} of {comparison.Rows.Count} rows");
+        if (differences.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Simple).AddColumn("step");
+            foreach (var cell in comparison.Cells)
+            {
+                table.AddColumn(Markup.Escape(cell));
+            }
+
+            foreach (var row in differences)
+            {
+                table.AddRow([Markup.Escape(row.Label), .. row.PerCell.Select(text => Markup.Escape(text.TrimEnd('\n')))]);
+            }
+
+            console.Write(table);
+        }
+
+        console.WriteLine();
+        console.WriteLine("the same in every cell:");
+        foreach (var row in comparison.Same)
+        {
+            console.Write(new Text(row.PerCell[0]));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using DaxHolder.Host.PluginLoading;
+using DaxHolder.Host.Scenarios.Language;
+using Spectre.Console;
+
+namespace DaxHolder.Host.Cli;
+
+/// <summary>The options the scenario commands share, and how they turn into settings, plugins and progress.</summary>
+internal sealed class ScenarioOptions
+{
+    public Option<string> Format { get; } = new("--format")
+    {
+        Description = "Output format: text (for people and snapshots) or json (for tools).",
+        DefaultValueFactory = _ => "text",
+        HelpName = "text|json",
+    };
+
+    public Option<string?> Kernel { get; } = new("--kernel")
+    {
+        Description = "Kernel version profile (6.1 or 6.12); the same as --set kernel=VERSION.",
+        HelpName = "VERSION",
+    };
+
+    public Option<string[]> Set { get; } = new("--set")
+    {
+        Description = "Set a scenario field, e.g. --set filesystem.mkfs.reflink=0 or --set sysctls.vm.memory_failure_early_kill=1. Repeatable; a set field leaves the matrix.",
+        HelpName = "PATH=VALUE",
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public ScenarioOptions()
+    {
+        Format.AcceptOnlyFromAmong("text", "json");
+    }
+
+    public void AddTo(Command command, bool format = true)
+    {
+        if (format)
+        {
+            command.Options.Add(Format);
+        }
+
+        command.Options.Add(Kernel);
+        command.Options.Add(Set);
+    }
+
+    /// <summary>The --set values, then --kernel, as settings; a malformed one is a located error.</summary>
+    public IReadOnlyList<ScenarioSetting> Settings(ParseResult parsed, string file)
+    {
+        var settings = new List<ScenarioSetting>();
+        foreach (var text in parsed.GetValue(Set) ?? [])
+        {
+            try
+            {
+                settings.Add(ScenarioSetting.Parse(text));
+            }
+            catch (FormatException e)
+            {
+                throw new ScenarioException(new SourceLocation(file, 0, 0, "--set " + text), e.Message);
+            }
+        }
+
+        if (parsed.GetValue(Kernel) is { } kernel)
+        {
+            settings.Add(new ScenarioSetting("kernel", kernel));
+        }
+
+        return settings;
+    }
+
+    /// <summary>Loads the plugins; any load error is reported and the command stops (exit 2).</summary>
+    public static PluginCatalog? LoadPlugins(ParseResult parsed, Option<string[]> pluginDirectories, CliContext context)
+    {
+        var sources = PluginSource.Resolve(context.HostDirectory, context.PluginsVariable, parsed.GetValue(pluginDirectories) ?? []);
+        var catalog = PluginLoader.Load(sources);
+        if (catalog.Errors.Count == 0)
+        {
+            return catalog;
+        }
+
+        foreach (var error in catalog.Errors)
+        {
+            context.Error.WriteLine($"daxholder: {error}");
+        }
+
+        catalog.Dispose();
+        return null;
+    }
+
+    /// <summary>Runs <paramref name="body"/> with a progress bar on a terminal (for long runs), or plainly otherwise.</summary>
+    public static T WithProgress<T>(CliContext context, int total, string what, Func<Action, T> body)
+    {
+        if (!context.IsTerminal || total < 2)
+        {
+            return body(() => { });
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        return console.Progress().AutoClear(true).Start(progress =>
+        {
+            var task = progress.AddTask(Markup.Escape(what), maxValue: total);
+            return body(() => task.Increment(1));
+        });
+    }
+
+    /// <summary>A scenario error: one line on stderr naming the file, line, column and field; exit 2.</summary>
+    public static int Fail(CliContext context, ScenarioException error)
+    {
+        context.Error.WriteLine($"daxholder: {error.Message}");
+        return ExitCodes.BadInput;
+    }
+}

@@ -1,0 +1,230 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace DaxHolder.Host.Scenarios.Language;
+
+/// <summary>A value set on a scenario from outside it: --set, --kernel, --vary, or a cell of its matrix.</summary>
+internal sealed record ScenarioSetting(string Path, string Value)
+{
+    public override string ToString() => $"{Path}={Value}";
+
+    /// <summary>Parses "path=value" as the command line gives it.</summary>
+    public static ScenarioSetting Parse(string text)
+    {
+        var eq = text.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0)
+        {
+            throw new FormatException($"'{text}' is not path=value");
+        }
+
+        return new ScenarioSetting(text[..eq].Trim(), text[(eq + 1)..].Trim());
+    }
+}
+
+/// <summary>One axis of a matrix: a path and the values it takes, in order.</summary>
+internal sealed record MatrixAxis(string Path, IReadOnlyList<string> Values);
+
+/// <summary>
+/// A scenario file as read: its text, its name and its declared matrix. Each cell is bound on a
+/// fresh parse with the cell's settings applied to the YAML tree, so a setting is checked exactly
+/// as if it had been written in the file.
+/// </summary>
+internal sealed class ScenarioDocument
+{
+    private readonly string text;
+
+    private ScenarioDocument(string file, string text, IReadOnlyList<MatrixAxis> matrix, string name)
+    {
+        File = file;
+        this.text = text;
+        Matrix = matrix;
+        Name = name;
+    }
+
+    /// <summary>The file as the user named it.</summary>
+    public string File { get; }
+
+    /// <summary>The scenario's name: its <c>name</c> field, else the file name without extension.</summary>
+    public string Name { get; }
+
+    /// <summary>The matrix the scenario declares (empty: a single cell).</summary>
+    public IReadOnlyList<MatrixAxis> Matrix { get; }
+
+    /// <summary>Reads and checks the YAML syntax of a scenario file.</summary>
+    public static ScenarioDocument Load(string file)
+    {
+        string text;
+        try
+        {
+            text = System.IO.File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ScenarioException(new SourceLocation(file, 0, 0, "(file)"), $"cannot read: {e.Message}");
+        }
+
+        return FromText(file, text);
+    }
+
+    /// <summary>A scenario from text (the demo, tests), <paramref name="file"/> naming it in errors.</summary>
+    public static ScenarioDocument FromText(string file, string text)
+    {
+        var root = ParseYaml(file, text);
+        var map = new YamlMap(root, file, "");
+        var matrix = new List<MatrixAxis>();
+        if (map.Map("matrix") is { } axes)
+        {
+            foreach (var path in axes.Keys.ToList())
+            {
+                var values = axes.Strings(path);
+                if (values.Count == 0)
+                {
+                    throw new ScenarioException(axes.At(path), "a matrix axis needs at least one value");
+                }
+
+                matrix.Add(new MatrixAxis(path, values));
+            }
+        }
+
+        var name = map.String("name") ?? Path.GetFileNameWithoutExtension(file);
+        return new ScenarioDocument(file, text, matrix, name);
+    }
+
+    /// <summary>
+    /// The cells to run: the declared matrix with <paramref name="vary"/> axes added (an axis of the
+    /// same path replaced) and the axes <paramref name="pinned"/> by --set removed; each cell is the
+    /// settings in axis order, then the pinned ones.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<ScenarioSetting>> Cells(IReadOnlyList<ScenarioSetting> pinned, IReadOnlyList<MatrixAxis>? vary = null)
+    {
+        var axes = Matrix.ToList();
+        foreach (var axis in vary ?? [])
+        {
+            var i = axes.FindIndex(a => a.Path == axis.Path);
+            if (i >= 0)
+            {
+                axes[i] = axis;
+            }
+            else
+            {
+                axes.Add(axis);
+            }
+        }
+
+        axes.RemoveAll(a => pinned.Any(p => p.Path == a.Path));
+        IReadOnlyList<IReadOnlyList<ScenarioSetting>> cells = [[]];
+        foreach (var axis in axes)
+        {
+            cells = cells.SelectMany(cell => axis.Values.Select(v => (IReadOnlyList<ScenarioSetting>)[.. cell, new ScenarioSetting(axis.Path, v)])).ToList();
+        }
+
+        return cells.Select(cell => (IReadOnlyList<ScenarioSetting>)[.. cell, .. pinned]).ToList();
+    }
+
+    /// <summary>The scenario as one cell sees it.</summary>
+    public Scenario Bind(IReadOnlyList<ScenarioSetting> settings)
+    {
+        var root = ParseYaml(File, text);
+        foreach (var setting in settings)
+        {
+            Apply(root, setting);
+        }
+
+        return new ScenarioParser(File, root).Parse();
+    }
+
+    /// <summary>The value at a dotted path of a YAML tree as a string, or null.</summary>
+    public static string? ValueAt(YamlNode root, string path)
+    {
+        YamlNode? node = root;
+        foreach (var segment in path.Split('.'))
+        {
+            node = node switch
+            {
+                YamlMappingNode map => map.Children.TryGetValue(new YamlScalarNode(segment), out var child) ? child : null,
+                YamlSequenceNode seq when int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < seq.Children.Count => seq.Children[i],
+                _ => null,
+            };
+        }
+
+        return (node as YamlScalarNode)?.Value;
+    }
+
+    private void Apply(YamlMappingNode root, ScenarioSetting setting)
+    {
+        var where = new SourceLocation(File, 0, 0, setting.Path);
+        var segments = setting.Path.Split('.');
+        if (segments.Any(s => s.Length == 0))
+        {
+            throw new ScenarioException(where, $"'{setting.Path}' is not a dotted path (e.g. filesystem.mkfs.reflink)");
+        }
+
+        if (segments[0] == "matrix")
+        {
+            throw new ScenarioException(where, "the matrix itself cannot be set; use --vary");
+        }
+
+        YamlNode node = root;
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var last = i == segments.Length - 1;
+            switch (node)
+            {
+                case YamlMappingNode map:
+                    var key = new YamlScalarNode(segments[i]);
+                    if (last)
+                    {
+                        map.Children[key] = new YamlScalarNode(setting.Value);
+                    }
+                    else if (!map.Children.TryGetValue(key, out var child) || child is YamlScalarNode { Value: null or "" })
+                    {
+                        child = new YamlMappingNode();
+                        map.Children[key] = child;
+                        node = child;
+                    }
+                    else
+                    {
+                        node = child;
+                    }
+
+                    break;
+                case YamlSequenceNode seq when int.TryParse(segments[i], NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < seq.Children.Count:
+                    if (last)
+                    {
+                        seq.Children[index] = new YamlScalarNode(setting.Value);
+                    }
+                    else
+                    {
+                        node = seq.Children[index];
+                    }
+
+                    break;
+                default:
+                    var at = string.Join('.', segments.Take(i));
+                    throw new ScenarioException(where, $"'{at}' is {(node is YamlSequenceNode ? "a list: index it with a number in range" : "a single value, not a mapping: write it as a mapping in the scenario to set a field inside it")}");
+            }
+        }
+    }
+
+    private static YamlMappingNode ParseYaml(string file, string text)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            var problem = (e.InnerException?.Message ?? e.Message).Trim();
+            throw new ScenarioException(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column, "(syntax)"), problem);
+        }
+
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new ScenarioException(new SourceLocation(file, 1, 1, "(document)"), "a scenario is one YAML document whose top level is a mapping");
+        }
+
+        return root;
+    }
+}

@@ -1,0 +1,223 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Host.Kernel.Mm.Tasks;
+
+namespace DaxHolder.Host.Scenarios.Language;
+
+/// <summary>The steps: one kind per item (its key), its fields, and an optional <c>expect</c>.</summary>
+internal sealed partial class ScenarioParser
+{
+    private static readonly string[] StepKinds =
+    [
+        "spawn", "fork", "set", "exit", "mmap", "munmap", "touch", "pread", "pwrite", "punch", "truncate", "unlink",
+        "cycle-mount", "drop-caches", "madvise-hwpoison", "soft-offline", "corrupt-pfn", "machine-check", "access-mce", "unbind",
+    ];
+
+    private static readonly string[] TargetKinds = ["file", "device-offset", "pfn", "metadata"];
+
+    private List<Step> ParseSteps()
+    {
+        var steps = new List<Step>();
+        foreach (var (node, path) in top.Sequence("steps"))
+        {
+            var item = new YamlMap(node, file, path);
+            var kinds = item.Keys.Where(k => k != "expect").ToList();
+            if (kinds.Count != 1)
+            {
+                throw new ScenarioException(item.Location, kinds.Count == 0
+                    ? $"a step needs one of: {string.Join(", ", StepKinds)}"
+                    : $"one step per list item, found {string.Join(" and ", kinds)}");
+            }
+
+            var kind = kinds[0];
+            if (!StepKinds.Contains(kind, StringComparer.Ordinal))
+            {
+                throw new ScenarioException(item.At(kind), $"unknown step '{kind}' (known: {string.Join(", ", StepKinds)})");
+            }
+
+            var body = item.Map(kind)!;
+            var step = ParseStep(kind, body, []);
+            body.RejectUnknown();
+            steps.Add(step with { Expect = ParseExpectations(item) });
+            item.RejectUnknown();
+        }
+
+        return steps;
+    }
+
+    private Step ParseStep(string kind, YamlMap s, IReadOnlyList<ExpectationBlock> expect)
+    {
+        var at = s.Location;
+        switch (kind)
+        {
+            case "spawn":
+                var name = NewTask(s, "task");
+                var pid = NewId(s, "pid");
+                var threads = s.Sequence("threads").Select(t => new YamlMap(t.Node, file, t.Path)).Select(t =>
+                {
+                    var thread = new ThreadSpec(NewTask(t, "task"), NewId(t, "tid"));
+                    t.RejectUnknown();
+                    return thread;
+                }).ToList();
+                return new SpawnStep(at, expect, name, Comm(s) ?? name, pid, EarlyKill(s), Sigbus(s) ?? SigbusAction.Default, threads);
+            case "fork":
+                var parent = Task(s, "task");
+                return new ForkStep(at, expect, parent, NewTask(s, "child"), NewId(s, "pid"), Comm(s), Sigbus(s));
+            case "set":
+                var task = Task(s, "task");
+                var set = new SetTaskStep(at, expect, task, EarlyKill(s), Sigbus(s));
+                return set.EarlyKill is null && set.Sigbus is null ? throw new ScenarioException(at, "set needs early-kill or sigbus") : set;
+            case "exit":
+                return new ExitStep(at, expect, Task(s, "task"));
+            case "mmap":
+                return ParseMmap(s, expect);
+            case "munmap":
+                return new MunmapStep(at, expect, Task(s, "task"), MapName(s));
+            case "touch":
+                return new TouchStep(at, expect, Task(s, "task"), MapName(s), Offset(s, "offset"), s.Size("length") ?? ByteLength.Page, s.Choice("access", "read", "write") == "write");
+            case "pread" or "pwrite":
+                return new FileIoStep(at, expect, File(s), Offset(s, "offset"), s.RequiredSize("length"), kind == "pwrite");
+            case "punch":
+                return new FileChangeStep(at, expect, kind, File(s), Offset(s, "offset"), s.RequiredSize("length"));
+            case "truncate":
+                return new FileChangeStep(at, expect, kind, File(s), default, s.RequiredSize("size"));
+            case "unlink":
+                return new FileChangeStep(at, expect, kind, File(s), default, default);
+            case "cycle-mount" or "drop-caches":
+                NeedFileSystem(at, kind);
+                return new CacheStep(at, expect, kind == "cycle-mount");
+            case "madvise-hwpoison" or "soft-offline":
+                return new MadviseStep(at, expect, Task(s, "task"), MapName(s), Offset(s, "offset"), s.Size("length") ?? ByteLength.Page, kind == "soft-offline");
+            case "corrupt-pfn" or "machine-check":
+                var target = Target(s);
+                var writer = kind == "corrupt-pfn" ? Task(s, "task") : null;
+                return new PoisonStep(at, expect, kind == "machine-check", target, writer);
+            case "access-mce":
+                return new AccessMceStep(at, expect, Task(s, "task"), MapName(s), Offset(s, "offset"), s.Choice("access", "read", "write") == "write");
+            default:
+                return new UnbindStep(at, expect, Task(s, "task"));
+        }
+    }
+
+    private MmapStep ParseMmap(YamlMap s, IReadOnlyList<ExpectationBlock> expect)
+    {
+        var task = Task(s, "task");
+        var name = s.RequiredString("as");
+        if (!maps.Add(name))
+        {
+            throw new ScenarioException(s.At("as"), $"a mapping named '{name}' already exists");
+        }
+
+        string? path = null;
+        if (device.Mode == DeviceMode.Fsdax)
+        {
+            path = File(s);
+        }
+        else if (s.Has("file"))
+        {
+            throw new ScenarioException(s.At("file"), "a devdax namespace is mapped through its character device: leave out file");
+        }
+
+        var offset = Offset(s, "offset");
+        var length = s.Size("length");
+        var address = s.Integer("address");
+        if (offset.Value % PageGeometry.PageSize != 0 || (length is { } l && (l.Value == 0 || l.Value % PageGeometry.PageSize != 0)))
+        {
+            throw new ScenarioException(s.Location, "mmap offset and length must be page-aligned (length > 0)");
+        }
+
+        return new MmapStep(s.Location, expect, task, name, path, offset, length, s.Choice("type", "shared", "private") != "private", s.Bool("pmd") ?? true, address);
+    }
+
+    private PoisonTarget Target(YamlMap s)
+    {
+        var target = s.Map("target") ?? throw s.Missing("target");
+        var given = TargetKinds.Where(target.Has).ToList();
+        if (given.Count != 1)
+        {
+            throw new ScenarioException(target.Location, "a target is one of: file (with offset), device-offset, pfn, metadata (with an optional offset)");
+        }
+
+        PoisonTarget result = given[0] switch
+        {
+            "file" => new PoisonTarget(File(target), Offset(target, "offset"), null, null, null, target.Location),
+            "device-offset" => new PoisonTarget(null, default, target.RequiredSize("device-offset").Value, null, null, target.Location),
+            "pfn" => new PoisonTarget(null, default, null, target.RequiredInteger("pfn"), null, target.Location),
+            _ => new PoisonTarget(null, Offset(target, "offset"), null, null, target.RequiredString("metadata"), target.Location),
+        };
+        if (result.Metadata is not null || result.File is not null)
+        {
+            NeedFileSystem(target.Location, given[0] + " target");
+        }
+
+        if (result.DeviceOffset is { } offset && offset >= device.DataSize.Value)
+        {
+            throw new ScenarioException(target.At("device-offset"), $"0x{offset:x} is outside the device's {Quantities.FormatSize(device.DataSize.Value)} of data");
+        }
+
+        if (result.Pfn is { } pfn && (pfn < device.PhysicalBase >> PageGeometry.PageShift || pfn >= (device.PhysicalBase + device.Size.Value) >> PageGeometry.PageShift))
+        {
+            throw new ScenarioException(target.At("pfn"), $"pfn 0x{pfn:x} is outside the namespace (pfns 0x{device.PhysicalBase >> PageGeometry.PageShift:x} to 0x{((device.PhysicalBase + device.Size.Value) >> PageGeometry.PageShift) - 1:x})");
+        }
+
+        target.RejectUnknown();
+        return result;
+    }
+
+    private string NewTask(YamlMap s, string key)
+    {
+        var name = s.RequiredString(key);
+        return tasks.Add(name) ? name : throw new ScenarioException(s.At(key), $"a task named '{name}' already exists");
+    }
+
+    private int NewId(YamlMap s, string key)
+    {
+        var id = s.Int(key, 4_194_304) ?? throw s.Missing(key);
+        return id > 2 && ids.Add(id) ? id : throw new ScenarioException(s.At(key), id <= 2 ? "pids 0 to 2 belong to the kernel" : $"pid/tid {id} is already taken");
+    }
+
+    private string Task(YamlMap s, string key)
+    {
+        var name = s.RequiredString(key);
+        return tasks.Contains(name) ? name : throw new ScenarioException(s.At(key), $"no task named '{name}' exists at this step (spawn or fork it first)");
+    }
+
+    private string MapName(YamlMap s)
+    {
+        var name = s.RequiredString("map");
+        return maps.Contains(name) ? name : throw new ScenarioException(s.At("map"), $"no mapping named '{name}' exists at this step (mmap it first, with as: {name})");
+    }
+
+    private string File(YamlMap s)
+    {
+        var path = FilePath(s, "file");
+        return files.Contains(path) ? path : throw new ScenarioException(s.At("file"), $"{path} is not among the scenario's files");
+    }
+
+    private static FileOffset Offset(YamlMap s, string key) => new(s.Size(key)?.Value ?? 0);
+
+    private static string? Comm(YamlMap s) => s.String("comm");
+
+    private static MceKillPolicy? EarlyKill(YamlMap s) => s.Choice("early-kill", "early", "late", "default") switch
+    {
+        "early" => MceKillPolicy.Early,
+        "late" => MceKillPolicy.Late,
+        "default" => MceKillPolicy.Default,
+        _ => null,
+    };
+
+    private static SigbusAction? Sigbus(YamlMap s) => s.Choice("sigbus", "default", "handler", "ignore") switch
+    {
+        "default" => SigbusAction.Default,
+        "handler" => SigbusAction.Handler,
+        "ignore" => SigbusAction.Ignore,
+        _ => null,
+    };
+
+    private void NeedFileSystem(SourceLocation at, string what)
+    {
+        if (fileSystem is null)
+        {
+            throw new ScenarioException(at, $"{what} needs a filesystem");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using DaxHolder.Abstractions;
+using DaxHolder.Host.Kernel.Signal;
+using DaxHolder.Host.Kernel.Trace;
+
+namespace DaxHolder.Host.Scenarios.Reports;
+
+/// <summary>
+/// Turns each kind of <see cref="Decision"/> into a <see cref="DecisionView"/>: one line in the
+/// kernel's vocabulary (function names, flag names, errno names) and the same facts as fields.
+/// </summary>
+internal static class DecisionFormatter
+{
+    public static DecisionView Format(Decision decision) => decision switch
+    {
+        HolderNotified h => View("holder", $"{h.DaxDevice}: dax_holder_notify_failure(offset {h.Offset}, len {h.Length}, {h.Flags.ToKernelString()}) -> {h.Holder ?? "no holder"} = {h.Result.ToKernelString()}",
+            ("dax_device", h.DaxDevice), ("holder", h.Holder), ("offset", h.Offset.Value), ("length", h.Length.Value), ("flags", h.Flags.ToKernelString()), ("result", h.Result.ToKernelString())),
+        PluginFaulted p => View("plugin-fault", $"{p.Plugin}: {p.Call} threw ({p.Problem}); returned {p.Returned.ToKernelString()}",
+            ("plugin", p.Plugin), ("call", p.Call), ("problem", p.Problem), ("returned", p.Returned.ToKernelString())),
+        GenericPathTaken g => View("generic", $"pfn {g.Pfn}: mf_generic_kill_procs ({g.Reason})", ("pfn", g.Pfn.Value), ("reason", g.Reason)),
+        DaxKillProcsCalled k => View("mf_dax_kill_procs", $"inode {k.Inode} index {k.Index} count {k.Count} ({k.Flags.ToKernelString()}) = {k.Result.ToKernelString()}",
+            ("inode", k.Inode.Value), ("index", k.Index.Value), ("count", k.Count.Value), ("flags", k.Flags.ToKernelString()), ("result", k.Result.ToKernelString())),
+        PageExamined p => View("page", $"inode {p.Inode} index {p.Index}: {p.Entry}{(p.EntryPfn is { } pfn ? $" pfn {pfn}" : "")}",
+            ("inode", p.Inode.Value), ("index", p.Index.Value), ("entry", p.Entry), ("pfn", p.EntryPfn?.Value)),
+        PagePoisoned p => View("poisoned", $"pfn {p.Pfn}: SetPageHWPoison", ("pfn", p.Pfn.Value)),
+        CandidateSkipped c => View("skipped", $"{c.Task} vma {c.VmaStart}: {c.Reason}", ("task", c.Task.ToString()), ("vma", c.VmaStart.Value), ("reason", c.Reason)),
+        ProcessCollected c => View("collected", $"{c.Task} addr {c.Address} shift {c.SizeShift}", ("task", c.Task.ToString()), ("address", c.Address.Value), ("shift", c.SizeShift)),
+        RangeUnmapped r => View("unmapped", $"inode {r.Inode} [{r.Start}, +{r.Length}): {(r.Removed.Count == 0 ? "no entries" : string.Join(", ", r.Removed.Select(e => $"{e.Task} {e.Address} shift {e.Shift}")))}",
+            ("inode", r.Inode.Value), ("start", r.Start.Value), ("length", r.Length.Value), ("removed", r.Removed.Select(e => $"{e.Task} {e.Address} shift {e.Shift}").ToList())),
+        SignalSent s => Signal(s.Signal),
+        SignalDelivered d => View("delivered", $"{Signals.Name(d.Signal)} to {d.Task}: {d.Outcome}", ("task", d.Task.ToString()), ("signal", Signals.Name(d.Signal)), ("outcome", d.Outcome)),
+        FileSystemChanged f => View("fs", $"{f.SuperBlock}: {f.Change}", ("superblock", f.SuperBlock), ("change", f.Change)),
+        KernelHealthEvent k => View("health", $"{k.Kind.ToString().ToUpperInvariant()}: {k.Message}{(k.CallChain.Count == 0 ? "" : $" [{string.Join(" <- ", k.CallChain)}]")}",
+            ("kind", k.Kind.ToString()), ("message", k.Message), ("call_chain", k.CallChain)),
+        ActionResultRecorded a => View("action_result", $"pfn {a.Pfn}: {a.Result}", ("pfn", a.Pfn.Value), ("result", a.Result.ToString())),
+        BadblocksChanged b => View("badblocks", $"{b.Disk}: {(b.Added ? "added" : "cleared")} sector {b.FirstSector.ToString(CultureInfo.InvariantCulture)} len {b.Sectors.ToString(CultureInfo.InvariantCulture)}",
+            ("disk", b.Disk), ("sector", b.FirstSector), ("sectors", b.Sectors), ("added", b.Added)),
+        TeardownStep t => View("teardown", $"{t.Step}: {t.Detail}", ("step", t.Step), ("detail", t.Detail)),
+        ProcessExited p => View("exited", $"{p.Task}: {p.Reason}", ("task", p.Task.ToString()), ("reason", p.Reason)),
+        FaultFailed f => View("fault", $"{f.Task} at {f.Address}: {f.Result}{(f.Why is null ? "" : $" ({f.Why})")}", ("task", f.Task.ToString()), ("address", f.Address.Value), ("result", f.Result), ("why", f.Why)),
+        NotModelled n => View("not-modelled", n.What, ("what", n.What)),
+        _ => View("other", decision.ToString() ?? decision.GetType().Name),
+    };
+
+    private static DecisionView Signal(SignalRecord s)
+    {
+        var code = Signals.CodeName(s.Code);
+        var address = s.Address is { } a ? $" addr {a}" : "";
+        var lsb = s.Code is Signals.BUS_MCEERR_AR or Signals.BUS_MCEERR_AO ? $" lsb {s.AddressLsb.ToString(CultureInfo.InvariantCulture)}" : "";
+        var queueing = s.Queueing switch
+        {
+            SignalQueueing.Queued => "queued",
+            SignalQueueing.AlreadyPending => "not queued: already pending",
+            SignalQueueing.Ignored => "dropped: ignored",
+            _ => "-ESRCH: no such process",
+        };
+        return View("signal", $"{Signals.Name(s.Signal)} {code} -> {s.Task}{address}{lsb} {(s.Forced ? "forced" : "not forced")}, {queueing}",
+            ("task", s.Task.ToString()), ("pid", s.Task.Pid), ("tid", s.Task.Tid), ("signal", Signals.Name(s.Signal)), ("si_code", code),
+            ("si_addr", s.Address?.Value), ("si_addr_lsb", s.AddressLsb), ("forced", s.Forced), ("queueing", queueing));
+    }
+
+    private static DecisionView View(string kind, string text, params (string Key, object? Value)[] fields) =>
+        new(kind, text, fields.Select(f => new KeyValuePair<string, object?>(f.Key, f.Value)).ToList());
+}

@@ -1,0 +1,83 @@
+using DaxHolder.Abstractions.Fs;
+using DaxHolder.Host.Kernel;
+using DaxHolder.Host.Kernel.Drivers.Dax;
+using DaxHolder.Host.Kernel.Drivers.Nvdimm;
+using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Host.Kernel.Mm.Tasks;
+using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Host.Scenarios.Language;
+
+namespace DaxHolder.Host.Scenarios.Running;
+
+/// <summary>A named mapping: where its creator mapped it, how long it is and what it maps.</summary>
+internal sealed record NamedMapping(string Name, UserAddress Start, ulong Length, string Target);
+
+/// <summary>A step that could not run in this cell (its task exited, its mapping is gone): said, not failed.</summary>
+internal sealed class StepNotRunException(string why) : Exception(why)
+{
+    public StepNotRunException()
+        : this("not run")
+    {
+    }
+
+    public StepNotRunException(string message, Exception inner)
+        : this(message + ": " + inner.Message)
+    {
+    }
+}
+
+/// <summary>
+/// The machine one scenario cell runs on and what the scenario's names refer to: tasks by name,
+/// mappings by name, the pmem (or devdax) namespace and the mounted filesystem.
+/// </summary>
+internal sealed class RunState(Scenario scenario, Machine machine, IFileSystemType? type, string? plugin)
+{
+    private readonly Dictionary<string, TaskStruct> tasks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NamedMapping> maps = new(StringComparer.Ordinal);
+
+    public Scenario Scenario { get; } = scenario;
+
+    public Machine Machine { get; } = machine;
+
+    public IFileSystemType? Type { get; } = type;
+
+    public string? Plugin { get; } = plugin;
+
+    public PmemDevice? Pmem { get; set; }
+
+    public DeviceDax? Devdax { get; set; }
+
+    public IFileSystemImage? Image { get; set; }
+
+    public Mount? Mount { get; set; }
+
+    public void AddTask(string name, TaskStruct task) => tasks.Add(name, task);
+
+    public void AddMap(NamedMapping map) => maps.Add(map.Name, map);
+
+    /// <summary>The scenario's task by name, if it was created in this cell.</summary>
+    public TaskStruct? FindTask(string name) => tasks.GetValueOrDefault(name);
+
+    /// <summary>A live task by name, or the reason the step cannot run.</summary>
+    public TaskStruct Task(string name)
+    {
+        var task = tasks.GetValueOrDefault(name) ?? throw new StepNotRunException($"task {name} was not created");
+        return task.Exited || task.Group.Exited
+            ? throw new StepNotRunException($"{name} ({task.Name}) has exited{(task.Group.ExitReason is { } why ? $": {why}" : "")}")
+            : task;
+    }
+
+    /// <summary>The mapping by name as <paramref name="task"/> has it (its own, or inherited by fork), or why the step cannot run.</summary>
+    public (NamedMapping Map, Kernel.Mm.VmArea Vma) Map(TaskStruct task, string name)
+    {
+        var map = maps.GetValueOrDefault(name) ?? throw new StepNotRunException($"mapping {name} was not created");
+        var vma = task.Group.Mm?.FindVma(map.Start);
+        return vma is null ? throw new StepNotRunException($"{task} has no mapping {name} at {map.Start}") : (map, vma);
+    }
+
+    /// <summary>The mounted filesystem, or why the step cannot run.</summary>
+    public Mount RequireMount() => Mount ?? throw new StepNotRunException("the filesystem is not mounted");
+
+    /// <summary>Scenario task name of a thread, for expectations.</summary>
+    public IEnumerable<KeyValuePair<string, TaskStruct>> Tasks => tasks;
+}

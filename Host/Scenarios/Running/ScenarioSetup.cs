@@ -1,0 +1,136 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Fs;
+using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Host.Scenarios.Language;
+using DaxHolder.Host.Scenarios.Reports;
+
+namespace DaxHolder.Host.Scenarios.Running;
+
+/// <summary>
+/// Set-up, as an administrator would do it before the test: sysctls, the namespace (ndctl
+/// create-namespace), mkfs, mount, and the files (create, write or fallocate, cp --reflink,
+/// FICLONERANGE). mkfs refusing its options or a file that cannot be made is the scenario's
+/// error; a refused mount is a kernel decision and is reported.
+/// </summary>
+internal static class ScenarioSetup
+{
+    /// <summary>Runs set-up; returns its result ("0" or why the mount failed) and what it did to each file.</summary>
+    public static (string Result, List<DecisionView> Notes) Run(RunState state)
+    {
+        var scenario = state.Scenario;
+        var machine = state.Machine;
+        machine.Kernel.Sysctls.MemoryFailureEarlyKill = scenario.Sysctls.EarlyKill;
+        machine.Kernel.Sysctls.MemoryFailureRecovery = scenario.Sysctls.Recovery;
+        var device = scenario.Device;
+        if (device.Mode == DeviceMode.Devdax)
+        {
+            state.Devdax = machine.Nvdimm.AddDevdaxNamespace(device.PhysicalBase, device.Size, device.DataOffset, device.Align);
+            return ("0", []);
+        }
+
+        state.Pmem = machine.Nvdimm.AddFsdaxNamespace(device.PhysicalBase, device.Size, device.DataOffset, device.Memmap);
+        if (scenario.FileSystem is not { } fs)
+        {
+            return ("0", []);
+        }
+
+        var image = Vfs.Mkfs(state.Type!, state.Plugin!, state.Pmem.Disk, fs.Mkfs);
+        if (!image.IsOk)
+        {
+            throw new ScenarioException(fs.MkfsAt, $"mkfs.{fs.Type} {fs.Mkfs}: {image.Error.ToKernelString()}{(image.Message is null ? "" : ": " + image.Message)}");
+        }
+
+        state.Image = image.Value;
+        var mounted = Mount(state);
+        if (mounted != "0")
+        {
+            return (mounted, []);
+        }
+
+        var notes = new List<DecisionView>();
+        foreach (var file in scenario.Files)
+        {
+            MakeFile(state.Mount!, scenario.Files, file, notes);
+        }
+
+        return ("0", notes);
+    }
+
+    /// <summary>mount(2) with the scenario's options: "0", or the errno and message the filesystem gave.</summary>
+    public static string Mount(RunState state)
+    {
+        var fs = state.Scenario.FileSystem!;
+        var mounted = state.Machine.Vfs.Mount(state.Type!, state.Plugin!, state.Image!, state.Pmem!.Disk, fs.Mount);
+        if (!mounted.IsOk)
+        {
+            state.Mount = null;
+            return $"mount: {mounted.Error.ToKernelString()}{(mounted.Message is null ? "" : $" ({mounted.Message})")}";
+        }
+
+        state.Mount = mounted.Value;
+        return "0";
+    }
+
+    private static void MakeFile(Mount mount, IReadOnlyList<FileSpec> files, FileSpec file, List<DecisionView> notes)
+    {
+        var created = FileIo.Create(mount, file.Path, new FileCreateOptions(file.ExtentSizeHint));
+        Need(created.IsOk ? Errno.Ok : created.Error, file, $"create {file.Path}", created.Message);
+        if (file.CloneOf is { } source)
+        {
+            var size = SizeOf(files, source);
+            var cloned = FileIo.WithOpen(mount, source, src => FileIo.WithOpen(mount, file.Path, dst => mount.FileSystem.Files.Clone(src, dst)));
+            if (cloned == Errno.Ok)
+            {
+                notes.Add(Note($"cp --reflink=auto {source} {file.Path}: FICLONE = 0, every block shared"));
+            }
+            else
+            {
+                Need(FileIo.ReadWrite(mount, file.Path, default, size, write: true), file, $"copy {source} to {file.Path}", null);
+                notes.Add(Note($"cp --reflink=auto {source} {file.Path}: FICLONE = {cloned.ToKernelString()}, copied into new blocks"));
+            }
+        }
+        else
+        {
+            var filled = file.Contents switch
+            {
+                FileContents.Data => FileIo.ReadWrite(mount, file.Path, default, file.Size, write: true),
+                FileContents.Unwritten => FileIo.WithOpen(mount, file.Path, ino => mount.FileSystem.Files.Fallocate(ino, FallocateMode.Allocate, default, file.Size)),
+                _ => FileIo.WithOpen(mount, file.Path, ino => mount.FileSystem.Files.Truncate(ino, file.Size)),
+            };
+            Need(filled, file, $"{file.Contents.ToString().ToLowerInvariant()} {file.Path} 0+{file.Size}", null);
+        }
+
+        foreach (var range in file.CloneRanges)
+        {
+            var cloned = FileIo.WithOpen(mount, range.Source, src => FileIo.WithOpen(mount, file.Path, dst =>
+                mount.FileSystem.Files.CloneRange(src, range.SourceOffset, dst, range.Offset, range.Length)));
+            var what = $"FICLONERANGE {range.Source}+{range.SourceOffset} -> {file.Path}+{range.Offset} len {range.Length}";
+            if (cloned == Errno.Ok)
+            {
+                notes.Add(Note($"{what} = 0, shared"));
+            }
+            else
+            {
+                Need(FileIo.ReadWrite(mount, file.Path, range.Offset, range.Length, write: true), file, $"write {file.Path}+{range.Offset}", null);
+                notes.Add(Note($"{what} = {cloned.ToKernelString()}, written into new blocks instead"));
+            }
+        }
+    }
+
+    /// <summary>A listed file's size: its own, or (for a clone) its source's.</summary>
+    private static ByteLength SizeOf(IReadOnlyList<FileSpec> files, string path)
+    {
+        var file = files.First(f => f.Path == path);
+        return file.CloneOf is { } source ? SizeOf(files, source) : file.Size;
+    }
+
+    private static void Need(Errno result, FileSpec file, string what, string? message)
+    {
+        if (result != Errno.Ok)
+        {
+            throw new ScenarioException(file.At, $"{what}: {result.ToKernelString()}{(message is null ? "" : ": " + message)}");
+        }
+    }
+
+    private static DecisionView Note(string text) => new("file", text, [new("what", text)]);
+}

@@ -1,0 +1,214 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Fs;
+using DaxHolder.Host.Kernel.Arch.X86;
+using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Host.Kernel.Mm;
+using DaxHolder.Host.Kernel.Mm.Tasks;
+using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Host.Scenarios.Language;
+
+namespace DaxHolder.Host.Scenarios.Running;
+
+/// <summary>
+/// Runs one step on a cell's machine, as the process or administrator the step names would:
+/// tasks (spawn, fork, set, exit), mappings (mmap, munmap, touch), file syscalls, caches; the
+/// events live in StepRunner.Events.cs. Returns what was done and its result.
+/// </summary>
+internal sealed partial class StepRunner(RunState state)
+{
+    private Kernel.Machine Machine => state.Machine;
+
+    public (string What, string Result) Run(Step step) => step switch
+    {
+        SpawnStep s => Spawn(s),
+        ForkStep f => Fork(f),
+        SetTaskStep s => Set(s),
+        ExitStep e => Exit(e),
+        MmapStep m => Mmap(m),
+        MunmapStep m => Munmap(m),
+        TouchStep t => Touch(t),
+        FileIoStep io => ($"{io.Kind} {io.File} {Sz(io.Offset.Value)}+{Sz(io.Length.Value)}", FileIo.ReadWrite(state.RequireMount(), io.File, io.Offset, io.Length, io.Write).ToKernelString()),
+        FileChangeStep c => FileChange(c),
+        CacheStep c => Cache(c),
+        MadviseStep m => Madvise(m),
+        PoisonStep p => Poison(p),
+        AccessMceStep a => AccessMce(a),
+        UnbindStep u => Unbind(u),
+        _ => throw new InvalidOperationException($"no runner for {step.Kind}"),
+    };
+
+    private (string, string) Spawn(SpawnStep s)
+    {
+        var task = Machine.Tasks.Spawn(s.Pid, s.Comm);
+        task.Group.SigbusAction = s.Sigbus;
+        state.AddTask(s.Task, task);
+        if (s.EarlyKill is { } policy)
+        {
+            Prctl.MceKill(task, Prctl.PR_MCE_KILL_SET, (long)policy);
+        }
+
+        foreach (var thread in s.Threads)
+        {
+            state.AddTask(thread.Name, Machine.Tasks.CloneThread(task, thread.Tid));
+        }
+
+        var threads = s.Threads.Count == 0 ? "" : $" with threads {string.Join(", ", s.Threads.Select(t => t.Tid))}";
+        return ($"{s.Task} = {task}{threads}, SIGBUS {Disposition(s.Sigbus)}{Policy(s.EarlyKill)}", "0");
+    }
+
+    private (string, string) Fork(ForkStep f)
+    {
+        var parent = state.Task(f.Parent);
+        var child = Machine.Fork(parent, f.Pid, f.Comm);
+        if (f.Sigbus is { } action)
+        {
+            child.Group.SigbusAction = action;
+        }
+
+        state.AddTask(f.Child, child);
+        return ($"{f.Parent} ({parent}) forks {f.Child} = {child}{(f.Sigbus is { } a ? $", SIGBUS {Disposition(a)}" : "")}", "0");
+    }
+
+    private (string, string) Set(SetTaskStep s)
+    {
+        var task = state.Task(s.Task);
+        var rc = Errno.Ok;
+        if (s.Sigbus is { } action)
+        {
+            task.Group.SigbusAction = action;
+        }
+
+        if (s.EarlyKill is { } policy)
+        {
+            rc = Prctl.MceKill(task, Prctl.PR_MCE_KILL_SET, (long)policy);
+        }
+
+        return ($"{s.Task} ({task}){(s.Sigbus is { } a ? $": SIGBUS {Disposition(a)}" : "")}{Policy(s.EarlyKill)}", rc.ToKernelString());
+    }
+
+    private (string, string) Exit(ExitStep e)
+    {
+        var task = state.Task(e.Task);
+        Machine.ExitProcess(task);
+        return ($"{e.Task} ({task}) exits", "0");
+    }
+
+    private (string, string) Mmap(MmapStep m)
+    {
+        var task = state.Task(m.Task);
+        OpenFile file;
+        if (m.File is { } path)
+        {
+            var opened = Vfs.Open(state.RequireMount(), path);
+            if (!opened.IsOk)
+            {
+                return ($"{m.Task} mmap {path}", $"{opened.Error.ToKernelString()} ({opened.Message})");
+            }
+
+            file = opened.Value;
+        }
+        else
+        {
+            file = state.Devdax!.Open();
+        }
+
+        var length = m.Length ?? new ByteLength(((file.Size.Value - m.Offset.Value) + PageGeometry.PageSize - 1) & ~(PageGeometry.PageSize - 1));
+        var flags = VmFlags.Read | VmFlags.Write | (m.Shared ? VmFlags.Shared : VmFlags.None) | (m.Pmd ? VmFlags.None : VmFlags.NoHugePage);
+        var at = m.Address is { } a ? new UserAddress(a) : (UserAddress?)null;
+        var vma = Kernel.Mm.Mmap.DoMmap(task.Group.Mm!, file, new PageIndex(m.Offset.Value >> PageGeometry.PageShift), length, flags, at);
+        Vfs.Close(file);
+        var what = $"{m.Task} ({task}) mmap {file.Path} {Sz(m.Offset.Value)}+{Sz(length.Value)} {(m.Shared ? "MAP_SHARED" : "MAP_PRIVATE")}{(m.Pmd ? "" : " MADV_NOHUGEPAGE")} as {m.Name}";
+        if (!vma.IsOk)
+        {
+            return (what, $"{vma.Error.ToKernelString()} ({vma.Message})");
+        }
+
+        state.AddMap(new NamedMapping(m.Name, vma.Value.Start, length.Value, file.Path));
+        return ($"{what} at {vma.Value.Start}", "0");
+    }
+
+    private (string, string) Munmap(MunmapStep m)
+    {
+        var task = state.Task(m.Task);
+        var (map, _) = state.Map(task, m.Map);
+        var rc = Kernel.Mm.Mmap.DoMunmap(task.Group.Mm!, map.Start, new ByteLength(map.Length));
+        return ($"{m.Task} ({task}) munmap {m.Map} {map.Start}+{Sz(map.Length)}", rc.ToKernelString());
+    }
+
+    private (string, string) Touch(TouchStep t)
+    {
+        var task = state.Task(t.Task);
+        var (map, _) = state.Map(task, t.Map);
+        var what = $"{t.Task} ({task}) {(t.Write ? "stores to" : "loads from")} {t.Map} {Sz(t.Offset.Value)}+{Sz(t.Length.Value)}";
+        var first = t.Offset.Value & ~(PageGeometry.PageSize - 1);
+        for (var offset = first; offset < t.Offset.Value + t.Length.Value; offset += PageGeometry.PageSize)
+        {
+            var address = map.Start.Add(offset);
+            var result = Machine.Fault.UserAccess(task, address, t.Write);
+            Machine.DeliverPendingSignals();
+            if (result != AccessResult.Done || task.Group.Exited)
+            {
+                return (what, $"{Describe(result)} at {address}{(task.Group.Exited ? "; the process exited" : "; the access stops here")}");
+            }
+        }
+
+        return (what, "done");
+    }
+
+    private (string, string) FileChange(FileChangeStep c)
+    {
+        var mount = state.RequireMount();
+        var files = mount.FileSystem.Files;
+        return c.Operation switch
+        {
+            "punch" => ($"fallocate(PUNCH_HOLE|KEEP_SIZE) {c.File} {Sz(c.Offset.Value)}+{Sz(c.Length.Value)}",
+                FileIo.WithOpen(mount, c.File, ino => files.Fallocate(ino, FallocateMode.PunchHole | FallocateMode.KeepSize, c.Offset, c.Length)).ToKernelString()),
+            "truncate" => ($"truncate {c.File} to {Sz(c.Length.Value)}", FileIo.WithOpen(mount, c.File, ino => files.Truncate(ino, c.Length)).ToKernelString()),
+            _ => ($"unlink {c.File}", FileIo.Guard(mount, "unlink", () => files.Unlink(c.File)).ToKernelString()),
+        };
+    }
+
+    private (string, string) Cache(CacheStep c)
+    {
+        if (!c.CycleMount)
+        {
+            return ("echo 2 > /proc/sys/vm/drop_caches", $"{Machine.Vfs.DropCaches()} inode(s) evicted");
+        }
+
+        var mount = state.RequireMount();
+        var unmounted = Machine.Vfs.Unmount(mount);
+        if (unmounted != Errno.Ok)
+        {
+            return ("umount; mount", $"umount: {unmounted.ToKernelString()}");
+        }
+
+        state.Mount = null;
+        return ($"umount; mount -o {state.Scenario.FileSystem!.Mount}", ScenarioSetup.Mount(state));
+    }
+
+    private static string Sz(ulong bytes) => Quantities.FormatSize(bytes);
+
+    private static string Disposition(SigbusAction action) => action switch
+    {
+        SigbusAction.Default => "SIG_DFL",
+        SigbusAction.Handler => "handler",
+        _ => "SIG_IGN",
+    };
+
+    private static string Policy(MceKillPolicy? policy) => policy switch
+    {
+        MceKillPolicy.Early => ", PR_MCE_KILL_EARLY",
+        MceKillPolicy.Late => ", PR_MCE_KILL_LATE",
+        MceKillPolicy.Default => ", PR_MCE_KILL_DEFAULT",
+        _ => "",
+    };
+
+    private static string Describe(AccessResult result) => result switch
+    {
+        AccessResult.Sigbus => "SIGBUS",
+        AccessResult.MachineCheck => "machine check",
+        AccessResult.Blocked => "blocked",
+        AccessResult.NotModelled => "not modelled",
+        _ => "done",
+    };
+}
