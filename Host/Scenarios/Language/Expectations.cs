@@ -29,7 +29,7 @@ internal sealed record ActionResultExpectation(string Result, SourceLocation At)
 internal sealed record SignalExpectation(string Task, string? Signal, string? Code, int? Lsb, bool? Forced, SourceLocation At) : Expectation(At)
 {
     public override string Describe() =>
-        $"{Signal ?? "a signal"}{(Code is null ? "" : " " + Code)}{(Lsb is null ? "" : $" lsb {Lsb}")}{(Forced is null ? "" : Forced.Value ? " forced" : " not forced")} to {Task}";
+        $"{string.Join(' ', new[] { Signal, Code }.Where(p => p is not null).DefaultIfEmpty("a signal"))}{(Lsb is null ? "" : $" lsb {Lsb}")}{(Forced is null ? "" : Forced.Value ? " forced" : " not forced")} to {Task}";
 }
 
 /// <summary>No signal at all sent to the task.</summary>

@@ -219,6 +219,12 @@ internal sealed class ScenarioDocument
             var problem = (e.InnerException?.Message ?? e.Message).Trim();
             throw new ScenarioException(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column, "(syntax)"), problem);
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's parser gives up this way when the text ends inside an open structure.
+            var lines = text.Split('\n').Length;
+            throw new ScenarioException(new SourceLocation(file, lines, 1, "(syntax)"), "the YAML ends inside an unclosed [ ] or { }");
+        }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {

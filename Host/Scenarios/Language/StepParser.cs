@@ -31,7 +31,7 @@ internal sealed partial class ScenarioParser
             var kind = kinds[0];
             if (!StepKinds.Contains(kind, StringComparer.Ordinal))
             {
-                throw new ScenarioException(item.At(kind), $"unknown step '{kind}' (known: {string.Join(", ", StepKinds)})");
+                throw new ScenarioException(item.KeyAt(kind), $"unknown step '{kind}' (known: {string.Join(", ", StepKinds)})");
             }
 
             var body = item.Map(kind)!;

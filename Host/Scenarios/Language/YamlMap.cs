@@ -40,6 +40,10 @@ internal sealed class YamlMap
 
     public bool Has(string key) => Find(key) is not null;
 
+    /// <summary>Where a key itself is written (for an unknown key).</summary>
+    public SourceLocation KeyAt(string key) =>
+        node.Children.Keys.FirstOrDefault(k => k is YamlScalarNode { Value: var v } && v == key) is { } k ? At(k, Field(key)) : Location;
+
     /// <summary>The location of a field (of the mapping itself if the field is absent).</summary>
     public SourceLocation At(string key) => Find(key) is { } value ? At(value, Field(key)) : Location;
 
@@ -47,12 +51,8 @@ internal sealed class YamlMap
 
     public YamlNode? Raw(string key)
     {
+        read.Add(key);
         var value = Find(key);
-        if (value is not null)
-        {
-            read.Add(key);
-        }
-
         return value;
     }
 
