@@ -6,7 +6,8 @@ namespace DaxHolder.Host.Scenarios.Language;
 /// <summary>The steps: one kind per item (its key), its fields, and an optional <c>expect</c>.</summary>
 internal sealed partial class ScenarioParser
 {
-    private static readonly string[] StepKinds =
+    /// <summary>The step kinds, as scenarios and the JSON Schema spell them.</summary>
+    internal static readonly string[] StepKinds =
     [
         "spawn", "fork", "set", "exit", "mmap", "munmap", "touch", "pread", "pwrite", "punch", "truncate", "unlink",
         "cycle-mount", "drop-caches", "madvise-hwpoison", "soft-offline", "corrupt-pfn", "machine-check", "access-mce", "unbind",

@@ -8,6 +8,10 @@ public class CliTests
     [Theory]
     [InlineData("root", new[] { "--help" })]
     [InlineData("plugins", new[] { "plugins", "--help" })]
+    [InlineData("run", new[] { "run", "--help" })]
+    [InlineData("check", new[] { "check", "--help" })]
+    [InlineData("compare", new[] { "compare", "--help" })]
+    [InlineData("demo", new[] { "demo", "--help" })]
     public void Help_MatchesApproved(string name, string[] args)
     {
         var (exit, output, error) = CliRun.Run(args);
