@@ -1,5 +1,6 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
+using DaxHolder.Abstractions.Kernel;
 using DaxHolder.Plugins.Ext4.Layout;
 using DaxHolder.Plugins.Ext4.Mount;
 
@@ -12,6 +13,13 @@ namespace DaxHolder.Plugins.Ext4;
 /// </summary>
 internal sealed class Ext4FileSystemType : IFileSystemType
 {
+    /// <summary>
+    /// The images this type made, by device. The host hands mount a guarded proxy of the image
+    /// mkfs returned, which the plugin cannot unwrap, so mount finds its image by the device the
+    /// proxy names (the last mkfs on a device is what is on it). README: contract notes.
+    /// </summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IBlockDevice, Ext4Image> images = [];
+
     public string Name => "ext4";
 
     public ErrnoOr<IFileSystemImage> Mkfs(MkfsRequest request)
@@ -29,10 +37,23 @@ internal sealed class Ext4FileSystemType : IFileSystemType
         }
 
         var layout = Ext4Geometry.Compute(request.Device.Size.Value / Ext4Geometry.BlockSize, options.Value);
-        return layout.IsOk
-            ? ErrnoOr<IFileSystemImage>.Ok(new Ext4Image(request.Device, layout.Value.Geometry, layout.Value.Bitmap))
-            : ErrnoOr<IFileSystemImage>.Fail(layout.Error, layout.Message);
+        if (!layout.IsOk)
+        {
+            return ErrnoOr<IFileSystemImage>.Fail(layout.Error, layout.Message);
+        }
+
+        var image = new Ext4Image(request.Device, layout.Value.Geometry, layout.Value.Bitmap);
+        images.AddOrUpdate(request.Device, image);
+        return ErrnoOr<IFileSystemImage>.Ok(image);
     }
 
-    public ErrnoOr<IMountedFileSystem> Mount(MountRequest request) => Ext4Mount.Mount(request);
+    public ErrnoOr<IMountedFileSystem> Mount(MountRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var image = request.Image as Ext4Image
+            ?? (request.Image.FileSystemType == Name && images.TryGetValue(request.Image.Device, out var made) ? made : null);
+        return image is null
+            ? ErrnoOr<IMountedFileSystem>.Fail(Errno.EINVAL, $"ext4: no ext4 filesystem on {request.Image.Device.Name} (VFS: can't find ext4 filesystem)")
+            : Ext4Mount.Mount(request, image);
+    }
 }

@@ -69,14 +69,10 @@ internal sealed partial class Ext4Mount : IMountedFileSystem
     /// the running kernel. Neither 6.1 nor 6.12 prints a DAX warning: "ext4: remove dax
     /// EXPERIMENTAL warning" went into 5.16.
     /// </summary>
-    public static ErrnoOr<IMountedFileSystem> Mount(MountRequest request)
+    public static ErrnoOr<IMountedFileSystem> Mount(MountRequest request, Ext4Image image)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Image is not Ext4Image image)
-        {
-            return ErrnoOr<IMountedFileSystem>.Fail(Errno.EINVAL, "ext4: the image was not made by mkfs.ext4 (VFS: can't find ext4 filesystem)");
-        }
-
+        ArgumentNullException.ThrowIfNull(image);
         var options = MountOptions.Parse(request.Options);
         if (!options.IsOk)
         {
