@@ -133,35 +133,32 @@ internal sealed class ExtentTree
     }
 
     /// <summary>
-    /// ext4_ext_remove_space over file blocks [from, to): splits an extent that straddles the end
-    /// (ext4_force_split_extent_at), drops or trims every extent inside, frees emptied leaf and
+    /// ext4_ext_remove_space over file blocks [from, to): drops or trims every extent inside (a
+    /// hole inside one extent leaves its tail as a new extent, as ext4_force_split_extent_at
+    /// does), frees emptied leaf and
     /// index blocks (ext4_ext_rm_idx), and resets the depth when the tree empties. Returns the
     /// freed data runs, in file-block order.
     /// </summary>
     public ErrnoOr<IReadOnlyList<Extent>> Remove(ulong from, ulong to, IMetaBlockSource blocks)
     {
         ArgumentNullException.ThrowIfNull(blocks);
-        if (Find(to) is { } straddle && straddle.Logical < to && straddle.Logical < from)
-        {
-            var replaced = Replace(straddle, [straddle.Clip(straddle.Logical, to)!.Value], blocks);
-            if (replaced != Errno.Ok)
-            {
-                return ErrnoOr<IReadOnlyList<Extent>>.Fail(replaced);
-            }
-
-            var right = Insert(straddle.Clip(to, straddle.End)!.Value, blocks);
-            if (right != Errno.Ok)
-            {
-                return ErrnoOr<IReadOnlyList<Extent>>.Fail(right);
-            }
-        }
-
         var freed = new List<Extent>();
-        RemoveFrom(root, from, to, freed);
+        var tails = new List<Extent>();
+        RemoveFrom(root, from, to, freed, tails);
         Prune(root, blocks);
         if (root.Count == 0)
         {
             root.Level = 0;
+        }
+
+        // The part of an extent past a hole punched inside it becomes an extent of its own.
+        foreach (var tail in tails)
+        {
+            var inserted = Insert(tail, blocks);
+            if (inserted != Errno.Ok)
+            {
+                return ErrnoOr<IReadOnlyList<Extent>>.Fail(inserted);
+            }
         }
 
         return ErrnoOr<IReadOnlyList<Extent>>.Ok(freed);
@@ -279,11 +276,11 @@ internal sealed class ExtentTree
         return path;
     }
 
-    private static void RemoveFrom(ExtentNode node, ulong from, ulong to, List<Extent> freed)
+    private static void RemoveFrom(ExtentNode node, ulong from, ulong to, List<Extent> freed, List<Extent> tails)
     {
         if (node.Level > 0)
         {
-            node.Children.ForEach(c => RemoveFrom(c, from, to, freed));
+            node.Children.ForEach(c => RemoveFrom(c, from, to, freed, tails));
             return;
         }
 
@@ -296,6 +293,11 @@ internal sealed class ExtentTree
             }
 
             freed.Add(gone);
+            if (e.Logical < from && e.End > to)
+            {
+                tails.Add(e.Clip(to, e.End)!.Value);
+            }
+
             var kept = e.Logical < from ? e.Clip(e.Logical, from) : e.End > to ? e.Clip(to, e.End) : null;
             if (kept is { } k)
             {
