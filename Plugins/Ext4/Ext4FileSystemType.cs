@@ -1,21 +1,59 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
+using DaxHolder.Abstractions.Kernel;
+using DaxHolder.Plugins.Ext4.Layout;
+using DaxHolder.Plugins.Ext4.Mount;
 
 namespace DaxHolder.Plugins.Ext4;
 
 /// <summary>
-/// The "ext4" filesystem type. Its on-media model, mount and notify_failure arrive with issue
-/// #6; until then mkfs and mount say so with -EOPNOTSUPP instead of pretending.
+/// The "ext4" filesystem type: mkfs.ext4 with 4 KiB blocks (Layout/), and mount, which by default
+/// takes the dax device with no holder operations as the kernel does, so every memory failure
+/// takes the generic page-&gt;mapping path; notify_failure=rmap opts into the modelled proposal.
 /// </summary>
 internal sealed class Ext4FileSystemType : IFileSystemType
 {
-    private const string NotModelled = "ext4: not modelled yet (DaxHolder issue #6)";
+    /// <summary>
+    /// The images this type made, by device. The host hands mount a guarded proxy of the image
+    /// mkfs returned, which the plugin cannot unwrap, so mount finds its image by the device the
+    /// proxy names (the last mkfs on a device is what is on it). README: contract notes.
+    /// </summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IBlockDevice, Ext4Image> images = [];
 
     public string Name => "ext4";
 
-    public ErrnoOr<IFileSystemImage> Mkfs(MkfsRequest request) =>
-        ErrnoOr<IFileSystemImage>.Fail(Errno.EOPNOTSUPP, NotModelled);
+    public ErrnoOr<IFileSystemImage> Mkfs(MkfsRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.LogDevice is not null || request.RealtimeDevice is not null)
+        {
+            return ErrnoOr<IFileSystemImage>.Fail(Errno.EINVAL, "ext4: an external journal device is not modelled, and ext4 has no realtime device");
+        }
 
-    public ErrnoOr<IMountedFileSystem> Mount(MountRequest request) =>
-        ErrnoOr<IMountedFileSystem>.Fail(Errno.EOPNOTSUPP, NotModelled);
+        var options = MkfsOptions.Parse(request.Options);
+        if (!options.IsOk)
+        {
+            return ErrnoOr<IFileSystemImage>.Fail(options.Error, options.Message);
+        }
+
+        var layout = Ext4Geometry.Compute(request.Device.Size.Value / Ext4Geometry.BlockSize, options.Value);
+        if (!layout.IsOk)
+        {
+            return ErrnoOr<IFileSystemImage>.Fail(layout.Error, layout.Message);
+        }
+
+        var image = new Ext4Image(request.Device, layout.Value.Geometry, layout.Value.Bitmap);
+        images.AddOrUpdate(request.Device, image);
+        return ErrnoOr<IFileSystemImage>.Ok(image);
+    }
+
+    public ErrnoOr<IMountedFileSystem> Mount(MountRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var image = request.Image as Ext4Image
+            ?? (request.Image.FileSystemType == Name && images.TryGetValue(request.Image.Device, out var made) ? made : null);
+        return image is null
+            ? ErrnoOr<IMountedFileSystem>.Fail(Errno.EINVAL, $"ext4: no ext4 filesystem on {request.Image.Device.Name} (VFS: can't find ext4 filesystem)")
+            : Ext4Mount.Mount(request, image);
+    }
 }

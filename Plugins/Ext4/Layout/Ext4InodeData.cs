@@ -1,0 +1,38 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Plugins.Ext4.Extents;
+
+namespace DaxHolder.Plugins.Ext4.Layout;
+
+/// <summary>struct ext4_inode as the model keeps it on the media: its number, kind, size, EXT4_DAX_FL and extent tree.</summary>
+internal sealed class Ext4InodeData(InodeNumber number, bool isDirectory)
+{
+    /// <summary>EXT4_ROOT_INO.</summary>
+    public static readonly InodeNumber Root = new(2);
+
+    /// <summary>EXT4_RESIZE_INO.</summary>
+    public static readonly InodeNumber Resize = new(7);
+
+    /// <summary>EXT4_JOURNAL_INO.</summary>
+    public static readonly InodeNumber Journal = new(8);
+
+    /// <summary>lost+found, the first non-reserved inode (EXT4_GOOD_OLD_FIRST_INO).</summary>
+    public static readonly InodeNumber LostFound = new(11);
+
+    /// <summary>i_ino.</summary>
+    public InodeNumber Number { get; } = number;
+
+    /// <summary>S_ISDIR.</summary>
+    public bool IsDirectory { get; } = isDirectory;
+
+    /// <summary>i_size.</summary>
+    public ulong Size { get; set; }
+
+    /// <summary>EXT4_DAX_FL (FS_XFLAG_DAX), which dax=inode honours.</summary>
+    public bool DaxFlag { get; set; }
+
+    /// <summary>The extent tree rooted in i_block.</summary>
+    public ExtentTree Tree { get; } = new();
+
+    /// <summary>The block group the inode lives in.</summary>
+    public uint GroupOf(uint inodesPerGroup) => (uint)((Number.Value - 1) / inodesPerGroup);
+}
