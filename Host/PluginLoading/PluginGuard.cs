@@ -35,6 +35,14 @@ public static class PluginGuard
         return proxy;
     }
 
+    /// <summary>
+    /// The plugin's own object behind a guard, for handing it back to that plugin (the image mkfs
+    /// made goes back into mount): the plugin must see its own type, not a proxy.
+    /// </summary>
+    public static T Unwrap<T>(T value)
+        where T : class =>
+        value is GuardProxy { Target: T target } ? target : value;
+
     /// <summary>Runs <paramref name="call"/> (plugin code) and turns its exception into a <see cref="PluginCallException"/>.</summary>
     public static TResult Invoke<TResult>(string plugin, string callName, Func<TResult> call)
     {

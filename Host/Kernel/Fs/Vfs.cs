@@ -35,7 +35,7 @@ internal sealed class Vfs(KernelContext kernel, Func<string, KernelServices> ser
     {
         ArgumentNullException.ThrowIfNull(type);
         var superBlock = new SuperBlock(kernel, device.Name, type.Name);
-        var mounted = PluginGuard.Invoke(plugin, $"{type.Name}.Mount", () => type.Mount(new MountRequest(image, options, superBlock, servicesFor(plugin))));
+        var mounted = PluginGuard.Invoke(plugin, $"{type.Name}.Mount", () => type.Mount(new MountRequest(PluginGuard.Unwrap(image), options, superBlock, servicesFor(plugin))));
         if (!mounted.IsOk)
         {
             return ErrnoOr<Mount>.Fail(mounted.Error, mounted.Message);
