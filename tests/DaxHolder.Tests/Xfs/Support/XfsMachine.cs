@@ -157,6 +157,10 @@ internal sealed class XfsMachine : IDisposable
     public static IReadOnlyList<SignalRecord> Signals(IEnumerable<Decision> decisions) =>
         decisions.OfType<SignalSent>().Select(s => s.Signal).ToList();
 
+    /// <summary>prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY) on a thread.</summary>
+    public static void SetEarlyKill(TaskStruct thread) =>
+        Prctl.MceKill(thread, Prctl.PR_MCE_KILL_SET, (long)MceKillPolicy.Early).ShouldBe(Errno.Ok);
+
     public static UserAddress AddressOf(VmArea vma, ulong page = 0) => vma.Start.Add(page * PageGeometry.PageSize);
 
     public static PageTableEntry? Leaf(TaskStruct task, VmArea vma, ulong page = 0) =>
