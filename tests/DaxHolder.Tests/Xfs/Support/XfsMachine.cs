@@ -30,7 +30,7 @@ internal sealed class XfsMachine : IDisposable
 
     private static readonly Lazy<PluginCatalog> Catalog = new(() => PluginLoader.Load(Sources.ShippedAnd()));
 
-    public XfsMachine(KernelProfile? profile = null, string mkfs = DefaultMkfs, string mount = "dax=always", bool mounted = true, ulong? partitionStart = null, ulong? partitionSize = null)
+    public XfsMachine(KernelProfile? profile = null, string mkfs = DefaultMkfs, string mount = "dax=always", bool mounted = true, ulong? partitionStart = null, ulong? partitionSize = null, bool externalLog = false)
     {
         Machine = Machine.Boot(profile ?? KernelProfiles.V6_12);
         Pmem = Machine.Nvdimm.AddFsdaxNamespace(PhysicalBase, new ByteLength(1UL << 30), new ByteLength(PageGeometry.PmdSize), MemmapLocation.Ram);
@@ -38,7 +38,12 @@ internal sealed class XfsMachine : IDisposable
             ? Pmem.AddPartition(new DeviceOffset(start), new ByteLength(partitionSize ?? (Pmem.Disk.Size.Value - start)))
             : Pmem.Disk;
         MountOptions = mount;
-        var made = Vfs.Mkfs(Type, Plugin, Device, FsOptions.Parse(mkfs));
+        if (externalLog)
+        {
+            LogPmem = Machine.Nvdimm.AddFsdaxNamespace(PhysicalBase + (2UL << 30), new ByteLength(256UL << 20), new ByteLength(PageGeometry.PmdSize), MemmapLocation.Ram);
+        }
+
+        var made = Vfs.Mkfs(Type, Plugin, Device, FsOptions.Parse(mkfs), LogPmem?.Disk);
         made.IsOk.ShouldBeTrue($"mkfs.xfs {mkfs}: {made}");
         Image = made.Value;
         if (mounted)
@@ -56,6 +61,9 @@ internal sealed class XfsMachine : IDisposable
     public PmemDevice Pmem { get; }
 
     public BlockDevice Device { get; }
+
+    /// <summary>pmem1, the external log's disk, when asked for.</summary>
+    public PmemDevice? LogPmem { get; }
 
     public IFileSystemImage Image { get; }
 
