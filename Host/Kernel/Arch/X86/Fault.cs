@@ -47,8 +47,8 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
 
     /// <summary>
     /// mm/gup.c: get_user_pages_fast(address, 1, 0) as madvise uses it: fault the page in for
-    /// reading if it is not mapped, and return its pfn (null for the zero page or an anonymous
-    /// copy); -EHWPOISON or -EFAULT if the fault fails.
+    /// reading if it is not mapped, and return its pfn (null for the zero page, an anonymous
+    /// copy or a page-cache page of a non-DAX file); -EHWPOISON or -EFAULT if the fault fails.
     /// </summary>
     public ErrnoOr<Pfn?> GetUserPage(TaskStruct task, UserAddress address)
     {
@@ -61,6 +61,12 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
         }
 
         var leaf = mm.PageTable.Lookup(address);
+        if (leaf is null && vma.File is { Mapping.IsDax: false })
+        {
+            // A non-DAX file's page is a page-cache page in RAM, never device memory.
+            return ErrnoOr<Pfn?>.Ok(null);
+        }
+
         if (leaf is null)
         {
             var outcome = HandleMmFault(task, vma, address, write: false);
