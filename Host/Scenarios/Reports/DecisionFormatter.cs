@@ -20,7 +20,7 @@ internal static class DecisionFormatter
         GenericPathTaken g => View("generic", $"pfn {g.Pfn}: mf_generic_kill_procs ({g.Reason})", ("pfn", g.Pfn.Value), ("reason", g.Reason)),
         DaxKillProcsCalled k => View("mf_dax_kill_procs", $"inode {k.Inode} index {k.Index} count {k.Count} ({k.Flags.ToKernelString()}) = {k.Result.ToKernelString()}",
             ("inode", k.Inode.Value), ("index", k.Index.Value), ("count", k.Count.Value), ("flags", k.Flags.ToKernelString()), ("result", k.Result.ToKernelString())),
-        PageExamined p => View("page", $"inode {p.Inode} index {p.Index}: {p.Entry}{(p.EntryPfn is { } pfn ? $" pfn {pfn}" : "")}",
+        PageExamined p => View("page", $"inode {p.Inode} index {p.Index}: {p.Entry}{(p.EntryPfn is { } pfn && !p.Entry.Contains(pfn.ToString(), StringComparison.Ordinal) ? $" pfn {pfn}" : "")}",
             ("inode", p.Inode.Value), ("index", p.Index.Value), ("entry", p.Entry), ("pfn", p.EntryPfn?.Value)),
         PagePoisoned p => View("poisoned", $"pfn {p.Pfn}: SetPageHWPoison", ("pfn", p.Pfn.Value)),
         CandidateSkipped c => View("skipped", $"{c.Task} vma {c.VmaStart}: {c.Reason}", ("task", c.Task.ToString()), ("vma", c.VmaStart.Value), ("reason", c.Reason)),

@@ -106,7 +106,7 @@ internal sealed class ScenarioRunner(PluginCatalog catalog)
     {
         var decisions = state.Machine.Trace.Since(decisionMark);
         var log = state.Machine.Kernel.Log.Since(logMark).Select(l => l.Text).ToList();
-        var views = new List<DecisionView>(notes);
+        var views = new List<DecisionView>();
         foreach (var decision in decisions)
         {
             views.Add(DecisionFormatter.Format(decision));
@@ -116,6 +116,7 @@ internal sealed class ScenarioRunner(PluginCatalog catalog)
             }
         }
 
+        views.AddRange(notes);
         var expectations = step is null ? [] : ExpectationChecker.Check(step, result, decisions, log, state);
         return new StepReport(number, kind, what, result, isEvent, views, log, expectations);
     }

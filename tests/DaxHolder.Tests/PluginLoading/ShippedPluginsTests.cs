@@ -42,7 +42,6 @@ public class ShippedPluginsTests
     }
 
     [Theory]
-    [InlineData("xfs", "#5")]
     [InlineData("erofs", "#7")]
     public void Mkfs_BeforeTheFilesystemIsModelled_SaysSoWithEopnotsupp(string fs, string issue)
     {
