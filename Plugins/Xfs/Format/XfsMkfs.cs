@@ -31,7 +31,7 @@ internal static class XfsMkfs
 
         var g = geometry.Value;
         var features = options.Value;
-        var image = new XfsImage(request, g, features, MakeUuid(request, features));
+        var image = new XfsImage(request, g, features, MakeUuid(request));
         image.LogBlocks = request.LogDevice is { } logdev
             ? Math.Min(logdev.Size.Value >> XfsGeometry.BlockLog, XfsGeometry.MaxLogBlocks)
             : InternalLogBlocks(g);
@@ -126,10 +126,13 @@ internal static class XfsMkfs
         image.RootIno = image.Geometry.AginoToIno(0, first);
     }
 
-    /// <summary>A UUID that depends only on the devices and options: the same mkfs gives the same UUID.</summary>
-    private static string MakeUuid(MkfsRequest request, XfsMkfsOptions features)
+    /// <summary>
+    /// A UUID that depends only on the devices: the same mkfs gives the same UUID, and a comparison
+    /// of mkfs options (reflink on/off) does not differ by UUID alone in every mount line.
+    /// </summary>
+    private static string MakeUuid(MkfsRequest request)
     {
-        var seed = $"xfs:{request.Device.Name}:{request.Device.Start.Value}:{request.Device.Size.Value}:{features}:{request.LogDevice?.Name}:{request.RealtimeDevice?.Name}";
+        var seed = $"xfs:{request.Device.Name}:{request.Device.Start.Value}:{request.Device.Size.Value}:{request.LogDevice?.Name}:{request.RealtimeDevice?.Name}";
         ulong h1 = 14695981039346656037, h2 = 1099511628211;
         foreach (var c in seed)
         {
