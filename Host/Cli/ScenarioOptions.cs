@@ -96,7 +96,7 @@ internal sealed class ScenarioOptions
             return body(() => { });
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) });
         return console.Progress().AutoClear(true).Start(progress =>
         {
             var task = progress.AddTask(Markup.Escape(what), maxValue: total);

@@ -31,7 +31,7 @@ internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
         var kernel = KernelProfiles.Find(kernelName)
             ?? throw new ScenarioException(top.At("kernel"), $"no kernel profile '{kernelName}' (known: {string.Join(", ", KernelProfiles.All.Select(p => p.Name))})");
         var sysctls = ParseSysctls(top.Map("sysctls"));
-        device = ParseDevice(top.Map("device"));
+        device = ParseDevice(top.Map("device") ?? new YamlMap(new YamlMappingNode(), file, "device"));
         fileSystem = ParseFileSystem(top.Map("filesystem"));
         var fileSpecs = ParseFiles();
         _ = top.Raw("matrix");
@@ -60,9 +60,8 @@ internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
         return new SysctlSettings(earlyKill == "1" ? 1 : 0, recovery == "1" ? 1 : 0);
     }
 
-    private static DeviceSpec ParseDevice(YamlMap? map)
+    private static DeviceSpec ParseDevice(YamlMap map)
     {
-        map ??= new YamlMap(new YamlMappingNode(), "", "device");
         var mode = map.Choice("mode", "fsdax", "devdax") == "devdax" ? DeviceMode.Devdax : DeviceMode.Fsdax;
         var size = map.Size("size") ?? new ByteLength(1UL << 30);
         var dataOffset = map.Size("data-offset") ?? new ByteLength(PageGeometry.PmdSize);

@@ -9,8 +9,8 @@ using DaxHolder.Host.Scenarios.Language;
 
 namespace DaxHolder.Host.Scenarios.Running;
 
-/// <summary>A named mapping: where its creator mapped it, how long it is and what it maps.</summary>
-internal sealed record NamedMapping(string Name, UserAddress Start, ulong Length, string Target);
+/// <summary>A named mapping: where its creator mapped it and how long it is.</summary>
+internal sealed record NamedMapping(string Name, UserAddress Start, ulong Length);
 
 /// <summary>A step that could not run in this cell (its task exited, its mapping is gone): said, not failed.</summary>
 internal sealed class StepNotRunException(string why) : Exception(why)
@@ -77,7 +77,4 @@ internal sealed class RunState(Scenario scenario, Machine machine, IFileSystemTy
 
     /// <summary>The mounted filesystem, or why the step cannot run.</summary>
     public Mount RequireMount() => Mount ?? throw new StepNotRunException("the filesystem is not mounted");
-
-    /// <summary>Scenario task name of a thread, for expectations.</summary>
-    public IEnumerable<KeyValuePair<string, TaskStruct>> Tasks => tasks;
 }

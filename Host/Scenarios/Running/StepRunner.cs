@@ -123,7 +123,7 @@ internal sealed partial class StepRunner(RunState state)
             return (what, $"{vma.Error.ToKernelString()} ({vma.Message})");
         }
 
-        state.AddMap(new NamedMapping(m.Name, vma.Value.Start, length.Value, file.Path));
+        state.AddMap(new NamedMapping(m.Name, vma.Value.Start, length.Value));
         return ($"{what} at {vma.Value.Start}", "0");
     }
 
