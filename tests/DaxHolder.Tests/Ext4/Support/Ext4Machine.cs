@@ -14,6 +14,8 @@ using DaxHolder.Host.PluginLoading;
 using DaxHolder.Tests.Kernel.Support;
 using DaxHolder.Tests.PluginLoading;
 
+using DaxHolder.Tests.Support;
+
 namespace DaxHolder.Tests.Ext4.Support;
 
 /// <summary>
@@ -107,15 +109,7 @@ internal sealed class Ext4Machine : IDisposable
     public DeviceExtent Metadata(string name) => Fs.ReverseMap.LocateMetadata(name).Value;
 
     /// <summary>The decisions and log lines of one action.</summary>
-    public (IReadOnlyList<Decision> Decisions, IReadOnlyList<string> Log) Record(Action action)
-    {
-        ArgumentNullException.ThrowIfNull(action);
-        var decisions = Machine.Trace.Mark;
-        var log = Kernel.Log.Mark;
-        action();
-        Machine.DeliverPendingSignals();
-        return (Machine.Trace.Since(decisions), [.. Kernel.Log.Since(log).Select(l => l.Text)]);
-    }
+    public (IReadOnlyList<Decision> Decisions, IReadOnlyList<string> Log) Record(Action action) => Machine.Record(action);
 
     /// <summary>Decisions and log lines as text, one per line, for approved snapshots.</summary>
     public static string Render(IEnumerable<Decision> decisions, IEnumerable<string> log)

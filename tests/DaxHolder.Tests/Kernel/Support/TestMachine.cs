@@ -12,6 +12,8 @@ using DaxHolder.Host.Kernel.Trace;
 using DaxHolder.Host.Kernel.Units;
 using DaxHolder.Host.Kernel.Versions;
 
+using DaxHolder.Tests.Support;
+
 namespace DaxHolder.Tests.Kernel.Support;
 
 /// <summary>
@@ -78,15 +80,7 @@ internal sealed class TestMachine : IDisposable
     }
 
     /// <summary>The decisions and log lines of one action.</summary>
-    public (IReadOnlyList<Decision> Decisions, IReadOnlyList<string> Log) Record(Action action)
-    {
-        ArgumentNullException.ThrowIfNull(action);
-        var decisions = Machine.Trace.Mark;
-        var log = Kernel.Log.Mark;
-        action();
-        Machine.DeliverPendingSignals();
-        return (Machine.Trace.Since(decisions), Kernel.Log.Since(log).Select(l => l.Text).ToList());
-    }
+    public (IReadOnlyList<Decision> Decisions, IReadOnlyList<string> Log) Record(Action action) => Machine.Record(action);
 
     public static IReadOnlyList<SignalRecord> Signals(IEnumerable<Decision> decisions) =>
         decisions.OfType<SignalSent>().Select(s => s.Signal).ToList();

@@ -15,6 +15,8 @@ using DaxHolder.Host.Kernel.Versions;
 using DaxHolder.Host.PluginLoading;
 using DaxHolder.Tests.PluginLoading;
 
+using DaxHolder.Tests.Support;
+
 namespace DaxHolder.Tests.Xfs.Support;
 
 /// <summary>
@@ -152,18 +154,9 @@ internal sealed class XfsMachine : IDisposable
     public Errno MachineCheckAt(DeviceOffset offset) => Machine.Mce.AsyncMachineCheck(Pmem.PfnOf(offset));
 
     /// <summary>The decisions and log lines of one action, signals delivered at its end.</summary>
-    public (IReadOnlyList<Decision> Decisions, IReadOnlyList<string> Log) Record(Action action)
-    {
-        ArgumentNullException.ThrowIfNull(action);
-        var decisions = Machine.Trace.Mark;
-        var log = Kernel.Log.Mark;
-        action();
-        Machine.DeliverPendingSignals();
-        return (Machine.Trace.Since(decisions), Kernel.Log.Since(log).Select(l => l.Text).ToList());
-    }
+    public (IReadOnlyList<Decision> Decisions, IReadOnlyList<string> Log) Record(Action action) => Machine.Record(action);
 
-    public static IReadOnlyList<SignalRecord> Signals(IEnumerable<Decision> decisions) =>
-        decisions.OfType<SignalSent>().Select(s => s.Signal).ToList();
+    public static IReadOnlyList<SignalRecord> Signals(IEnumerable<Decision> decisions) => DaxHolder.Tests.Kernel.Support.TestMachine.Signals(decisions);
 
     /// <summary>prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY) on a thread.</summary>
     public static void SetEarlyKill(TaskStruct thread) =>
