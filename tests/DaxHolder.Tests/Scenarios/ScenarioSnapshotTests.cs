@@ -72,7 +72,13 @@ public class ScenarioSnapshotTests
         kinds.ShouldBe(ScenarioParser.StepKinds, ignoreOrder: true);
     }
 
-    /// <summary>A stable file-name part per cell: "xfstests.xfs-551.kernel=6.1.reflink=0".</summary>
+    /// <summary>
+    /// A stable file-name part per cell: "xfstests.xfs-551.kernel=6.1.reflink=0". A value that is
+    /// not file-name safe ("inodes /a") has its other characters replaced: "metadata=inodes__a".
+    /// </summary>
     private static string SnapshotName(string scenario, IReadOnlyList<ScenarioSetting> cell) =>
-        string.Join('.', [scenario[..^".yaml".Length].Replace('/', '.'), .. cell.Select(s => $"{s.Path.Split('.')[^1]}={s.Value}")]);
+        string.Join('.', [scenario[..^".yaml".Length].Replace('/', '.'), .. cell.Select(s => $"{s.Path.Split('.')[^1]}={FileNameSafe(s.Value)}")]);
+
+    private static string FileNameSafe(string value) =>
+        string.Concat(value.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '+' ? c : '_'));
 }
