@@ -32,6 +32,9 @@ internal sealed record DaxKillProcsCalled(InodeNumber Inode, PageIndex Index, Pa
 /// <summary>One page index looked at by mf_dax_kill_procs() or the generic path, and the entry it found.</summary>
 internal sealed record PageExamined(InodeNumber Inode, PageIndex Index, Pfn? EntryPfn, string Entry) : Decision;
 
+/// <summary>The generic path could not lock the page: page->mapping is NULL, not DAX, or gone (spec 2: -EBUSY).</summary>
+internal sealed record PageNotLocked(Pfn Pfn, string Reason) : Decision;
+
 /// <summary>SetPageHWPoison() on a page (the PMD head under a PMD entry).</summary>
 internal sealed record PagePoisoned(Pfn Pfn) : Decision;
 

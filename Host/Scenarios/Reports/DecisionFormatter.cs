@@ -22,6 +22,7 @@ internal static class DecisionFormatter
             ("inode", k.Inode.Value), ("index", k.Index.Value), ("count", k.Count.Value), ("flags", k.Flags.ToKernelString()), ("result", k.Result.ToKernelString())),
         PageExamined p => View("page", $"inode {p.Inode} index {p.Index}: {p.Entry}{(p.EntryPfn is { } pfn && !p.Entry.Contains(pfn.ToString(), StringComparison.Ordinal) ? $" pfn {pfn}" : "")}",
             ("inode", p.Inode.Value), ("index", p.Index.Value), ("entry", p.Entry), ("pfn", p.EntryPfn?.Value)),
+        PageNotLocked p => View("page", $"pfn {p.Pfn}: {p.Reason}", ("pfn", p.Pfn.Value), ("reason", p.Reason)),
         PagePoisoned p => View("poisoned", $"pfn {p.Pfn}: SetPageHWPoison", ("pfn", p.Pfn.Value)),
         CandidateSkipped c => View("skipped", $"{c.Task} vma {c.VmaStart}: {c.Reason}", ("task", c.Task.ToString()), ("vma", c.VmaStart.Value), ("reason", c.Reason)),
         ProcessCollected c => View("collected", $"{c.Task} addr {c.Address} shift {c.SizeShift}", ("task", c.Task.ToString()), ("address", c.Address.Value), ("shift", c.SizeShift)),

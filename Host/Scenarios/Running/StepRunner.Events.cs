@@ -80,7 +80,7 @@ internal sealed partial class StepRunner
         var offset = target.DeviceOffset is { } d ? new DeviceOffset(d) : DeviceOffsetOf(target);
         if (state.Pmem is { } pmem)
         {
-            return (pmem.PfnOf(offset), $"{target}, device offset {offset}");
+            return (pmem.PfnOf(offset), target.DeviceOffset is null ? $"{target}, device offset {offset}" : target.ToString());
         }
 
         var devdax = state.Devdax!;

@@ -21,7 +21,7 @@ internal sealed partial class MemoryFailureHandler
         var cookie = dax.DaxLockPage(page, ["memory_failure"]);
         if (cookie is null)
         {
-            kernel.Trace.Add(new PageExamined(page.Mapping?.Host ?? default, page.Index, null, $"dax_lock_page: page->mapping is {page.DescribeMapping()}: -EBUSY"));
+            kernel.Trace.Add(new PageNotLocked(pfn, $"dax_lock_page: page->mapping is {page.DescribeMapping()}: -EBUSY"));
             return Errno.EBUSY;
         }
 
