@@ -24,7 +24,8 @@ internal sealed class Ext4ReverseMap(Ext4Image image) : IReverseMap
         }
 
         var from = (Math.Max(range.Start.Value, start) - start) / BlockSize;
-        var to = (range.End.Value - start + BlockSize - 1) / BlockSize;
+        var end = range.End.Value - start;                       // rounded up without overflowing at U64_MAX
+        var to = (end / BlockSize) + (end % BlockSize == 0 ? 0UL : 1UL);
         return [.. All().Where(r => r.Start < to && from < r.Start + r.Count).OrderBy(r => r.Start).ThenBy(r => r.Order).Select(ToRecord)];
     }
 

@@ -89,6 +89,22 @@ public sealed class MkfsLayoutTests
         string.Join("\n", records.Select(r => $"{r.Extent.Start.Value / Block}+{r.Extent.Length.Value / Block} {r.Owner}")).ShouldMatchApprovedText();
     }
 
+    /// <summary>
+    /// kill_dax's whole-device range (offset 0, length U64_MAX; spec 4.2) lists the same records as
+    /// the device's own extent: rounding the end up to a block must not overflow.
+    /// </summary>
+    [Fact]
+    public void Query_OverTheWholeDeviceRange_ListsEveryRecord()
+    {
+        using var m = new Ext4Machine();
+
+        var device = m.Fs.ReverseMap.Query(new DeviceExtent(DeviceOffset.Zero, m.Pmem.Disk.Size));
+        var whole = m.Fs.ReverseMap.Query(new DeviceExtent(DeviceOffset.Zero, new ByteLength(ulong.MaxValue)));
+
+        whole.ShouldBe(device);
+        whole.ShouldNotBeEmpty();
+    }
+
     /// <summary>Bad mkfs input: -EINVAL naming the option (design: bad input).</summary>
     [Theory]
     [InlineData("reflink=1", "'reflink'")]
