@@ -26,6 +26,9 @@ public enum Errno
     /// <summary>No such device or address: dead dax device, range outside the filesystem, device metadata (spec 1.6).</summary>
     ENXIO = 6,
 
+    /// <summary>Argument list too long: setxattr with a value over XATTR_SIZE_MAX (64 KiB).</summary>
+    E2BIG = 7,
+
     /// <summary>Try again.</summary>
     EAGAIN = 11,
 
@@ -61,6 +64,9 @@ public enum Errno
 
     /// <summary>Read-only file system: every write on EROFS.</summary>
     EROFS = 30,
+
+    /// <summary>Result too large: setxattr with a name over XATTR_NAME_MAX (255).</summary>
+    ERANGE = 34,
 
     /// <summary>No data available: xfs_iget(XFS_IGET_INCORE) on an inode not in core (spec 3.4).</summary>
     ENODATA = 61,

@@ -68,4 +68,16 @@ public interface IFileOperations
 
     /// <summary>unlink(2): remove the name; the blocks are freed when the inode's last reference goes.</summary>
     Errno Unlink(string path);
+
+    /// <summary>
+    /// setxattr(2) with a value of <paramref name="valueLength"/> bytes (its contents do not matter
+    /// to the model): creates or replaces the attribute. The VFS refuses a name over
+    /// XATTR_NAME_MAX (255) with -ERANGE and a value over XATTR_SIZE_MAX (64 KiB) with -E2BIG; a
+    /// filesystem that cannot hold it says -ENOSPC. A filesystem without xattr handlers gives
+    /// -EOPNOTSUPP, as this default does.
+    /// </summary>
+    Errno SetXattr(InodeNumber inode, string name, ByteLength valueLength) => Errno.EOPNOTSUPP;
+
+    /// <summary>removexattr(2): -ENODATA if the attribute does not exist; -EOPNOTSUPP by default.</summary>
+    Errno RemoveXattr(InodeNumber inode, string name) => Errno.EOPNOTSUPP;
 }

@@ -1,6 +1,5 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Abstractions.Kernel;
 using DaxHolder.Plugins.Ext4.Layout;
 using DaxHolder.Plugins.Ext4.Mount;
 
@@ -13,13 +12,6 @@ namespace DaxHolder.Plugins.Ext4;
 /// </summary>
 internal sealed class Ext4FileSystemType : IFileSystemType
 {
-    /// <summary>
-    /// The images this type made, by device. The host hands mount a guarded proxy of the image
-    /// mkfs returned, which the plugin cannot unwrap, so mount finds its image by the device the
-    /// proxy names (the last mkfs on a device is what is on it). README: contract notes.
-    /// </summary>
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IBlockDevice, Ext4Image> images = [];
-
     public string Name => "ext4";
 
     public ErrnoOr<IFileSystemImage> Mkfs(MkfsRequest request)
@@ -42,16 +34,14 @@ internal sealed class Ext4FileSystemType : IFileSystemType
             return ErrnoOr<IFileSystemImage>.Fail(layout.Error, layout.Message);
         }
 
-        var image = new Ext4Image(request.Device, layout.Value.Geometry, layout.Value.Bitmap);
-        images.AddOrUpdate(request.Device, image);
-        return ErrnoOr<IFileSystemImage>.Ok(image);
+        return ErrnoOr<IFileSystemImage>.Ok(new Ext4Image(request.Device, layout.Value.Geometry, layout.Value.Bitmap));
     }
 
     public ErrnoOr<IMountedFileSystem> Mount(MountRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var image = request.Image as Ext4Image
-            ?? (request.Image.FileSystemType == Name && images.TryGetValue(request.Image.Device, out var made) ? made : null);
+        // The host hands back this plugin's own image (PluginGuard.Unwrap); anything else is not ext4.
+        var image = request.Image as Ext4Image;
         return image is null
             ? ErrnoOr<IMountedFileSystem>.Fail(Errno.EINVAL, $"ext4: no ext4 filesystem on {request.Image.Device.Name} (VFS: can't find ext4 filesystem)")
             : Ext4Mount.Mount(request, image);

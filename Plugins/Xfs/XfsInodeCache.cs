@@ -134,12 +134,13 @@ internal sealed class XfsInodeCache(XfsMount mount) : IInodeCache
         }
     }
 
-    /// <summary>xfs_inactive of an unlinked inode: truncate to zero (xfs_itruncate_extents), then xfs_ifree.</summary>
+    /// <summary>xfs_inactive of an unlinked inode: truncate to zero (xfs_itruncate_extents), free the attr fork (xfs_attr_inactive), then xfs_ifree.</summary>
     public void Inactivate(XfsDinode dinode)
     {
         ArgumentNullException.ThrowIfNull(dinode);
         mount.Reflink.CancelCow(dinode, 0, ulong.MaxValue);
         mount.Bmap.UnmapRange(dinode, 0, ulong.MaxValue);
+        mount.Attr.Inactivate(dinode);
         mount.Image.Inodes.Remove(dinode.Ino);
         XfsIalloc.Difree(mount.Image, dinode.Ino);
     }

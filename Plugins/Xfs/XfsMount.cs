@@ -36,6 +36,7 @@ internal sealed partial class XfsMount : IMountedFileSystem
         DaxMode = daxMode;
         Message = new XfsMessage(Kernel.Log, SuperBlock.Id);
         Bmap = new XfsBmap(image);
+        Attr = new XfsAttr(image);
         Reflink = new XfsReflink(image, Bmap);
         Cache = new XfsInodeCache(this);
         FileOperations = new XfsFileOperations(this);
@@ -64,6 +65,9 @@ internal sealed partial class XfsMount : IMountedFileSystem
     public IDaxDevice? RtDax { get; private set; }
 
     public XfsBmap Bmap { get; }
+
+    /// <summary>Extended attributes and the attr fork's blocks.</summary>
+    public XfsAttr Attr { get; }
 
     public XfsReflink Reflink { get; }
 

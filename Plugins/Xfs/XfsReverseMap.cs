@@ -15,7 +15,7 @@ namespace DaxHolder.Plugins.Xfs;
 internal sealed class XfsReverseMap(XfsMount mount) : IReverseMap
 {
     private static readonly string[] AgNames = ["sb", "agf", "agi", "agfl", "bnobt", "cntbt", "inobt", "finobt", "rmapbt", "refcountbt", "freelist", "inodes"];
-    private static readonly string[] FileNames = ["inodes", "inode", "bmbt", "cow"];
+    private static readonly string[] FileNames = ["inodes", "inode", "bmbt", "cow", "attr"];
 
     private XfsImage Image => mount.Image;
 
@@ -23,7 +23,7 @@ internal sealed class XfsReverseMap(XfsMount mount) : IReverseMap
     public static string KnownNames =>
         string.Join(", ", AgNames.Select(n => n + " N")) + ", log, " + string.Join(", ", FileNames.Select(n => n + " /path"))
         + " (N is an AG number; 'inodes N' is AG N's first inode chunk, 'inodes /path' the chunk holding that file's inode, "
-        + "'inode /path' the block holding it, 'bmbt /path' and 'cow /path' the file's first bmbt block and CoW staging extent)";
+        + "'inode /path' the block holding it, 'bmbt /path', 'cow /path' and 'attr /path' the file's first bmbt block, CoW staging extent and attr-fork block)";
 
     public IReadOnlyList<RmapRecord> Query(DeviceExtent range)
     {
@@ -120,8 +120,16 @@ internal sealed class XfsReverseMap(XfsMount mount) : IReverseMap
             case "cow" when ip.CowFork.Extents.Count > 0:
                 var cow = ip.CowFork.Extents[0];
                 return ErrnoOr<DeviceExtent>.Ok(Extent(g.FsbToAgno(cow.StartBlock), g.FsbToAgbno(cow.StartBlock), (uint)cow.BlockCount));
+            case "attr" when ip.AttrFork.Extents.Count > 0:
+                var attr = ip.AttrFork.Extents[0];
+                return ErrnoOr<DeviceExtent>.Ok(Extent(g.FsbToAgno(attr.StartBlock), g.FsbToAgbno(attr.StartBlock), (uint)attr.BlockCount));
             default:
-                return Unknown($"{what} {path}", what == "bmbt" ? $"{path} has no bmbt block (its {ip.DataFork.Extents.Count} extents fit in the inode)" : $"{path} has no CoW staging extent");
+                return Unknown($"{what} {path}", what switch
+                {
+                    "bmbt" => $"{path} has no bmbt block (its {ip.DataFork.Extents.Count} extents fit in the inode)",
+                    "attr" => $"{path} has no attr-fork block (its {ip.Xattrs.Count} attribute(s) fit in the inode)",
+                    _ => $"{path} has no CoW staging extent",
+                });
         }
     }
 

@@ -10,7 +10,7 @@ internal sealed partial class ScenarioParser
     internal static readonly string[] StepKinds =
     [
         "spawn", "fork", "set", "exit", "mmap", "munmap", "touch", "pread", "pwrite", "punch", "truncate", "unlink",
-        "cycle-mount", "drop-caches", "madvise-hwpoison", "soft-offline", "corrupt-pfn", "machine-check", "access-mce", "unbind",
+        "setxattr", "removexattr", "cycle-mount", "drop-caches", "madvise-hwpoison", "soft-offline", "corrupt-pfn", "machine-check", "access-mce", "unbind",
     ];
 
     private static readonly string[] TargetKinds = ["file", "device-offset", "pfn", "metadata"];
@@ -83,6 +83,10 @@ internal sealed partial class ScenarioParser
                 return new FileChangeStep(at, expect, kind, File(s), default, s.RequiredSize("size"));
             case "unlink":
                 return new FileChangeStep(at, expect, kind, File(s), default, default);
+            case "setxattr":
+                return new FileChangeStep(at, expect, kind, File(s), default, s.RequiredSize("size"), s.RequiredString("name"));
+            case "removexattr":
+                return new FileChangeStep(at, expect, kind, File(s), default, default, s.RequiredString("name"));
             case "cycle-mount" or "drop-caches":
                 NeedFileSystem(at, kind);
                 return new CacheStep(at, expect, kind == "cycle-mount");

@@ -69,8 +69,11 @@ internal sealed record FileIoStep(SourceLocation At, IReadOnlyList<ExpectationBl
     public override string Kind => Write ? "pwrite" : "pread";
 }
 
-/// <summary>fallocate(PUNCH_HOLE|KEEP_SIZE), truncate or unlink of a file.</summary>
-internal sealed record FileChangeStep(SourceLocation At, IReadOnlyList<ExpectationBlock> Expect, string Operation, string File, FileOffset Offset, ByteLength Length)
+/// <summary>
+/// fallocate(PUNCH_HOLE|KEEP_SIZE), truncate or unlink of a file, or setxattr (a value of
+/// <paramref name="Length"/> bytes) and removexattr of the attribute <paramref name="Name"/>.
+/// </summary>
+internal sealed record FileChangeStep(SourceLocation At, IReadOnlyList<ExpectationBlock> Expect, string Operation, string File, FileOffset Offset, ByteLength Length, string? Name = null)
     : Step(At, Expect)
 {
     public override string Kind => Operation;

@@ -164,6 +164,8 @@ internal sealed partial class StepRunner(RunState state)
             "punch" => ($"fallocate(PUNCH_HOLE|KEEP_SIZE) {c.File} {Sz(c.Offset.Value)}+{Sz(c.Length.Value)}",
                 FileIo.WithOpen(mount, c.File, ino => files.Fallocate(ino, FallocateMode.PunchHole | FallocateMode.KeepSize, c.Offset, c.Length)).ToKernelString()),
             "truncate" => ($"truncate {c.File} to {Sz(c.Length.Value)}", FileIo.WithOpen(mount, c.File, ino => files.Truncate(ino, c.Length)).ToKernelString()),
+            "setxattr" => ($"setxattr {c.File} {c.Name} size {Sz(c.Length.Value)}", FileIo.WithOpen(mount, c.File, ino => files.SetXattr(ino, c.Name!, c.Length)).ToKernelString()),
+            "removexattr" => ($"removexattr {c.File} {c.Name}", FileIo.WithOpen(mount, c.File, ino => files.RemoveXattr(ino, c.Name!)).ToKernelString()),
             _ => ($"unlink {c.File}", FileIo.Guard(mount, "unlink", () => files.Unlink(c.File)).ToKernelString()),
         };
     }

@@ -86,7 +86,7 @@ internal sealed class Ext4NotifyFailure(Ext4Mount mount, Ext4Image image, Ext4Re
         journalHit = false;
         foreach (var record in reverseMap.Query(range))
         {
-            var isMetadata = record.Owner.IsMetadata || (record.Flags & RmapRecordFlags.BmbtBlock) != 0;
+            var isMetadata = record.Owner.IsMetadata || (record.Flags & (RmapRecordFlags.BmbtBlock | RmapRecordFlags.AttrFork)) != 0;
             if (isMetadata)
             {
                 // Continue the walk: file owners later in the range still need their kills.
@@ -132,7 +132,8 @@ internal sealed class Ext4NotifyFailure(Ext4Mount mount, Ext4Image image, Ext4Re
         var block = (hit.Extent.Start.Value - image.Device.Start.Value) / Ext4Geometry.BlockSize;
         if (hit.Owner.Inode is { } ino)
         {
-            mount.Errors.ErrorInode(Function, 0, ino.Value, block, "memory failure in extent tree block");
+            var what = (hit.Flags & RmapRecordFlags.AttrFork) != 0 ? "xattr block" : "extent tree block";
+            mount.Errors.ErrorInode(Function, 0, ino.Value, block, $"memory failure in {what}");
             return;
         }
 

@@ -50,12 +50,13 @@ internal sealed class Ext4ReverseMap(Ext4Image image) : IReverseMap
             ("root-dir", null, _) => (g.RootDirBlock, 1UL),
             ("lost+found", null, _) => (g.LostFoundStart, 4UL),
             ("extent-block", { } path, _) => ExtentBlock(path),
+            ("xattr-block", { } path, _) => XattrBlock(path),
             _ => ((ulong, ulong)?)null,
         };
 
         return found is { } f
             ? ErrnoOr<DeviceExtent>.Ok(new DeviceExtent(image.OffsetOf(f.Item1), new ByteLength(f.Item2 * BlockSize)))
-            : ErrnoOr<DeviceExtent>.Fail(Errno.ENOENT, $"ext4: no metadata '{name}'; names: sb, sb <group>, gdt <group>, reserved-gdt <group> (groups with a superblock: {string.Join(",", g.Groups.Where(x => x.HasSuperBlock).Select(x => x.Group))}), block-bitmap <group>, inode-bitmap <group>, inode-table <group> (groups 0-{g.GroupCount - 1}), journal, root-dir, lost+found, extent-block /<file> (its first extent tree block)");
+            : ErrnoOr<DeviceExtent>.Fail(Errno.ENOENT, $"ext4: no metadata '{name}'; names: sb, sb <group>, gdt <group>, reserved-gdt <group> (groups with a superblock: {string.Join(",", g.Groups.Where(x => x.HasSuperBlock).Select(x => x.Group))}), block-bitmap <group>, inode-bitmap <group>, inode-table <group> (groups 0-{g.GroupCount - 1}), journal, root-dir, lost+found, extent-block /<file> (its first extent tree block), xattr-block /<file> (its external xattr block)");
     }
 
     private (ulong, ulong)? Static(string kind, uint group) =>
@@ -65,7 +66,11 @@ internal sealed class Ext4ReverseMap(Ext4Image image) : IReverseMap
         path.Length > 1 && path[0] == '/' && image.RootEntries.TryGetValue(path[1..], out var ino)
         && image.Find(ino)?.Tree.NodeBlocks is { Count: > 0 } nodes ? (nodes[0].Block, 1UL) : null;
 
-    /// <summary>Every record of the filesystem, unsorted: static metadata, then per inode (in number order) its data extents and tree blocks.</summary>
+    private (ulong, ulong)? XattrBlock(string path) =>
+        path.Length > 1 && path[0] == '/' && image.RootEntries.TryGetValue(path[1..], out var ino)
+        && image.Find(ino)?.XattrBlock is { } block ? (block, 1UL) : null;
+
+    /// <summary>Every record of the filesystem, unsorted: static metadata, then per inode (in number order) its data extents, tree blocks and xattr block.</summary>
     private IEnumerable<Row> All()
     {
         var order = 0;
@@ -84,6 +89,11 @@ internal sealed class Ext4ReverseMap(Ext4Image image) : IReverseMap
             foreach (var (block, _) in inode.Tree.NodeBlocks)
             {
                 yield return new Row(block, 1, RmapOwner.OfInode(inode.Number), null, RmapRecordFlags.BmbtBlock, order++);
+            }
+
+            if (inode.XattrBlock is { } xattr)
+            {
+                yield return new Row(xattr, 1, RmapOwner.OfInode(inode.Number), null, RmapRecordFlags.AttrFork, order++);
             }
         }
     }

@@ -3,7 +3,7 @@ using DaxHolder.Plugins.Ext4.Extents;
 
 namespace DaxHolder.Plugins.Ext4.Layout;
 
-/// <summary>struct ext4_inode as the model keeps it on the media: its number, kind, size, EXT4_DAX_FL and extent tree.</summary>
+/// <summary>struct ext4_inode as the model keeps it on the media: its number, kind, size, EXT4_DAX_FL, extent tree and extended attributes.</summary>
 internal sealed class Ext4InodeData(InodeNumber number, bool isDirectory)
 {
     /// <summary>EXT4_ROOT_INO.</summary>
@@ -32,6 +32,12 @@ internal sealed class Ext4InodeData(InodeNumber number, bool isDirectory)
 
     /// <summary>The extent tree rooted in i_block.</summary>
     public ExtentTree Tree { get; } = new();
+
+    /// <summary>Extended attributes: full name to value length and whether it lives in the external block.</summary>
+    public SortedDictionary<string, (ulong Length, bool InBlock)> Xattrs { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>i_file_acl: the external xattr block, or null.</summary>
+    public ulong? XattrBlock { get; set; }
 
     /// <summary>The block group the inode lives in.</summary>
     public uint GroupOf(uint inodesPerGroup) => (uint)((Number.Value - 1) / inodesPerGroup);

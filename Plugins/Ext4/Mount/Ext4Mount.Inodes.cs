@@ -95,5 +95,7 @@ internal sealed partial class Ext4Mount : IInodeCache
         {
             allocator.Free(run.Physical, run.Length);
         }
+
+        Ext4Xattr.Drop(data, block => allocator.Free(block, 1));
     }
 }

@@ -6,7 +6,7 @@ namespace DaxHolder.Plugins.Xfs.Libxfs;
 /// <summary>
 /// A cross-check of the on-media structures, in the spirit of xfs_repair -n (fstests runs
 /// _check_scratch_fs after every test): the rmapbt must be exactly what the AG headers, inode
-/// chunks, data forks, bmbt blocks and CoW forks own; the refcountbt must count each block's
+/// chunks, data forks, attr forks, bmbt blocks and CoW forks own; the refcountbt must count each block's
 /// data-fork mappings; the free space must be every block nobody owns; the inobt's used inodes
 /// must be the allocated ones. The model runs it at unmount; a mismatch is a bug in the model.
 /// </summary>
@@ -85,6 +85,11 @@ internal static class XfsCheck
             foreach (var b in ip.BmbtBlocks)
             {
                 expected[g.FsbToAgno(b)].Map(g.FsbToAgbno(b), 1, ip.Ino, 0, RmapRecordFlags.BmbtBlock);
+            }
+
+            foreach (var e in ip.AttrFork.Extents)
+            {
+                expected[g.FsbToAgno(e.StartBlock)].Map(g.FsbToAgbno(e.StartBlock), (uint)e.BlockCount, ip.Ino, e.StartOff, RmapRecordFlags.AttrFork);
             }
 
             foreach (var e in ip.CowFork.Extents)

@@ -2,7 +2,7 @@ namespace DaxHolder.Plugins.Xfs.Libxfs;
 
 /// <summary>
 /// An inode as it is on the media (libxfs/xfs_inode_buf.c: struct xfs_dinode, reduced): its
-/// type, size, link count, data fork, CoW fork, bmbt blocks, extent-size hint and the
+/// type, size, link count, data fork, CoW fork, attr fork, bmbt blocks, extent-size hint and the
 /// DAX (XFS_DIFLAG2_DAX) and REFLINK (XFS_DIFLAG2_REFLINK) flags. A directory is short-form
 /// (its entries live in the inode, so it owns no blocks).
 /// </summary>
@@ -25,6 +25,12 @@ internal sealed class XfsDinode(ulong ino, bool isDirectory, int agBlkLog)
 
     /// <summary>The CoW fork: staging extents (unwritten while only preallocated).</summary>
     public ExtentMap CowFork { get; } = new(agBlkLog);
+
+    /// <summary>The attr fork's blocks: a leaf at block 0 and remote values after it (empty while the attributes are short form).</summary>
+    public ExtentMap AttrFork { get; } = new(agBlkLog);
+
+    /// <summary>The extended attributes: name to value length (the values' contents are not kept).</summary>
+    public SortedDictionary<string, ulong> Xattrs { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The fsbnos of the data fork's bmbt blocks, once it has too many extents for the inode.</summary>
     public List<ulong> BmbtBlocks { get; } = [];
