@@ -56,17 +56,20 @@ internal static class ErofsMkfs
         // The root: its inode right after the superblock, with the dirents inline when they fit.
         var (dirSize, dirBlocks) = DirentLayout(sorted.Select(f => f.Path[1..]));
         var tail = dirSize % BlockSize;
-        var inlineDir = tail > 0 && tail + 32 <= BlockSize;
-        var root = new ErofsInodeData(new InodeNumber(space.Place(32 + (inlineDir ? tail : 0)) / 32), "/", isDirectory: true, dirSize, inlineDir ? DataLayout.FlatInline : DataLayout.FlatPlain, extended: false)
+        var rootExtended = options.Inodes == InodeVersionChoice.Extended;
+        var rootSize = rootExtended ? 64UL : 32UL;
+        var inlineDir = tail > 0 && tail + rootSize <= BlockSize;
+        var root = new ErofsInodeData(new InodeNumber(space.Place(rootSize + (inlineDir ? tail : 0)) / 32), "/", isDirectory: true, dirSize, inlineDir ? DataLayout.FlatInline : DataLayout.FlatPlain, rootExtended)
         {
             TailSize = inlineDir ? tail : 0,
         };
         image.Add(root);
 
         var blob = new ChunkBlob();
+        var pclusters = new Dictionary<string, ulong>(StringComparer.Ordinal);
         foreach (var file in sorted)
         {
-            image.Add(BuildFile(file, options, space, blob));
+            image.Add(BuildFile(file, options, space, blob, pclusters));
         }
 
         var rootBlocks = dirBlocks + (inlineDir ? 0UL : tail > 0 ? 1UL : 0UL);
@@ -97,7 +100,7 @@ internal static class ErofsMkfs
     }
 
     /// <summary>One regular file: its layout by the options and its size, its data, then its inode.</summary>
-    private static ErofsInodeData BuildFile(SourceFile file, ErofsMkfsOptions options, MetaSpace space, ChunkBlob blob)
+    private static ErofsInodeData BuildFile(SourceFile file, ErofsMkfsOptions options, MetaSpace space, ChunkBlob blob, Dictionary<string, ulong> pclusters)
     {
         var size = file.Size.Value;
 
@@ -107,7 +110,7 @@ internal static class ErofsMkfs
         var blocks = (size + BlockSize - 1) / BlockSize;
         if (options.Compressor is not null && size > 0)
         {
-            return Compressed(file, extended, inodeSize, blocks, options.Dedupe, space);
+            return Compressed(file, extended, inodeSize, blocks, options.Dedupe ? pclusters : null, space);
         }
 
         if (options.ChunkBits is { } bits && size > 0)
@@ -148,24 +151,24 @@ internal static class ErofsMkfs
     /// A compressed file (-z) with full (legacy) cluster indexes: an 8-byte map header and one
     /// 8-byte index per 4 KiB logical cluster after the inode. The model does not run the
     /// compressor: each logical cluster takes one physical cluster (README, "Not modelled"); with
-    /// -Ededupe a cluster whose bytes equal an earlier one's is stored once.
+    /// -Ededupe (<paramref name="seen"/> given) a cluster whose bytes equal one stored earlier, in this
+    /// file or another, is stored once (the model of z_erofs_dedupe's global table).
     /// </summary>
-    private static ErofsInodeData Compressed(SourceFile file, bool extended, ulong inodeSize, ulong clusters, bool dedupe, MetaSpace space)
+    private static ErofsInodeData Compressed(SourceFile file, bool extended, ulong inodeSize, ulong clusters, Dictionary<string, ulong>? seen, MetaSpace space)
     {
         var pclusters = new List<ulong>();
-        var seen = new Dictionary<string, ulong>(StringComparer.Ordinal);
         for (ulong c = 0; c < clusters; c++)
         {
             var length = Math.Min(BlockSize, file.Size.Value - (c * BlockSize));
             var key = Key(file.Content.Slice(c * BlockSize, length), length);
-            if (dedupe && seen.TryGetValue(key, out var block))
+            if (seen is not null && seen.TryGetValue(key, out var block))
             {
                 pclusters.Add(block);
                 continue;
             }
 
             block = space.TakeData(1);
-            seen.TryAdd(key, block);
+            seen?.TryAdd(key, block);
             pclusters.Add(block);
         }
 
