@@ -22,6 +22,13 @@ public interface IFileSystemType
     /// holder here (with or without holder operations) and prints its mount-time lines.
     /// </summary>
     ErrnoOr<IMountedFileSystem> Mount(MountRequest request);
+
+    /// <summary>
+    /// Whether mkfs builds the files from a source tree (<see cref="MkfsRequest.Files"/>), as
+    /// mkfs.erofs does for a read-only image, instead of the files being made after mount. False
+    /// unless the type says otherwise: XFS and ext4 make their files after mount.
+    /// </summary>
+    bool BuildsFilesAtMkfs => false;
 }
 
 /// <summary>A mkfs invocation.</summary>
@@ -33,7 +40,14 @@ public sealed record MkfsRequest(
     IBlockDevice Device,
     FsOptions Options,
     IBlockDevice? LogDevice = null,
-    IBlockDevice? RealtimeDevice = null);
+    IBlockDevice? RealtimeDevice = null)
+{
+    /// <summary>
+    /// The source tree's regular files, in the order given, for a type that
+    /// <see cref="IFileSystemType.BuildsFilesAtMkfs"/>; empty otherwise.
+    /// </summary>
+    public IReadOnlyList<SourceFile> Files { get; init; } = [];
+}
 
 /// <summary>A mount invocation.</summary>
 /// <param name="Image">What mkfs (or an earlier mount) left on the device.</param>

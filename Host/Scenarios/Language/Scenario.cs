@@ -56,7 +56,11 @@ internal enum FileContents
     Hole,
 }
 
-/// <summary>A file made at set-up: created, filled, then cloned from or into as listed.</summary>
+/// <summary>
+/// A file made at set-up: created, filled, then cloned from or into as listed; or, for a
+/// filesystem that builds its files at mkfs, a file of the source tree with its
+/// <see cref="Content"/> (by default a pattern of its own, so files never share bytes).
+/// </summary>
 internal sealed record FileSpec(
     string Path,
     ByteLength Size,
@@ -64,7 +68,14 @@ internal sealed record FileSpec(
     ByteLength? ExtentSizeHint,
     string? CloneOf,
     IReadOnlyList<CloneRangeSpec> CloneRanges,
-    SourceLocation At);
+    SourceLocation At)
+{
+    /// <summary>What the file holds, as named pattern runs; null for the default (unique to its path).</summary>
+    public FileContent? Content { get; init; }
+
+    /// <summary>The file as a source-tree file for mkfs.</summary>
+    public SourceFile ToSourceFile() => new(Path, Size, Content ?? FileContent.UniqueTo(Path, Size));
+}
 
 /// <summary>FICLONERANGE into the file: <paramref name="Length"/> bytes of <paramref name="Source"/> at <paramref name="SourceOffset"/> to <paramref name="Offset"/>.</summary>
 internal sealed record CloneRangeSpec(string Source, FileOffset SourceOffset, FileOffset Offset, ByteLength Length, SourceLocation At);

@@ -198,8 +198,9 @@ internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
             };
             var hint = map.Size("extent-size-hint");
             var ranges = map.Sequence("clone-ranges").Select(r => ParseCloneRange(new YamlMap(r.Node, file, r.Path))).ToList();
+            var content = ParseContent(map, size, cloneOf, contents);
             map.RejectUnknown();
-            list.Add(new FileSpec(name, size, contents, hint, cloneOf, ranges, map.Location));
+            list.Add(new FileSpec(name, size, contents, hint, cloneOf, ranges, map.Location) { Content = content });
         }
 
         return list;

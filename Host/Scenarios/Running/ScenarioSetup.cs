@@ -1,6 +1,7 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Host.PluginLoading;
 using DaxHolder.Host.Scenarios.Language;
 using DaxHolder.Host.Scenarios.Reports;
 
@@ -34,7 +35,9 @@ internal static class ScenarioSetup
             return ("0", []);
         }
 
-        var image = Vfs.Mkfs(state.Type!, state.Plugin!, state.Pmem.Disk, fs.Mkfs);
+        var type = state.Type!;
+        var buildsFiles = PluginGuard.Invoke(state.Plugin!, $"{type.Name}.BuildsFilesAtMkfs", () => type.BuildsFilesAtMkfs);
+        var image = buildsFiles ? MkfsFromSourceTree(state, fs) : Vfs.Mkfs(type, state.Plugin!, state.Pmem.Disk, fs.Mkfs);
         if (!image.IsOk)
         {
             throw new ScenarioException(fs.MkfsAt, $"mkfs.{fs.Type} {fs.Mkfs}: {image.Error.ToKernelString()}{(image.Message is null ? "" : ": " + image.Message)}");
@@ -48,6 +51,11 @@ internal static class ScenarioSetup
         }
 
         var notes = new List<DecisionView>();
+        if (buildsFiles)
+        {
+            return ("0", [.. scenario.Files.Select(f => Note($"{f.Path}: {Quantities.FormatSize(f.Size.Value)} built into the image by mkfs.{fs.Type} ({f.ToSourceFile().Content})"))]);
+        }
+
         foreach (var file in scenario.Files)
         {
             MakeFile(state.Mount!, scenario.Files, file, notes);
@@ -69,6 +77,31 @@ internal static class ScenarioSetup
 
         state.Mount = mounted.Value;
         return "0";
+    }
+
+    /// <summary>
+    /// mkfs of a filesystem that builds its files from a source tree (mkfs.erofs IMAGE DIR): the
+    /// scenario's files are that tree, so a file must be plain written data; clones, clone ranges,
+    /// extent-size hints, unwritten and sparse files cannot be expressed in it.
+    /// </summary>
+    private static ErrnoOr<IFileSystemImage> MkfsFromSourceTree(RunState state, FileSystemSpec fs)
+    {
+        foreach (var file in state.Scenario.Files)
+        {
+            var refused = file.CloneOf is not null ? "clone-of"
+                : file.CloneRanges.Count > 0 ? "clone-ranges"
+                : file.ExtentSizeHint is not null ? "extent-size-hint"
+                : file.Contents != FileContents.Data ? $"contents: {file.Contents.ToString().ToLowerInvariant()}"
+                : null;
+            if (refused is not null)
+            {
+                throw new ScenarioException(file.At, $"{file.Path}: mkfs.{fs.Type} builds the files from a source tree at mkfs, where '{refused}' cannot be expressed; give the file's data (size and content) instead");
+            }
+        }
+
+        var type = state.Type!;
+        var request = new MkfsRequest(state.Pmem!.Disk, fs.Mkfs) { Files = [.. state.Scenario.Files.Select(f => f.ToSourceFile())] };
+        return PluginGuard.Invoke(state.Plugin!, $"{type.Name}.Mkfs", () => type.Mkfs(request));
     }
 
     private static void MakeFile(Mount mount, IReadOnlyList<FileSpec> files, FileSpec file, List<DecisionView> notes)
