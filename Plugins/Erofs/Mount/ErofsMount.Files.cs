@@ -66,4 +66,10 @@ internal sealed partial class ErofsMount : IFileOperations
     public Errno Truncate(InodeNumber inode, ByteLength size) => Errno.EROFS;
 
     public Errno Unlink(string path) => Errno.EROFS;
+
+    /// <summary>setxattr on a read-only mount: mnt_want_write refuses it in the VFS (fs/xattr.c) before any handler runs.</summary>
+    public Errno SetXattr(InodeNumber inode, string name, ByteLength valueLength) => Errno.EROFS;
+
+    /// <summary>removexattr on a read-only mount: -EROFS from mnt_want_write, as for setxattr.</summary>
+    public Errno RemoveXattr(InodeNumber inode, string name) => Errno.EROFS;
 }

@@ -79,6 +79,8 @@ public sealed class ErofsMountTests
         m.Files.Fallocate(ino, FallocateMode.PunchHole | FallocateMode.KeepSize, FileOffset.Zero, ByteLength.Page).ShouldBe(Errno.EROFS);
         m.Files.Unlink("/plain").ShouldBe(Errno.EROFS);
         m.Files.Clone(ino, m.Files.Lookup("/tail").Value).ShouldBe(Errno.EROFS);
+        m.Files.SetXattr(ino, "user.x", new ByteLength(16)).ShouldBe(Errno.EROFS);
+        m.Files.RemoveXattr(ino, "user.x").ShouldBe(Errno.EROFS);
         m.Files.Read(ino, FileOffset.Zero, new ByteLength(16384)).Value.ShouldBe(new ByteLength(8192));
         m.Files.Lookup("/missing").Error.ShouldBe(Errno.ENOENT);
     }
