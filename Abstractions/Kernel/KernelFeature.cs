@@ -4,7 +4,8 @@ namespace DaxHolder.Abstractions.Kernel;
 /// Version-dependent kernel behaviours that a filesystem or the host branches on. A profile says
 /// which it has; a feature is named rather than derived from a version number because stable
 /// backports break version ordering (6.1.112 has range fixes that 6.4 lacks, spec 9). Each member
-/// names the spec section and, where known, the commit.
+/// names the spec section and, where known, the commit. New members go at the end, so the values
+/// plugins were built against keep their meaning.
 /// </summary>
 public enum KernelFeature
 {
@@ -49,4 +50,16 @@ public enum KernelFeature
 
     /// <summary>madvise(MADV_HWPOISON) adds MF_ACTION_REQUIRED to MF_COUNT_INCREASED|MF_SW_SIMULATED (6.11+; spec 1.1).</summary>
     MadviseActionRequired,
+
+    /// <summary>XFS's mount and unmount lines carry the UUID ("xfs: Print XFS UUID on mount and umount events", 6.2+).</summary>
+    XfsMountUuid,
+
+    /// <summary>ext4's "mounted filesystem" and "unmounting filesystem" lines carry the UUID, and the mount line "r/w" or "ro" (6.2+; Plugins/Ext4/README.md).</summary>
+    Ext4MountUuid,
+
+    /// <summary>EROFS logs "DAX enabled. Warning: EXPERIMENTAL, use at your own risk" for dax=always (dropped for 6.10; spec 7).</summary>
+    ErofsDaxExperimentalWarning,
+
+    /// <summary>Chunk-based EROFS files get S_DAX, not only flat plain ones ("erofs: fix fsdax unavailability for chunk-based regular files", 18bddc5b6703: 6.5+, 6.1.40+).</summary>
+    ErofsChunkBasedDax,
 }

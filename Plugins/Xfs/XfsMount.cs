@@ -176,7 +176,7 @@ internal sealed partial class XfsMount : IMountedFileSystem
     }
 
     /// <summary>The mount and unmount lines carry sb_uuid from 6.2 ("xfs: Print XFS UUID on mount and umount events").</summary>
-    private bool PrintsUuid => Kernel.Profile.Version >= new KernelVersion(6, 2, 0);
+    private bool PrintsUuid => Kernel.Profile.Has(KernelFeature.XfsMountUuid);
 
     /// <summary>xfs_fs_parse_param for the options the model takes; anything else is -EINVAL as fs_parse logs it.</summary>
     private static ErrnoOr<XfsDaxMode> ParseOptions(FsOptions options, IKernelLog log)

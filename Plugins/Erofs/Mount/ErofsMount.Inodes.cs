@@ -69,7 +69,7 @@ internal sealed partial class ErofsMount : IInodeCache
             return ErrnoOr<ErofsInode>.Fail(Errno.EISDIR, $"erofs: nid {inode} is the root directory");
         }
 
-        var dax = daxAlways && DaxMappable(data.Layout, kernel.Profile.Version);
+        var dax = daxAlways && DaxMappable(data.Layout, kernel.Profile);
         held = new ErofsInode(data, kernel.InitInodeMapping(SuperBlock, inode, dax));
         inCore[inode.Value] = held;
         return ErrnoOr<ErofsInode>.Ok(held);

@@ -13,9 +13,6 @@ namespace DaxHolder.Plugins.Erofs.Mount;
 /// </summary>
 internal sealed partial class ErofsMount : IMountedFileSystem
 {
-    /// <summary>"erofs: drop experimental warning for FSDAX" (posted March 2024, merged for 6.10): older kernels warn at dax=always.</summary>
-    private static readonly KernelVersion ExperimentalWarningDropped = new(6, 10, 0);
-
     private readonly ErofsImage image;
     private readonly IKernelServices kernel;
     private readonly ErofsReverseMap reverseMap;
@@ -83,7 +80,8 @@ internal sealed partial class ErofsMount : IMountedFileSystem
         }
 
         var log = request.Kernel.Log;
-        if (options.Value.Dax == DaxMode.Always && request.Kernel.Profile.Version < ExperimentalWarningDropped)
+        // "erofs: drop experimental warning for FSDAX" (posted March 2024, merged for 6.10).
+        if (options.Value.Dax == DaxMode.Always && request.Kernel.Profile.Has(KernelFeature.ErofsDaxExperimentalWarning))
         {
             log.Printk(KernelLogLevel.Warning, "erofs: DAX enabled. Warning: EXPERIMENTAL, use at your own risk");
         }
@@ -135,10 +133,10 @@ internal sealed partial class ErofsMount : IMountedFileSystem
     /// FLAT_INLINE (its tail lives in a metadata block) nor compressed files, whose blocks are
     /// decompressed into the page cache and never mapped into user space.
     /// </summary>
-    public static bool DaxMappable(DataLayout layout, KernelVersion version) => layout switch
+    public static bool DaxMappable(DataLayout layout, KernelProfile profile) => layout switch
     {
         DataLayout.FlatPlain => true,
-        DataLayout.ChunkBased => version >= new KernelVersion(6, 5, 0) || (version.Major == 6 && version.Minor == 1 && version.Patch >= 40),
+        DataLayout.ChunkBased => profile.Has(KernelFeature.ErofsChunkBasedDax),
         _ => false,
     };
 }

@@ -103,7 +103,7 @@ internal sealed partial class Ext4Mount : IMountedFileSystem
     /// Quota mode: %s."; from 6.2 the UUID follows "filesystem", and 6.12 adds "ro" or "r/w".
     /// </summary>
     private static string MountedLine(KernelProfile profile, string id, string uuid) =>
-        profile.Version < new KernelVersion(6, 2, 0)
+        !profile.Has(KernelFeature.Ext4MountUuid)
             ? $"EXT4-fs ({id}): mounted filesystem with ordered data mode. Quota mode: none."
             : $"EXT4-fs ({id}): mounted filesystem {uuid} r/w with ordered data mode. Quota mode: none.";
 
@@ -126,7 +126,7 @@ internal sealed partial class Ext4Mount : IMountedFileSystem
         }
 
         image.Bitmap.Commit();
-        kernel.Log.Printk(KernelLogLevel.Info, kernel.Profile.Version < new KernelVersion(6, 2, 0)
+        kernel.Log.Printk(KernelLogLevel.Info, !kernel.Profile.Has(KernelFeature.Ext4MountUuid)
             ? $"EXT4-fs ({SuperBlock.Id}): unmounting filesystem."
             : $"EXT4-fs ({SuperBlock.Id}): unmounting filesystem {image.Geometry.Options.Uuid}.");
         PutDax();
