@@ -42,6 +42,9 @@ internal sealed class RmapBtree
     private readonly SortedSet<RmapRec> records = new(KeyOrder);
     private readonly Dictionary<ulong, List<RmapRec>> byOwner = [];
 
+    /// <summary>The longest record ever added: no record starting more than this before a block can reach it.</summary>
+    private uint longest;
+
     /// <summary>Every record in key order.</summary>
     public IReadOnlyCollection<RmapRec> Records => records;
 
@@ -49,15 +52,24 @@ internal sealed class RmapBtree
     /// xfs_rmap_query_range(low, high): every record overlapping the blocks [low, high] (an
     /// inclusive end), in key order.
     /// </summary>
+    /// <remarks>
+    /// The kernel's overlapped-btree query descends by the low and high keys; here the records
+    /// that can overlap start in [low - longest + 1, high], a view of the sorted set found in
+    /// O(log n), so a query costs O(log n + records in that window), not a walk of the AG.
+    /// </remarks>
     public IEnumerable<RmapRec> QueryRange(uint low, uint high)
     {
-        foreach (var r in records)
+        if (records.Count == 0 || low > high)
         {
-            if (r.StartBlock > high)
-            {
-                yield break;
-            }
+            yield break;
+        }
 
+        var from = longest > low ? 0u : low - longest + 1;
+        var window = records.GetViewBetween(
+            new RmapRec(from, 0, 0, 0, RmapRecordFlags.None),
+            new RmapRec(high, uint.MaxValue, ulong.MaxValue, ulong.MaxValue, (RmapRecordFlags)int.MaxValue));
+        foreach (var r in window)
+        {
             if (r.End > low)
             {
                 yield return r;
@@ -144,6 +156,7 @@ internal sealed class RmapBtree
     private void Add(RmapRec rec)
     {
         records.Add(rec);
+        longest = Math.Max(longest, rec.BlockCount);
         (byOwner.TryGetValue(rec.Owner, out var list) ? list : byOwner[rec.Owner] = []).Add(rec);
     }
 
