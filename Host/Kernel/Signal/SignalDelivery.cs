@@ -11,6 +11,9 @@ namespace DaxHolder.Host.Kernel.Signal;
 /// </summary>
 internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
 {
+    /// <summary>Threads a signal was queued on since the last walk found them empty: when none, no thread has anything to deliver.</summary>
+    private readonly HashSet<TaskStruct> queuedOn = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>
     /// kernel/signal.c: force_sig_mceerr(code, addr, lsb) to <paramref name="thread"/> (current):
     /// a blocked or ignored SIGBUS is unblocked and reset to SIG_DFL (force_sig_info_to_task).
@@ -42,6 +45,14 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
     public void DeliverPending(TaskList tasks)
     {
         ArgumentNullException.ThrowIfNull(tasks);
+
+        // Nothing was queued since the last walk left every thread empty: the walk would deliver
+        // nothing (a scenario returns to user space after every step, so this is the common case).
+        if (queuedOn.Count == 0)
+        {
+            return;
+        }
+
         foreach (var process in tasks.Processes.ToList())
         {
             foreach (var thread in process.Threads.ToList())
@@ -49,6 +60,9 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
                 DeliverPending(thread);
             }
         }
+
+        // Blocked signals stay pending: keep those threads for the next walk.
+        queuedOn.RemoveWhere(t => t.Pending.Count == 0);
     }
 
     /// <summary>get_signal() for one thread returning to user space.</summary>
@@ -116,6 +130,7 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
         if (queueing == SignalQueueing.Queued)
         {
             thread.Pending.Add(record);
+            queuedOn.Add(thread);
         }
 
         kernel.Trace.Add(new SignalSent(record));

@@ -27,9 +27,9 @@ internal sealed class GeneratedMachine : IDisposable
 
     public Mount Mount => State.Mount ?? throw new InvalidOperationException("the generated filesystem is not mounted");
 
-    /// <summary>Boots the machine and runs set-up and every step before the first event.</summary>
+    /// <summary>Boots the machine and runs set-up and every step before the first event; <paramref name="timings"/> gets the time of set-up and of each step kind.</summary>
     /// <exception cref="InvalidOperationException">Set-up or a step did not succeed (a generator bug).</exception>
-    public static GeneratedMachine Build(GeneratedScenario generated, PluginCatalog catalog)
+    public static GeneratedMachine Build(GeneratedScenario generated, PluginCatalog catalog, IDictionary<string, TimeSpan>? timings = null)
     {
         ArgumentNullException.ThrowIfNull(generated);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -39,7 +39,9 @@ internal sealed class GeneratedMachine : IDisposable
         {
             var (type, plugin) = ScenarioRunner.FindType(catalog, scenario, machine);
             var state = new RunState(scenario, machine, type, plugin);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var (setup, _) = ScenarioSetup.Run(state);
+            Add(timings, "setup", clock.Elapsed);
             if (setup != "0")
             {
                 throw new InvalidOperationException($"generated set-up failed: {setup}");
@@ -48,6 +50,7 @@ internal sealed class GeneratedMachine : IDisposable
             var runner = new StepRunner(state);
             foreach (var step in scenario.Steps.TakeWhile(s => !s.IsEvent))
             {
+                var started = clock.Elapsed;
                 var (what, result) = runner.Run(step);
                 if (result is not ("0" or "done"))
                 {
@@ -55,6 +58,7 @@ internal sealed class GeneratedMachine : IDisposable
                 }
 
                 machine.DeliverPendingSignals();
+                Add(timings, step.Kind, clock.Elapsed - started);
             }
 
             return new GeneratedMachine(state, generated);
@@ -63,6 +67,14 @@ internal sealed class GeneratedMachine : IDisposable
         {
             machine.Dispose();
             throw;
+        }
+    }
+
+    private static void Add(IDictionary<string, TimeSpan>? timings, string what, TimeSpan time)
+    {
+        if (timings is not null)
+        {
+            timings[what] = timings.TryGetValue(what, out var sum) ? sum + time : time;
         }
     }
 

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using System.Globalization;
+using DaxHolder.Bench.Benchmarks;
+
+namespace DaxHolder.Bench.Support;
+
+/// <summary>
+/// <c>-- --describe</c>: builds each benchmark machine once and prints what it holds (files, rmap
+/// records, processes, VMAs, faulted pages) and how long the build took, for bench/README.md.
+/// </summary>
+internal static class Describe
+{
+    public static void Run(TextWriter output, string? only)
+    {
+        var machines = new List<(string Name, Host.Scenarios.Generating.GeneratorOptions Options)> { ("issue8 (a, b)", BenchMachines.Issue8) };
+        machines.AddRange(DispatchBenchmarks.Cases().Select(c => ($"dispatch {c}", c.Options)));
+        foreach (var (name, options) in machines.Where(m => only is null || m.Name.Contains(only, StringComparison.Ordinal)))
+        {
+            var clock = Stopwatch.StartNew();
+            var timings = new SortedDictionary<string, TimeSpan>(StringComparer.Ordinal);
+            using var machine = BenchMachines.Build(options, timings);
+            var built = clock.Elapsed;
+            var mount = machine.Mount;
+            var records = mount.FileSystem.ReverseMap.Query(new Abstractions.DeviceExtent(new Abstractions.DeviceOffset(0), machine.State.Pmem!.Disk.Size)).Count;
+            var processes = machine.Machine.Tasks.Processes.Count(p => p.Mm is not null);
+            var vmas = machine.Machine.Tasks.Processes.Sum(p => p.Mm?.Vmas.Count ?? 0);
+            var ptes = machine.Machine.Tasks.Processes.Sum(p => p.Mm?.PageTable.Count ?? 0);
+            GC.Collect();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: {options.Files} files, {records} rmap records (metadata included), {processes} processes, {vmas} VMAs, {ptes} PTEs, {machine.Generated.FaultedPages.Count} distinct faulted pages, device {machine.State.Pmem!.Disk.Size}; built in {built.TotalSeconds:F1} s ({string.Join(", ", timings.Select(t => $"{t.Key} {t.Value.TotalSeconds:F1} s"))}), {GC.GetTotalMemory(true) / (1 << 20)} MiB live"));
+        }
+    }
+}
