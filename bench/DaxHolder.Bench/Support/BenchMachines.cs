@@ -38,19 +38,23 @@ public static class BenchMachines
 
     /// <summary>
     /// The pfns of the faulted pages, with the mapping and index each belongs to, spread evenly
-    /// over the list (at most <paramref name="count"/>).
+    /// over the list, each pfn once (at most <paramref name="count"/>).
     /// </summary>
     internal static List<Target> Targets(GeneratedMachine machine, int count)
     {
         var pages = machine.Generated.FaultedPages;
         var step = Math.Max(1, pages.Count / Math.Max(1, count));
         var targets = new List<Target>();
+        var pfns = new HashSet<Pfn>();
         for (var i = 0; i < pages.Count && targets.Count < count; i += step)
         {
+            // A reflinked block is faulted through several files: each pfn is a target once.
             var page = pages[i];
-            var mapping = machine.MappingOf(page.File);
             var pfn = machine.State.Pmem!.PfnOf(machine.OffsetOf(page.File, page.Offset));
-            targets.Add(new Target(mapping, new PageIndex(page.Offset.Value >> PageGeometry.PageShift), pfn));
+            if (pfns.Add(pfn))
+            {
+                targets.Add(new Target(machine.MappingOf(page.File), new PageIndex(page.Offset.Value >> PageGeometry.PageShift), pfn));
+            }
         }
 
         return targets;
