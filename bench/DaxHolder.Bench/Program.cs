@@ -17,6 +17,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 1 && args[0] == "--events")
+        {
+            Support.Describe.Events(Console.Out, int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

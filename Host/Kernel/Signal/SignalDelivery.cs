@@ -46,23 +46,38 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
     {
         ArgumentNullException.ThrowIfNull(tasks);
 
-        // Nothing was queued since the last walk left every thread empty: the walk would deliver
-        // nothing (a scenario returns to user space after every step, so this is the common case).
+        // Only threads a signal was queued on can have one pending: visit those, in the walk's
+        // order (live processes in creation order, each one's threads in order), instead of every
+        // task. Delivery queues nothing new, so the result is the full walk's.
         if (queuedOn.Count == 0)
         {
             return;
         }
 
-        foreach (var process in tasks.Processes.ToList())
+        var threads = queuedOn.Where(t => !t.Group.Exited)
+            .OrderBy(t => t.Group.CreationOrder)
+            .ThenBy(t => IndexIn(t.Group, t))
+            .ToList();
+        foreach (var thread in threads)
         {
-            foreach (var thread in process.Threads.ToList())
-            {
-                DeliverPending(thread);
-            }
+            DeliverPending(thread);
         }
 
         // Blocked signals stay pending: keep those threads for the next walk.
         queuedOn.RemoveWhere(t => t.Pending.Count == 0);
+    }
+
+    private static int IndexIn(ThreadGroup group, TaskStruct thread)
+    {
+        for (var i = 0; i < group.Threads.Count; i++)
+        {
+            if (ReferenceEquals(group.Threads[i], thread))
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
     }
 
     /// <summary>get_signal() for one thread returning to user space.</summary>

@@ -42,6 +42,12 @@ internal sealed class RmapBtree
     private readonly SortedSet<RmapRec> records = new(KeyOrder);
     private readonly Dictionary<ulong, List<RmapRec>> byOwner = [];
 
+    /// <summary>Records at most this long are found through the key window alone.</summary>
+    private const uint Short = 64;
+
+    /// <summary>The records longer than <see cref="Short"/> (metadata such as the log, big extents), also kept apart.</summary>
+    private readonly SortedSet<RmapRec> longRecords = new(KeyOrder);
+
     /// <summary>The longest record ever added: no record starting more than this before a block can reach it.</summary>
     private uint longest;
 
@@ -53,9 +59,11 @@ internal sealed class RmapBtree
     /// inclusive end), in key order.
     /// </summary>
     /// <remarks>
-    /// The kernel's overlapped-btree query descends by the low and high keys; here the records
-    /// that can overlap start in [low - longest + 1, high], a view of the sorted set found in
-    /// O(log n), so a query costs O(log n + records in that window), not a walk of the AG.
+    /// The kernel's overlapped-btree query descends by the low and high keys. Here a record of at
+    /// most <see cref="Short"/> blocks that overlaps starts in [low - Short + 1, high], a window
+    /// of the sorted set found in O(log n); a longer one that starts before that window is found
+    /// among the long records, in their own window [low - longest + 1, low - Short]. Those come
+    /// first in key order, so the answer is in key order, at O(log n + records in the windows).
     /// </remarks>
     public IEnumerable<RmapRec> QueryRange(uint low, uint high)
     {
@@ -64,11 +72,19 @@ internal sealed class RmapBtree
             yield break;
         }
 
-        var from = longest > low ? 0u : low - longest + 1;
-        var window = records.GetViewBetween(
-            new RmapRec(from, 0, 0, 0, RmapRecordFlags.None),
-            new RmapRec(high, uint.MaxValue, ulong.MaxValue, ulong.MaxValue, (RmapRecordFlags)int.MaxValue));
-        foreach (var r in window)
+        var from = low >= Short ? low - Short + 1 : 0u;
+        if (from > 0 && longRecords.Count > 0)
+        {
+            foreach (var r in longRecords.GetViewBetween(Key(longest > low ? 0u : low - longest + 1, first: true), Key(from - 1, first: false)))
+            {
+                if (r.End > low)
+                {
+                    yield return r;
+                }
+            }
+        }
+
+        foreach (var r in records.GetViewBetween(Key(from, first: true), Key(high, first: false)))
         {
             if (r.End > low)
             {
@@ -76,6 +92,11 @@ internal sealed class RmapBtree
             }
         }
     }
+
+    /// <summary>The smallest (or largest) key a record starting at <paramref name="block"/> can have.</summary>
+    private static RmapRec Key(uint block, bool first) => first
+        ? new RmapRec(block, 0, 0, 0, RmapRecordFlags.None)
+        : new RmapRec(block, uint.MaxValue, ulong.MaxValue, ulong.MaxValue, (RmapRecordFlags)int.MaxValue);
 
     /// <summary>The records of one owner.</summary>
     public IReadOnlyList<RmapRec> OfOwner(ulong owner) => byOwner.TryGetValue(owner, out var list) ? list : [];
@@ -156,13 +177,18 @@ internal sealed class RmapBtree
     private void Add(RmapRec rec)
     {
         records.Add(rec);
-        longest = Math.Max(longest, rec.BlockCount);
+        if (rec.BlockCount > Short)
+        {
+            longRecords.Add(rec);
+            longest = Math.Max(longest, rec.BlockCount);
+        }
         (byOwner.TryGetValue(rec.Owner, out var list) ? list : byOwner[rec.Owner] = []).Add(rec);
     }
 
     private void Remove(RmapRec rec)
     {
         records.Remove(rec);
+        longRecords.Remove(rec);
         byOwner[rec.Owner].Remove(rec);
     }
 }

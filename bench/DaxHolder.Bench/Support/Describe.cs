@@ -10,6 +10,21 @@ namespace DaxHolder.Bench.Support;
 /// </summary>
 internal static class Describe
 {
+    /// <summary><c>-- --events N</c>: builds issue #8's machine and times N poison events (for a profiler).</summary>
+    public static void Events(TextWriter output, int count)
+    {
+        using var machine = BenchMachines.Build(BenchMachines.Issue8);
+        var targets = BenchMachines.Targets(machine, count);
+        output.WriteLine("built; poisoning");
+        var clock = Stopwatch.StartNew();
+        foreach (var target in targets)
+        {
+            machine.Machine.Mce.AsyncMachineCheck(target.Pfn);
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{targets.Count} events in {clock.Elapsed.TotalMilliseconds:F0} ms: {clock.Elapsed.TotalMicroseconds / targets.Count:F1} us/event"));
+    }
+
     public static void Run(TextWriter output, string? only)
     {
         var machines = new List<(string Name, Host.Scenarios.Generating.GeneratorOptions Options)> { ("issue8 (a, b)", BenchMachines.Issue8) };
