@@ -51,7 +51,7 @@ public class RmapMemoryBenchmarks
             }
         }
 
-        var count = trees.Sum(t => (long)t.Records.Count);
+        var count = trees.Sum(t => (long)t.Count);
         var after = GC.GetTotalMemory(forceFullCollection: true);
         kept = trees;
         RetainedPerRecord = (after - before) / (double)count;

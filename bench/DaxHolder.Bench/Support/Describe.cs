@@ -16,13 +16,53 @@ internal static class Describe
         using var machine = BenchMachines.Build(BenchMachines.Issue8);
         var targets = BenchMachines.Targets(machine, count);
         output.WriteLine("built; poisoning");
+        using var listener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_ALLOCATIONS") is null ? null : new AllocationListener();
+        var gcs = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var allocated = GC.GetTotalAllocatedBytes();
         var clock = Stopwatch.StartNew();
         foreach (var target in targets)
         {
             machine.Machine.Mce.AsyncMachineCheck(target.Pfn);
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{targets.Count} events in {clock.Elapsed.TotalMilliseconds:F0} ms: {clock.Elapsed.TotalMicroseconds / targets.Count:F1} us/event"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{targets.Count} events in {clock.Elapsed.TotalMilliseconds:F0} ms: {clock.Elapsed.TotalMicroseconds / targets.Count:F1} us/event, " +
+            $"{(GC.GetTotalAllocatedBytes() - allocated) / targets.Count} B allocated/event, GCs gen0 {GC.CollectionCount(0) - gcs.Item1} gen1 {GC.CollectionCount(1) - gcs.Item2} gen2 {GC.CollectionCount(2) - gcs.Item3}"));
+    }
+
+    /// <summary>Samples allocations by type (the runtime's AllocationTick, about every 100 KB) and prints the top ones on dispose.</summary>
+    private sealed class AllocationListener : System.Diagnostics.Tracing.EventListener
+    {
+        private readonly Dictionary<string, long> bytes = new(StringComparer.Ordinal);
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+        {
+            if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+            {
+                EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+            }
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
+        {
+            if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true && eventData.Payload is { } payload && eventData.PayloadNames is { } names)
+            {
+                var type = payload[names.IndexOf("TypeName")]?.ToString() ?? "?";
+                lock (bytes)
+                {
+                    bytes[type] = bytes.GetValueOrDefault(type) + 1;
+                }
+            }
+        }
+
+        public override void Dispose()
+        {
+            base.Dispose();
+            foreach (var (type, count) in bytes.OrderByDescending(b => b.Value).Take(25))
+            {
+                Console.WriteLine($"{count,6} {type}");
+            }
+        }
     }
 
     public static void Run(TextWriter output, string? only)

@@ -126,7 +126,7 @@ internal sealed partial class MemoryFailureHandler
     internal static List<(ThreadGroup Process, List<VmArea> Vmas)> MappersInTaskOrder(AddressSpace mapping, PageIndex pgoff)
     {
         var byProcess = new List<(ThreadGroup Process, List<VmArea> Vmas)>();
-        var index = new Dictionary<ThreadGroup, int>(ReferenceEqualityComparer.Instance);
+        Dictionary<ThreadGroup, int>? index = null;
         foreach (var vma in mapping.IMmap.Query(pgoff, pgoff))
         {
             if (vma.Mm.Owner is not { Exited: false, Mm: { } mm } owner || !ReferenceEquals(mm, vma.Mm))
@@ -134,13 +134,14 @@ internal sealed partial class MemoryFailureHandler
                 continue;
             }
 
-            if (index.TryGetValue(owner, out var at))
+            var at = IndexOf(byProcess, ref index, owner);
+            if (at >= 0)
             {
                 byProcess[at].Vmas.Add(vma);
             }
             else
             {
-                index.Add(owner, byProcess.Count);
+                index?.Add(owner, byProcess.Count);
                 byProcess.Add((owner, [vma]));
             }
         }
@@ -180,6 +181,26 @@ internal sealed partial class MemoryFailureHandler
 
         toKill.Add(new ToKill(t, address, shift));
         kernel.Trace.Add(new ProcessCollected(t.Name, address, shift));
+    }
+
+    /// <summary>Where <paramref name="owner"/> is in the list: a scan while it is short, then an index built once.</summary>
+    private static int IndexOf(List<(ThreadGroup Process, List<VmArea> Vmas)> byProcess, ref Dictionary<ThreadGroup, int>? index, ThreadGroup owner)
+    {
+        if (index is null && byProcess.Count <= 8)
+        {
+            return byProcess.FindIndex(e => ReferenceEquals(e.Process, owner));
+        }
+
+        if (index is null)
+        {
+            index = new Dictionary<ThreadGroup, int>(ReferenceEqualityComparer.Instance);
+            for (var i = 0; i < byProcess.Count; i++)
+            {
+                index.Add(byProcess[i].Process, i);
+            }
+        }
+
+        return index.TryGetValue(owner, out var at) ? at : -1;
     }
 
     /// <summary>Reports a process that maps the page but is not a candidate (not current, not early kill).</summary>
