@@ -17,6 +17,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "--unbind")
+        {
+            Support.Describe.Unbind(Console.Out);
+            return;
+        }
+
         if (args.Length > 1 && args[0] == "--events")
         {
             Support.Describe.Events(Console.Out, int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));

@@ -20,7 +20,7 @@ public sealed class DispatchCase
     internal GeneratorOptions Options { get; }
 
     public override string ToString() =>
-        $"{Axis}: {Options.Processes}p {Options.Files}f {Options.ExtentsPerFile}e ({Options.Files * Options.ExtentsPerFile / 1000}k rec)";
+        $"{Axis}: {Options.Processes} proc, {Options.Files * Options.ExtentsPerFile} rec";
 }
 
 /// <summary>

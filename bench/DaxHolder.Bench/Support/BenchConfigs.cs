@@ -29,15 +29,19 @@ public sealed class ThroughputConfig : ManualConfig
     {
         AddJob(BenchJobs.InProcess.WithWarmupCount(3).WithIterationCount(10));
         AddColumn(StatisticColumn.Median, StatisticColumn.P95, StatisticColumn.OperationsPerSecond);
+        WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(48));
     }
 }
 
-/// <summary>(a): each invocation poisons a new page, so the invocation count is fixed and every target is fresh.</summary>
+/// <summary>
+/// (a): each invocation poisons a new page, so the invocation count is fixed and every target is
+/// fresh; eight warm-up iterations let tiered compilation reach its optimized code first.
+/// </summary>
 public sealed class PoisonEventConfig : ManualConfig
 {
     public const int Invocations = 400;
     public const int Iterations = 10;
-    public const int Warmups = 2;
+    public const int Warmups = 8;
 
     public PoisonEventConfig()
     {

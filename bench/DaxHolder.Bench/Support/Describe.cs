@@ -30,6 +30,19 @@ internal static class Describe
             $"{(GC.GetTotalAllocatedBytes() - allocated) / targets.Count} B allocated/event, GCs gen0 {GC.CollectionCount(0) - gcs.Item1} gen1 {GC.CollectionCount(1) - gcs.Item2} gen2 {GC.CollectionCount(2) - gcs.Item3}"));
     }
 
+    /// <summary><c>-- --unbind</c>: builds issue #8's machine and times the whole-device pre-remove (for a profiler).</summary>
+    public static void Unbind(TextWriter output)
+    {
+        using var machine = BenchMachines.Build(BenchMachines.Issue8);
+        output.WriteLine("built; unbinding");
+        var allocated = GC.GetTotalAllocatedBytes();
+        using var listener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_ALLOCATIONS") is null ? null : new AllocationListener();
+        var mark = machine.Machine.Trace.Mark;
+        var clock = Stopwatch.StartNew();
+        machine.Machine.Unbind(machine.State.Pmem!, writer: null);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"unbind in {clock.Elapsed.TotalMilliseconds:F0} ms, {machine.Machine.Trace.Mark - mark} decisions, {(GC.GetTotalAllocatedBytes() - allocated) >> 20} MiB allocated"));
+    }
+
     /// <summary>Samples allocations by type (the runtime's AllocationTick, about every 100 KB) and prints the top ones on dispose.</summary>
     private sealed class AllocationListener : System.Diagnostics.Tracing.EventListener
     {
