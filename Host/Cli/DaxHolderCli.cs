@@ -58,6 +58,7 @@ public static class DaxHolderCli
         root.Subcommands.Add(CheckCommand.Create(plugins, context));
         root.Subcommands.Add(CompareCommand.Create(plugins, context));
         root.Subcommands.Add(PluginsCommand.Create(plugins, context));
+        root.Subcommands.Add(GenerateCommand.Create(context));
         return root;
     }
 

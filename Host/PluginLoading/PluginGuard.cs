@@ -130,7 +130,6 @@ public class GuardProxy : System.Reflection.DispatchProxy, PluginGuard.IGuarded
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
-        var call = $"{InterfaceName}.{CallName(targetMethod)}";
         object? result;
         try
         {
@@ -138,7 +137,7 @@ public class GuardProxy : System.Reflection.DispatchProxy, PluginGuard.IGuarded
         }
         catch (TargetInvocationException e) when (e.InnerException is { } inner)
         {
-            throw inner is PluginCallException ? inner : new PluginCallException(Plugin, call, inner);
+            throw inner is PluginCallException ? inner : new PluginCallException(Plugin, Call(targetMethod), inner);
         }
 
         try
@@ -147,9 +146,12 @@ public class GuardProxy : System.Reflection.DispatchProxy, PluginGuard.IGuarded
         }
         catch (TargetInvocationException e) when (e.InnerException is { } inner)
         {
-            throw new PluginCallException(Plugin, call, inner);
+            throw new PluginCallException(Plugin, Call(targetMethod), inner);
         }
     }
+
+    /// <summary>The call's name for reports ("IDaxHolderOperations.NotifyFailure"), made only when a call fails.</summary>
+    private string Call(MethodInfo method) => $"{InterfaceName}.{CallName(method)}";
 
     private static string CallName(MethodInfo method) =>
         method.IsSpecialName && method.Name.StartsWith("get_", StringComparison.Ordinal) ? method.Name[4..] : method.Name;

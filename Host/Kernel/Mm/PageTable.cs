@@ -56,13 +56,14 @@ internal sealed class PageTable
         leaves[entry.Address.Value] = entry;
     }
 
-    /// <summary>Removes and returns every leaf that overlaps [start, end).</summary>
+    /// <summary>Removes and returns every leaf that overlaps [start, end), in address order.</summary>
     public IReadOnlyList<PageTableEntry> Zap(UserAddress start, UserAddress end, bool evenCows)
     {
         var removed = new List<PageTableEntry>();
-        foreach (var (key, entry) in leaves)
+        var pages = (end.Value - start.Value) >> PageGeometry.PageShift;
+        foreach (var entry in pages < (ulong)leaves.Count ? Probe(start, end) : (IEnumerable<PageTableEntry>)leaves.Values)
         {
-            if (key + entry.Size <= start.Value || key >= end.Value)
+            if (entry.Address.Value + entry.Size <= start.Value || entry.Address.Value >= end.Value)
             {
                 continue;
             }
@@ -81,6 +82,30 @@ internal sealed class PageTable
         }
 
         return removed;
+    }
+
+    /// <summary>
+    /// The leaves that can overlap a range shorter than the table, found as a page walk finds
+    /// them (each PUD-, PMD- and page-aligned slot of the range looked up) instead of visiting
+    /// every leaf; in address order, as the full walk gives them.
+    /// </summary>
+    private List<PageTableEntry> Probe(UserAddress start, UserAddress end)
+    {
+        var found = new List<PageTableEntry>();
+        foreach (var shift in LeafShifts)
+        {
+            var size = 1UL << shift;
+            for (var key = start.AlignDown(size).Value; key < end.Value; key += size)
+            {
+                if (leaves.TryGetValue(key, out var entry) && entry.Shift == shift)
+                {
+                    found.Add(entry);
+                }
+            }
+        }
+
+        found.Sort((a, b) => a.Address.Value.CompareTo(b.Address.Value));
+        return found;
     }
 
     /// <summary>

@@ -11,6 +11,9 @@ namespace DaxHolder.Host.Kernel.Signal;
 /// </summary>
 internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
 {
+    /// <summary>Threads a signal was queued on since the last walk found them empty: when none, no thread has anything to deliver.</summary>
+    private readonly HashSet<TaskStruct> queuedOn = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>
     /// kernel/signal.c: force_sig_mceerr(code, addr, lsb) to <paramref name="thread"/> (current):
     /// a blocked or ignored SIGBUS is unblocked and reset to SIG_DFL (force_sig_info_to_task).
@@ -42,13 +45,39 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
     public void DeliverPending(TaskList tasks)
     {
         ArgumentNullException.ThrowIfNull(tasks);
-        foreach (var process in tasks.Processes.ToList())
+
+        // Only threads a signal was queued on can have one pending: visit those, in the walk's
+        // order (live processes in creation order, each one's threads in order), instead of every
+        // task. Delivery queues nothing new, so the result is the full walk's.
+        if (queuedOn.Count == 0)
         {
-            foreach (var thread in process.Threads.ToList())
+            return;
+        }
+
+        var threads = queuedOn.Where(t => !t.Group.Exited)
+            .OrderBy(t => t.Group.CreationOrder)
+            .ThenBy(t => IndexIn(t.Group, t))
+            .ToList();
+        foreach (var thread in threads)
+        {
+            DeliverPending(thread);
+        }
+
+        // Blocked signals stay pending: keep those threads for the next walk.
+        queuedOn.RemoveWhere(t => t.Pending.Count == 0);
+    }
+
+    private static int IndexIn(ThreadGroup group, TaskStruct thread)
+    {
+        for (var i = 0; i < group.Threads.Count; i++)
+        {
+            if (ReferenceEquals(group.Threads[i], thread))
             {
-                DeliverPending(thread);
+                return i;
             }
         }
+
+        return int.MaxValue;
     }
 
     /// <summary>get_signal() for one thread returning to user space.</summary>
@@ -116,6 +145,7 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
         if (queueing == SignalQueueing.Queued)
         {
             thread.Pending.Add(record);
+            queuedOn.Add(thread);
         }
 
         kernel.Trace.Add(new SignalSent(record));

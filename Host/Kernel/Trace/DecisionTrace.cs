@@ -19,4 +19,7 @@ internal sealed class DecisionTrace
     }
 
     public IReadOnlyList<Decision> Since(int mark) => decisions.Skip(mark).ToList();
+
+    /// <summary>Forgets the decisions after <paramref name="mark"/>: bench/ replays a read-only walk without growing the trace.</summary>
+    internal void TruncateTo(int mark) => decisions.RemoveRange(mark, decisions.Count - mark);
 }

@@ -59,13 +59,17 @@ internal enum FileContents
 /// <summary>
 /// A file made at set-up: created, filled, then cloned from or into as listed; or, for a
 /// filesystem that builds its files at mkfs, a file of the source tree with its
-/// <see cref="Content"/> (by default a pattern of its own, so files never share bytes).
+/// <see cref="Content"/> (by default a pattern of its own, so files never share bytes). Written
+/// data in <paramref name="Extents"/> &gt; 1 extents is cut into 2·Extents equal pieces of which
+/// the even ones are written and the odd ones stay holes, so no two extents are adjacent in the
+/// file and none merge (a fragmented file, as machine-sized generated scenarios need).
 /// </summary>
 internal sealed record FileSpec(
     string Path,
     ByteLength Size,
     FileContents Contents,
     ByteLength? ExtentSizeHint,
+    int Extents,
     string? CloneOf,
     IReadOnlyList<CloneRangeSpec> CloneRanges,
     SourceLocation At)

@@ -197,10 +197,26 @@ internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
                 _ => FileContents.Data,
             };
             var hint = map.Size("extent-size-hint");
+            var extents = map.Int("extents") ?? 1;
+            if (extents < 1)
+            {
+                throw new ScenarioException(map.At("extents"), "extents must be at least 1");
+            }
+
+            if (extents > 1 && (contents != FileContents.Data || cloneOf is not null))
+            {
+                throw new ScenarioException(map.At("extents"), "extents splits written data: not with contents unwritten or hole, nor with clone-of");
+            }
+
+            if (extents > 1 && size.Value % (2UL * (ulong)extents * PageGeometry.PageSize) != 0)
+            {
+                throw new ScenarioException(map.At("size"), $"a file in {extents} extents needs a size that is a multiple of {2 * extents} blocks of 4KiB (each extent is followed by a hole of the same length)");
+            }
+
             var ranges = map.Sequence("clone-ranges").Select(r => ParseCloneRange(new YamlMap(r.Node, file, r.Path))).ToList();
             var content = ParseContent(map, size, cloneOf, contents);
             map.RejectUnknown();
-            list.Add(new FileSpec(name, size, contents, hint, cloneOf, ranges, map.Location) { Content = content });
+            list.Add(new FileSpec(name, size, contents, hint, extents, cloneOf, ranges, map.Location) { Content = content });
         }
 
         return list;

@@ -39,7 +39,7 @@ internal sealed class ScenarioRunner(PluginCatalog catalog)
         ArgumentNullException.ThrowIfNull(document);
         var scenario = document.Bind(cell);
         using var machine = Machine.Boot(scenario.Kernel, catalog.Plugins.SelectMany(p => p.Registrations));
-        var (type, plugin) = FindType(scenario, machine);
+        var (type, plugin) = FindType(catalog, scenario, machine);
         var state = new RunState(scenario, machine, type, plugin);
         var steps = new List<StepReport>();
 
@@ -89,7 +89,8 @@ internal sealed class ScenarioRunner(PluginCatalog catalog)
         return new RunReport(scenario.Name, scenario.Description, cell, scenario.Kernel.ToString(), deviceLine, fsLine, steps);
     }
 
-    private (IFileSystemType? Type, string? Plugin) FindType(Scenario scenario, Machine machine)
+    /// <summary>The filesystem type the scenario names and the loaded plugin that provides it.</summary>
+    internal static (IFileSystemType? Type, string? Plugin) FindType(PluginCatalog catalog, Scenario scenario, Machine machine)
     {
         if (scenario.FileSystem is not { } fs)
         {

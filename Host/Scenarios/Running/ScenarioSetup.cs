@@ -82,7 +82,7 @@ internal static class ScenarioSetup
     /// <summary>
     /// mkfs of a filesystem that builds its files from a source tree (mkfs.erofs IMAGE DIR): the
     /// scenario's files are that tree, so a file must be plain written data; clones, clone ranges,
-    /// extent-size hints, unwritten and sparse files cannot be expressed in it.
+    /// extent-size hints, split extents, unwritten and sparse files cannot be expressed in it.
     /// </summary>
     private static ErrnoOr<IFileSystemImage> MkfsFromSourceTree(RunState state, FileSystemSpec fs)
     {
@@ -91,6 +91,7 @@ internal static class ScenarioSetup
             var refused = file.CloneOf is not null ? "clone-of"
                 : file.CloneRanges.Count > 0 ? "clone-ranges"
                 : file.ExtentSizeHint is not null ? "extent-size-hint"
+                : file.Extents > 1 ? "extents"
                 : file.Contents != FileContents.Data ? $"contents: {file.Contents.ToString().ToLowerInvariant()}"
                 : null;
             if (refused is not null)
@@ -126,6 +127,7 @@ internal static class ScenarioSetup
         {
             var filled = file.Contents switch
             {
+                FileContents.Data when file.Extents > 1 => WriteFragmented(mount, file),
                 FileContents.Data => FileIo.ReadWrite(mount, file.Path, default, file.Size, write: true),
                 FileContents.Unwritten => FileIo.WithOpen(mount, file.Path, ino => mount.FileSystem.Files.Fallocate(ino, FallocateMode.Allocate, default, file.Size)),
                 _ => FileIo.WithOpen(mount, file.Path, ino => mount.FileSystem.Files.Truncate(ino, file.Size)),
@@ -148,6 +150,26 @@ internal static class ScenarioSetup
                 notes.Add(Note($"{what} = {cloned.ToKernelString()}, written into new blocks instead"));
             }
         }
+    }
+
+    /// <summary>
+    /// A file in several extents: truncate to its size, then pwrite the even pieces of 2·Extents
+    /// (the odd ones stay holes), all through one open.
+    /// </summary>
+    private static Errno WriteFragmented(Mount mount, FileSpec file)
+    {
+        var piece = file.Size.Value / (2UL * (ulong)file.Extents);
+        return FileIo.WithOpen(mount, file.Path, ino =>
+        {
+            var rc = mount.FileSystem.Files.Truncate(ino, file.Size);
+            for (var i = 0; i < file.Extents && rc == Errno.Ok; i++)
+            {
+                var done = mount.FileSystem.Files.Write(ino, new FileOffset(2UL * (ulong)i * piece), new ByteLength(piece));
+                rc = done.IsOk ? (done.Value.Value == piece ? Errno.Ok : Errno.EIO) : done.Error;
+            }
+
+            return rc;
+        });
     }
 
     /// <summary>A listed file's size: its own, or (for a clone) its source's.</summary>

@@ -8,29 +8,17 @@ namespace DaxHolder.Plugins.Xfs.Libxfs;
 /// </summary>
 internal sealed class RefcountBtree
 {
-    private readonly SortedDictionary<uint, (uint Length, uint Refcount)> records = [];
+    /// <remarks>
+    /// A sorted list searched by bisection, as the btree is searched by key: lookups cost
+    /// O(log n) (reflinked files are looked up on every DAX fault, through iomap_begin).
+    /// </remarks>
+    private readonly SortedList<uint, (uint Length, uint Refcount)> records = [];
 
     /// <summary>The records in block order.</summary>
     public IEnumerable<(uint Start, uint Length, uint Refcount)> Records => records.Select(r => (r.Key, r.Value.Length, r.Value.Refcount));
 
     /// <summary>The reference count of an in-use block (1 when there is no record).</summary>
-    public uint Refcount(uint agbno)
-    {
-        foreach (var (s, (len, count)) in records)
-        {
-            if (s > agbno)
-            {
-                break;
-            }
-
-            if (agbno < s + len)
-            {
-                return count;
-            }
-        }
-
-        return 1;
-    }
+    public uint Refcount(uint agbno) => Containing(agbno) is { } i ? records.GetValueAtIndex(i).Refcount : 1;
 
     /// <summary>
     /// The longest run from <paramref name="agbno"/> (at most <paramref name="length"/> blocks)
@@ -43,14 +31,14 @@ internal sealed class RefcountBtree
         var pos = agbno;
         while (pos < end)
         {
-            var rec = records.LastOrDefault(r => r.Key <= pos && pos < r.Key + r.Value.Length);
-            var inRecord = rec.Value.Length != 0;
+            var at = Containing(pos);
+            var inRecord = at is not null;
             if (inRecord != shared)
             {
                 break;
             }
 
-            var stop = inRecord ? rec.Key + rec.Value.Length : records.Keys.FirstOrDefault(k => k > pos, uint.MaxValue);
+            var stop = at is { } i ? records.GetKeyAtIndex(i) + records.GetValueAtIndex(i).Length : NextKeyAfter(pos, uint.MaxValue);
             pos = Math.Min(end, stop);
         }
 
@@ -89,7 +77,7 @@ internal sealed class RefcountBtree
                 continue;
             }
 
-            var gapEnd = Math.Min(end, records.Keys.FirstOrDefault(k => k > pos, end));
+            var gapEnd = Math.Min(end, NextKeyAfter(pos, end));
             if (delta < 0)
             {
                 if (freed.Count > 0 && freed[^1].Start + freed[^1].Length == pos)
@@ -109,38 +97,80 @@ internal sealed class RefcountBtree
             pos = gapEnd;
         }
 
-        MergeAll();
+        MergeAround(start, end);
         return freed;
     }
 
     private void SplitAt(uint point)
     {
-        foreach (var (s, (len, count)) in records)
+        if (Containing(point) is { } i && records.GetKeyAtIndex(i) < point)
         {
-            if (s < point && point < s + len)
+            var s = records.GetKeyAtIndex(i);
+            var (len, count) = records.GetValueAtIndex(i);
+            records[s] = (point - s, count);
+            records[point] = (s + len - point, count);
+        }
+    }
+
+    /// <summary>
+    /// Merges neighbours of equal count that are contiguous, left to right, over the records from
+    /// the one before <paramref name="start"/> to the one after <paramref name="end"/>: records
+    /// were merged everywhere before the adjustment, so only these can have become mergeable.
+    /// </summary>
+    private void MergeAround(uint start, uint end)
+    {
+        var i = Math.Max(0, Floor(start) - 1);
+        var last = Math.Min(records.Count - 1, Floor(end) + 1);
+        while (i < last)
+        {
+            var (s, (len, count)) = (records.GetKeyAtIndex(i), records.GetValueAtIndex(i));
+            var (next, (nextLen, nextCount)) = (records.GetKeyAtIndex(i + 1), records.GetValueAtIndex(i + 1));
+            if (s + len == next && count == nextCount)
             {
-                records[s] = (point - s, count);
-                records[point] = (s + len - point, count);
-                return;
+                records.SetValueAtIndex(i, (len + nextLen, count));
+                records.RemoveAt(i + 1);
+                last--;
+            }
+            else
+            {
+                i++;
             }
         }
     }
 
-    private void MergeAll()
+    /// <summary>The index of the record with the greatest start at or before <paramref name="block"/>, or -1.</summary>
+    private int Floor(uint block)
     {
-        var list = records.ToList();
-        records.Clear();
-        foreach (var (s, (len, count)) in list)
+        var keys = records.Keys;
+        int lo = 0, hi = keys.Count - 1, found = -1;
+        while (lo <= hi)
         {
-            var last = records.LastOrDefault();
-            if (last.Value.Length != 0 && last.Key + last.Value.Length == s && last.Value.Refcount == count)
+            var mid = lo + ((hi - lo) / 2);
+            if (keys[mid] <= block)
             {
-                records[last.Key] = (last.Value.Length + len, count);
+                found = mid;
+                lo = mid + 1;
             }
             else
             {
-                records[s] = (len, count);
+                hi = mid - 1;
             }
         }
+
+        return found;
+    }
+
+    /// <summary>The index of the record holding <paramref name="block"/>, or null.</summary>
+    private int? Containing(uint block)
+    {
+        var i = Floor(block);
+        return i >= 0 && block < records.GetKeyAtIndex(i) + records.GetValueAtIndex(i).Length ? i : null;
+    }
+
+    /// <summary>The first record start after <paramref name="block"/>, or <paramref name="none"/>.</summary>
+    private uint NextKeyAfter(uint block, uint none)
+    {
+        var i = Floor(block) + 1;
+        return i < records.Count ? records.GetKeyAtIndex(i) : none;
     }
 }

@@ -39,31 +39,98 @@ internal sealed class RmapBtree
         return c;
     });
 
-    private readonly SortedSet<RmapRec> records = new(KeyOrder);
+    /// <summary>
+    /// The records by length class: class c holds the records of (2^(c-1), 2^c] blocks (class 0:
+    /// one block), each class in key order. A record is in exactly one class.
+    /// </summary>
+    private readonly ChunkedSortedList<RmapRec>?[] byLength = new ChunkedSortedList<RmapRec>?[33];
     private readonly Dictionary<ulong, List<RmapRec>> byOwner = [];
 
-    /// <summary>Every record in key order.</summary>
-    public IReadOnlyCollection<RmapRec> Records => records;
+    /// <summary>How many records the tree holds.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Every record in key order (merged from the length classes; for checks, not hot paths).</summary>
+    public IReadOnlyCollection<RmapRec> Records
+    {
+        get
+        {
+            var all = new List<RmapRec>(Count);
+            foreach (var set in byLength)
+            {
+                if (set is not null)
+                {
+                    all.AddRange(set);
+                }
+            }
+
+            all.Sort(KeyOrder);
+            return all;
+        }
+    }
 
     /// <summary>
     /// xfs_rmap_query_range(low, high): every record overlapping the blocks [low, high] (an
     /// inclusive end), in key order.
     /// </summary>
-    public IEnumerable<RmapRec> QueryRange(uint low, uint high)
+    /// <remarks>
+    /// The kernel's overlapped-btree query descends by the low and high keys. Here, in each
+    /// length class c, a record that overlaps starts in [low - 2^c + 1, high]: a window of that
+    /// class's sorted chunks, found in O(log n) and read without allocating. The classes'
+    /// answers are merged in key order, so a query costs O(classes · log n + records in the
+    /// windows), not a walk of the AG, however long the longest record (the log) is.
+    /// </remarks>
+    public IReadOnlyList<RmapRec> QueryRange(uint low, uint high)
     {
-        foreach (var r in records)
+        var found = new List<RmapRec>();
+        if (low > high)
         {
-            if (r.StartBlock > high)
+            return found;
+        }
+
+        var classes = 0;
+        for (var c = 0; c < byLength.Length; c++)
+        {
+            if (byLength[c] is not { Count: > 0 } set)
             {
-                yield break;
+                continue;
             }
 
-            if (r.End > low)
+            var longest = c >= 32 ? uint.MaxValue : 1u << c;
+            var from = low >= longest ? low - longest + 1 : 0u;
+            if (set.Min.StartBlock > high || set.Max.StartBlock < from)
             {
-                yield return r;
+                // The class's first and last records show the window is empty: most classes
+                // hold a few metadata records far from the range.
+                continue;
             }
+
+            var before = found.Count;
+            var cursor = set.From(FirstKey(from));
+            while (cursor.Next(out var r) && r.StartBlock <= high)
+            {
+                if (r.End > low)
+                {
+                    found.Add(r);
+                }
+            }
+
+            classes += found.Count > before ? 1 : 0;
         }
+
+        if (classes > 1)
+        {
+            found.Sort(KeyOrder);
+        }
+
+        return found;
     }
+
+    /// <summary>Class c holds the records of (2^(c-1), 2^c] blocks.</summary>
+    private static int LengthClass(uint blockCount) =>
+        blockCount <= 1 ? 0 : 32 - System.Numerics.BitOperations.LeadingZeroCount(blockCount - 1);
+
+    /// <summary>The smallest key a record starting at <paramref name="block"/> can have.</summary>
+    private static RmapRec FirstKey(uint block) => new(block, 0, 0, 0, RmapRecordFlags.None);
 
     /// <summary>The records of one owner.</summary>
     public IReadOnlyList<RmapRec> OfOwner(ulong owner) => byOwner.TryGetValue(owner, out var list) ? list : [];
@@ -143,13 +210,22 @@ internal sealed class RmapBtree
 
     private void Add(RmapRec rec)
     {
-        records.Add(rec);
+        var c = LengthClass(rec.BlockCount);
+        if ((byLength[c] ??= new ChunkedSortedList<RmapRec>(KeyOrder)).Add(rec))
+        {
+            Count++;
+        }
+
         (byOwner.TryGetValue(rec.Owner, out var list) ? list : byOwner[rec.Owner] = []).Add(rec);
     }
 
     private void Remove(RmapRec rec)
     {
-        records.Remove(rec);
+        if (byLength[LengthClass(rec.BlockCount)]?.Remove(rec) == true)
+        {
+            Count--;
+        }
+
         byOwner[rec.Owner].Remove(rec);
     }
 }

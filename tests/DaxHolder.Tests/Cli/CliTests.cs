@@ -12,6 +12,7 @@ public class CliTests
     [InlineData("check", new[] { "check", "--help" })]
     [InlineData("compare", new[] { "compare", "--help" })]
     [InlineData("demo", new[] { "demo", "--help" })]
+    [InlineData("generate", new[] { "generate", "--help" })]
     public void Help_MatchesApproved(string name, string[] args)
     {
         var (exit, output, error) = CliRun.Run(args);

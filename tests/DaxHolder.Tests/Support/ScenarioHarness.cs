@@ -15,6 +15,9 @@ internal static class ScenarioHarness
 
     public static string ScenariosDirectory => Path.Combine(RepoRoot, "scenarios");
 
+    /// <summary>The shipped plugins beside the tests, loaded once.</summary>
+    public static PluginCatalog Plugins => Catalog.Value;
+
     /// <summary>Every cell of a scenario given as text.</summary>
     public static IReadOnlyList<RunReport> Run(string yaml, params string[] settings)
     {

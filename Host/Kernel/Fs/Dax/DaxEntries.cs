@@ -96,6 +96,32 @@ internal sealed class DaxEntries
     }
 
     /// <summary>Entries overlapping [first, last], in index order.</summary>
-    public IReadOnlyList<DaxEntry> InRange(PageIndex first, PageIndex last) =>
-        entries.Values.Where(e => e.Index.Value + e.Pages - 1 >= first.Value && e.Index <= last).ToList();
+    /// <remarks>
+    /// A range shorter than the entry count is looked up index by index (as the xarray walk
+    /// does), with the PMD entry that may cover its first index; a longer one scans the entries.
+    /// </remarks>
+    public IReadOnlyList<DaxEntry> InRange(PageIndex first, PageIndex last)
+    {
+        if (last < first || last.Value - first.Value >= (ulong)entries.Count)
+        {
+            return entries.Values.Where(e => e.Index.Value + e.Pages - 1 >= first.Value && e.Index <= last).ToList();
+        }
+
+        var found = new List<DaxEntry>();
+        var pmd = first.Value & ~(PmdPages - 1);
+        if (pmd < first.Value && entries.TryGetValue(pmd, out var head) && head.Index.Value + head.Pages - 1 >= first.Value)
+        {
+            found.Add(head);
+        }
+
+        for (var i = first.Value; i <= last.Value; i++)
+        {
+            if (entries.TryGetValue(i, out var entry))
+            {
+                found.Add(entry);
+            }
+        }
+
+        return found;
+    }
 }

@@ -7,6 +7,7 @@ namespace DaxHolder.Host.Kernel.Mm.Tasks;
 internal sealed class TaskList
 {
     private readonly List<ThreadGroup> processes = [];
+    private readonly Dictionary<int, TaskStruct> byTid = [];
     private long created;
 
     /// <summary>Live processes with an mm and kernel threads alike, in creation order.</summary>
@@ -30,6 +31,7 @@ internal sealed class TaskList
         EnsureFree(tid);
         var thread = new TaskStruct(creator.Group, tid, comm ?? creator.Comm, creator.Flags & (TaskFlags.McePolicy | TaskFlags.MceEarly));
         creator.Group.AddThread(thread);
+        byTid.Add(tid, thread);
         return thread;
     }
 
@@ -44,8 +46,7 @@ internal sealed class TaskList
     }
 
     /// <summary>The thread with tid <paramref name="tid"/>, live or exited.</summary>
-    public TaskStruct? FindThread(int tid) =>
-        processes.Select(p => p.FindThread(tid)).FirstOrDefault(t => t is not null);
+    public TaskStruct? FindThread(int tid) => byTid.GetValueOrDefault(tid);
 
     private TaskStruct NewProcess(int pid, string comm, bool mm)
     {
@@ -58,6 +59,7 @@ internal sealed class TaskList
 
         var leader = new TaskStruct(group, pid, comm, TaskFlags.None);
         group.AddThread(leader);
+        byTid.Add(pid, leader);
         processes.Add(group);
         return leader;
     }

@@ -1,0 +1,44 @@
+using BenchmarkDotNet.Attributes;
+using DaxHolder.Abstractions;
+using DaxHolder.Bench.Support;
+using DaxHolder.Host.Scenarios.Generating;
+
+namespace DaxHolder.Bench.Benchmarks;
+
+/// <summary>
+/// (a) One poison event on issue #8's machine (100k files, 1M file rmap records, 10k processes,
+/// 100k VMAs, half the pages faulted): an asynchronous machine check on a faulted page, through
+/// memory_failure, XFS's notify_failure (rmapbt query) and mf_dax_kill_procs, unmapping and
+/// signalling. Every invocation poisons a page not poisoned before.
+/// </summary>
+[Config(typeof(PoisonEventConfig))]
+public class PoisonEventBenchmarks
+{
+    private GeneratedMachine machine = null!;
+    private List<Target> targets = [];
+    private int next;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var options = BenchMachines.SmokeRun ? BenchMachines.Smoke : BenchMachines.Issue8;
+        machine = BenchMachines.Build(options);
+        var needed = BenchMachines.SmokeRun ? 4 : (PoisonEventConfig.Iterations + PoisonEventConfig.Warmups) * PoisonEventConfig.Invocations;
+        targets = BenchMachines.Targets(machine, needed);
+        if (targets.Count < needed)
+        {
+            throw new InvalidOperationException($"the machine has {targets.Count} faulted pages, {needed} needed");
+        }
+    }
+
+    [Benchmark(Description = "poison one faulted page (machine check)")]
+    public Errno PoisonEvent()
+    {
+        var target = targets[next++ % targets.Count];
+        var rc = machine.Machine.Mce.AsyncMachineCheck(target.Pfn);
+        return rc == Errno.Ok ? rc : throw new InvalidOperationException($"memory_failure({target.Pfn}) = {rc.ToKernelString()}");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => machine.Dispose();
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using DaxHolder.Bench.Benchmarks;
+
+namespace DaxHolder.Bench.Support;
+
+/// <summary>
+/// <c>-- --describe</c>: builds each benchmark machine once and prints what it holds (files, rmap
+/// records, processes, VMAs, faulted pages) and how long the build took, for bench/README.md.
+/// </summary>
+internal static class Describe
+{
+    /// <summary><c>-- --events N</c>: builds issue #8's machine and times N poison events (for a profiler).</summary>
+    public static void Events(TextWriter output, int count)
+    {
+        using var machine = BenchMachines.Build(BenchMachines.Issue8);
+        var targets = BenchMachines.Targets(machine, count);
+        output.WriteLine("built; poisoning");
+        using var listener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_ALLOCATIONS") is null ? null : new AllocationListener();
+        var gcs = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var allocated = GC.GetTotalAllocatedBytes();
+        var clock = Stopwatch.StartNew();
+        foreach (var target in targets)
+        {
+            machine.Machine.Mce.AsyncMachineCheck(target.Pfn);
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{targets.Count} events in {clock.Elapsed.TotalMilliseconds:F0} ms: {clock.Elapsed.TotalMicroseconds / targets.Count:F1} us/event, " +
+            $"{(GC.GetTotalAllocatedBytes() - allocated) / targets.Count} B allocated/event, GCs gen0 {GC.CollectionCount(0) - gcs.Item1} gen1 {GC.CollectionCount(1) - gcs.Item2} gen2 {GC.CollectionCount(2) - gcs.Item3}"));
+    }
+
+    /// <summary><c>-- --unbind</c>: builds issue #8's machine and times the whole-device pre-remove (for a profiler).</summary>
+    public static void Unbind(TextWriter output)
+    {
+        using var machine = BenchMachines.Build(BenchMachines.Issue8);
+        output.WriteLine("built; unbinding");
+        var allocated = GC.GetTotalAllocatedBytes();
+        using var listener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_ALLOCATIONS") is null ? null : new AllocationListener();
+        var mark = machine.Machine.Trace.Mark;
+        var clock = Stopwatch.StartNew();
+        machine.Machine.Unbind(machine.State.Pmem!, writer: null);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"unbind in {clock.Elapsed.TotalMilliseconds:F0} ms, {machine.Machine.Trace.Mark - mark} decisions, {(GC.GetTotalAllocatedBytes() - allocated) >> 20} MiB allocated"));
+    }
+
+    /// <summary>Samples allocations by type (the runtime's AllocationTick, about every 100 KB) and prints the top ones on dispose.</summary>
+    private sealed class AllocationListener : System.Diagnostics.Tracing.EventListener
+    {
+        private readonly Dictionary<string, long> bytes = new(StringComparer.Ordinal);
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+        {
+            if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+            {
+                EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+            }
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
+        {
+            if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true && eventData.Payload is { } payload && eventData.PayloadNames is { } names)
+            {
+                var type = payload[names.IndexOf("TypeName")]?.ToString() ?? "?";
+                lock (bytes)
+                {
+                    bytes[type] = bytes.GetValueOrDefault(type) + 1;
+                }
+            }
+        }
+
+        public override void Dispose()
+        {
+            base.Dispose();
+            foreach (var (type, count) in bytes.OrderByDescending(b => b.Value).Take(25))
+            {
+                Console.WriteLine($"{count,6} {type}");
+            }
+        }
+    }
+
+    public static void Run(TextWriter output, string? only)
+    {
+        var machines = new List<(string Name, Host.Scenarios.Generating.GeneratorOptions Options)> { ("issue8 (a, b)", BenchMachines.Issue8) };
+        machines.AddRange(DispatchBenchmarks.Cases().Select(c => ($"dispatch {c}", c.Options)));
+        foreach (var (name, options) in machines.Where(m => only is null || m.Name.Contains(only, StringComparison.Ordinal)))
+        {
+            var clock = Stopwatch.StartNew();
+            var timings = new SortedDictionary<string, TimeSpan>(StringComparer.Ordinal);
+            using var machine = BenchMachines.Build(options, timings);
+            var built = clock.Elapsed;
+            var mount = machine.Mount;
+            var records = mount.FileSystem.ReverseMap.Query(new Abstractions.DeviceExtent(new Abstractions.DeviceOffset(0), machine.State.Pmem!.Disk.Size)).Count;
+            var processes = machine.Machine.Tasks.Processes.Count(p => p.Mm is not null);
+            var vmas = machine.Machine.Tasks.Processes.Sum(p => p.Mm?.Vmas.Count ?? 0);
+            var ptes = machine.Machine.Tasks.Processes.Sum(p => p.Mm?.PageTable.Count ?? 0);
+            GC.Collect();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: {options.Files} files, {records} rmap records (metadata included), {processes} processes, {vmas} VMAs, {ptes} PTEs, {machine.Generated.FaultedPages.Count} distinct faulted pages, device {machine.State.Pmem!.Disk.Size}; built in {built.TotalSeconds:F1} s ({string.Join(", ", timings.Select(t => $"{t.Key} {t.Value.TotalSeconds:F1} s"))}), {GC.GetTotalMemory(true) / (1 << 20)} MiB live"));
+        }
+    }
+}
