@@ -8,9 +8,7 @@ using DaxHolder.Host.Kernel.Mm;
 using DaxHolder.Host.Kernel.Mm.Memremap;
 using DaxHolder.Host.Kernel.Mm.Tasks;
 using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.PluginLoading;
 using DaxHolder.Tests.Kernel.Support;
-using DaxHolder.Tests.PluginLoading;
 using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Erofs.Support;
@@ -22,8 +20,6 @@ namespace DaxHolder.Tests.Erofs.Support;
 /// </summary>
 internal sealed class ErofsMachine : IDisposable
 {
-    private static readonly Lazy<PluginCatalog> Catalog = new(() => PluginLoader.Load(Sources.ShippedAnd()));
-
     public ErofsMachine(IReadOnlyList<SourceFile> files, string profile = "6.12", string mkfs = "", string mount = "dax=always")
     {
         Machine = Machine.Boot(TestMachine.Profile(profile));
@@ -33,7 +29,7 @@ internal sealed class ErofsMachine : IDisposable
     }
 
     /// <summary>The shipped plugin's "erofs" type.</summary>
-    public static IFileSystemType Type => Catalog.Value.FindFileSystemType("erofs") ?? throw new InvalidOperationException("the shipped Erofs plugin did not load");
+    public static IFileSystemType Type => ShippedPlugins.Type("erofs", "Erofs");
 
     public Machine Machine { get; }
 

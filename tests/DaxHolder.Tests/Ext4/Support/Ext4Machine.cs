@@ -10,10 +10,7 @@ using DaxHolder.Host.Kernel.Mm.Memremap;
 using DaxHolder.Host.Kernel.Mm.Tasks;
 using DaxHolder.Host.Kernel.Trace;
 using DaxHolder.Host.Kernel.Units;
-using DaxHolder.Host.PluginLoading;
 using DaxHolder.Tests.Kernel.Support;
-using DaxHolder.Tests.PluginLoading;
-
 using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Ext4.Support;
@@ -25,8 +22,6 @@ namespace DaxHolder.Tests.Ext4.Support;
 /// </summary>
 internal sealed class Ext4Machine : IDisposable
 {
-    private static readonly Lazy<PluginCatalog> Catalog = new(() => PluginLoader.Load(Sources.ShippedAnd()));
-
     public Ext4Machine(string profile = "6.12", string mkfs = "", string mount = "dax")
     {
         Machine = Machine.Boot(TestMachine.Profile(profile));
@@ -36,7 +31,7 @@ internal sealed class Ext4Machine : IDisposable
     }
 
     /// <summary>The shipped plugin's "ext4" type.</summary>
-    public static IFileSystemType Type => Catalog.Value.FindFileSystemType("ext4") ?? throw new InvalidOperationException("the shipped Ext4 plugin did not load");
+    public static IFileSystemType Type => ShippedPlugins.Type("ext4", "Ext4");
 
     public Machine Machine { get; }
 

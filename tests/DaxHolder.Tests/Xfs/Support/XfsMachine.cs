@@ -12,8 +12,6 @@ using DaxHolder.Host.Kernel.Signal;
 using DaxHolder.Host.Kernel.Trace;
 using DaxHolder.Host.Kernel.Units;
 using DaxHolder.Host.Kernel.Versions;
-using DaxHolder.Host.PluginLoading;
-using DaxHolder.Tests.PluginLoading;
 
 using DaxHolder.Tests.Support;
 
@@ -29,8 +27,6 @@ internal sealed class XfsMachine : IDisposable
     public const ulong PhysicalBase = 0x1_0000_0000;
     public const string Plugin = "Xfs";
     public const string DefaultMkfs = "reflink=1,rmapbt=1";
-
-    private static readonly Lazy<PluginCatalog> Catalog = new(() => PluginLoader.Load(Sources.ShippedAnd()));
 
     public XfsMachine(KernelProfile? profile = null, string mkfs = DefaultMkfs, string mount = "dax=always", bool mounted = true, ulong? partitionStart = null, ulong? partitionSize = null, bool externalLog = false)
     {
@@ -56,7 +52,7 @@ internal sealed class XfsMachine : IDisposable
     }
 
     /// <summary>The shipped plugin's "xfs" type (loaded once per test run).</summary>
-    public static IFileSystemType Type => Catalog.Value.FindFileSystemType("xfs") ?? throw new InvalidOperationException("the shipped XFS plugin did not load");
+    public static IFileSystemType Type => ShippedPlugins.Type("xfs", "XFS");
 
     public Machine Machine { get; }
 
