@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using DaxHolder.Bench.Support;
 
@@ -29,21 +30,19 @@ public static class Daxholder
     /// <summary>The repository root: the first folder up from the benchmark that holds DaxHolder.slnx.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary>The built executable; Release first (the documented command builds it).</summary>
+    /// <summary>
+    /// The daxholder built in this benchmark assembly's own configuration (the Release command
+    /// builds Host in Release, the CI smoke in Debug), never a stale build of the other one.
+    /// </summary>
     public static string Executable
     {
         get
         {
-            foreach (var configuration in new[] { "Release", "Debug" })
-            {
-                var path = Path.Combine(RepositoryRoot, "Host", "bin", configuration, "net10.0", OperatingSystem.IsWindows() ? "daxholder.exe" : "daxholder");
-                if (File.Exists(path))
-                {
-                    return path;
-                }
-            }
-
-            throw new InvalidOperationException($"daxholder is not built under {RepositoryRoot}/Host/bin: run `dotnet build -c Release Host` first");
+            var configuration = typeof(Daxholder).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+            var path = Path.Combine(RepositoryRoot, "Host", "bin", configuration, "net10.0", OperatingSystem.IsWindows() ? "daxholder.exe" : "daxholder");
+            return File.Exists(path)
+                ? path
+                : throw new InvalidOperationException($"daxholder is not built at {path}: run `dotnet build -c {configuration} Host` first");
         }
     }
 
