@@ -29,18 +29,41 @@ internal sealed class IMmapTree
     public void Remove(VmArea vma) => vmas.RemoveAll(v => ReferenceEquals(v.Vma, vma));
 
     /// <summary>vma_interval_tree_foreach(vma, root, first, last): every VMA mapping a page of [first, last].</summary>
-    public IEnumerable<VmArea> Query(PageIndex first, PageIndex last)
-    {
-        foreach (var (vma, _) in vmas)
-        {
-            if (vma.Pgoff > last)
-            {
-                yield break;
-            }
+    /// <remarks>A struct enumeration: collect and unmap ask it for every page, so it allocates nothing.</remarks>
+    public QueryResult Query(PageIndex first, PageIndex last) => new(vmas, first, last);
 
-            if (vma.LastPgoff >= first)
+    /// <summary>The VMAs of one <see cref="Query"/>, visited with foreach.</summary>
+    internal readonly struct QueryResult(List<(VmArea Vma, long Sequence)> vmas, PageIndex first, PageIndex last)
+    {
+        public Enumerator GetEnumerator() => new(vmas, first, last);
+
+        /// <summary>The walk: VMAs in pgoff order, stopping at the first that starts after <c>last</c>.</summary>
+        internal struct Enumerator(List<(VmArea Vma, long Sequence)> vmas, PageIndex first, PageIndex last)
+        {
+            private int next;
+            private VmArea? current;
+
+            public readonly VmArea Current => current!;
+
+            public bool MoveNext()
             {
-                yield return vma;
+                while (next < vmas.Count)
+                {
+                    var vma = vmas[next++].Vma;
+                    if (vma.Pgoff > last)
+                    {
+                        next = vmas.Count;
+                        return false;
+                    }
+
+                    if (vma.LastPgoff >= first)
+                    {
+                        current = vma;
+                        return true;
+                    }
+                }
+
+                return false;
             }
         }
     }

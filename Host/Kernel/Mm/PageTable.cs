@@ -57,25 +57,32 @@ internal sealed class PageTable
     }
 
     /// <summary>Removes and returns every leaf that overlaps [start, end), in address order.</summary>
-    public IReadOnlyList<PageTableEntry> Zap(UserAddress start, UserAddress end, bool evenCows)
+    public List<PageTableEntry> Zap(UserAddress start, UserAddress end, bool evenCows)
     {
         var removed = new List<PageTableEntry>();
         var pages = (end.Value - start.Value) >> PageGeometry.PageShift;
-        foreach (var entry in pages < (ulong)leaves.Count ? Probe(start, end) : (IEnumerable<PageTableEntry>)leaves.Values)
+        if (pages < (ulong)leaves.Count)
         {
-            if (entry.Address.Value + entry.Size <= start.Value || entry.Address.Value >= end.Value)
-            {
-                continue;
-            }
-
-            if (entry.Kind == PteKind.Anonymous && !evenCows)
-            {
-                continue;
-            }
-
-            removed.Add(entry);
+            Probe(start, end, removed);
+        }
+        else
+        {
+            removed.AddRange(leaves.Values);
         }
 
+        // Keep, in place and in order, the leaves that overlap the range and may go.
+        var kept = 0;
+        for (var i = 0; i < removed.Count; i++)
+        {
+            var entry = removed[i];
+            var overlaps = entry.Address.Value + entry.Size > start.Value && entry.Address.Value < end.Value;
+            if (overlaps && (entry.Kind != PteKind.Anonymous || evenCows))
+            {
+                removed[kept++] = entry;
+            }
+        }
+
+        removed.RemoveRange(kept, removed.Count - kept);
         foreach (var entry in removed)
         {
             leaves.Remove(entry.Address.Value);
@@ -87,11 +94,10 @@ internal sealed class PageTable
     /// <summary>
     /// The leaves that can overlap a range shorter than the table, found as a page walk finds
     /// them (each PUD-, PMD- and page-aligned slot of the range looked up) instead of visiting
-    /// every leaf; in address order, as the full walk gives them.
+    /// every leaf; added to <paramref name="found"/> in address order, as the full walk gives them.
     /// </summary>
-    private List<PageTableEntry> Probe(UserAddress start, UserAddress end)
+    private void Probe(UserAddress start, UserAddress end, List<PageTableEntry> found)
     {
-        var found = new List<PageTableEntry>();
         foreach (var shift in LeafShifts)
         {
             var size = 1UL << shift;
@@ -104,8 +110,10 @@ internal sealed class PageTable
             }
         }
 
-        found.Sort((a, b) => a.Address.Value.CompareTo(b.Address.Value));
-        return found;
+        if (found.Count > 1)
+        {
+            found.Sort(static (a, b) => a.Address.Value.CompareTo(b.Address.Value));
+        }
     }
 
     /// <summary>

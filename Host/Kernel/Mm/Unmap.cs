@@ -31,7 +31,8 @@ internal static class Unmap
     {
         ArgumentNullException.ThrowIfNull(mapping);
         var removed = new List<UnmappedEntry>();
-        foreach (var vma in mapping.IMmap.Query(first, last).ToList())
+        // Zapping changes page tables, never the i_mmap, so the walk needs no snapshot.
+        foreach (var vma in mapping.IMmap.Query(first, last))
         {
             var from = first < vma.Pgoff ? vma.Pgoff : first;
             var to = last > vma.LastPgoff ? vma.LastPgoff : last;
@@ -45,7 +46,8 @@ internal static class Unmap
             }
         }
 
-        return removed;
+        // Decisions keep this list: an exact-size array, not the list's spare capacity.
+        return removed.Count == 0 ? [] : removed.ToArray();
     }
 
     /// <summary>Every leaf of every mm that maps a pfn in [first, end): what teardown leaves stale.</summary>

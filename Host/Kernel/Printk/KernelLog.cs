@@ -3,9 +3,38 @@ using DaxHolder.Abstractions.Kernel;
 namespace DaxHolder.Host.Kernel.Printk;
 
 /// <summary>One printk line, as dmesg shows it (no timestamp: output must be deterministic).</summary>
-internal sealed record LogLine(KernelLogLevel Level, string Text)
+internal sealed class LogLine
 {
+    private readonly object message;
+
+    public LogLine(KernelLogLevel level, string text)
+    {
+        Level = level;
+        message = text;
+    }
+
+    public LogLine(KernelLogLevel level, DeferredLogText text)
+    {
+        Level = level;
+        message = text;
+    }
+
+    public KernelLogLevel Level { get; }
+
+    /// <summary>The line's text; a deferred line is formatted each time it is read.</summary>
+    public string Text => message as string ?? ((DeferredLogText)message).Render();
+
     public override string ToString() => Text;
+}
+
+/// <summary>
+/// A line the kernel prints once per page and task (memory-failure's "Sending SIGBUS"): kept as
+/// its values and formatted when a report reads it, so that a whole-device pre-remove does not
+/// hold half a million formatted strings. The text is exactly what the formatted line would be.
+/// </summary>
+internal abstract class DeferredLogText
+{
+    public abstract string Render();
 }
 
 /// <summary>
@@ -23,6 +52,13 @@ internal sealed class KernelLog : IKernelLog
     public int Mark => lines.Count;
 
     public void Printk(KernelLogLevel level, string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        lines.Add(new LogLine(level, line));
+    }
+
+    /// <summary>printk of a line formatted only when read (see <see cref="DeferredLogText"/>).</summary>
+    public void Printk(KernelLogLevel level, DeferredLogText line)
     {
         ArgumentNullException.ThrowIfNull(line);
         lines.Add(new LogLine(level, line));

@@ -110,6 +110,20 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
         }
     }
 
+    /// <summary>Whether <paramref name="signal"/> is already pending on the thread (legacy signals are not queued twice).</summary>
+    private static bool HasPending(TaskStruct thread, int signal)
+    {
+        foreach (var pending in thread.Pending)
+        {
+            if (pending.Signal == signal)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private SignalRecord Send(TaskStruct thread, int signal, int code, UserAddress? address, int lsb, bool forced)
     {
         ArgumentNullException.ThrowIfNull(thread);
@@ -131,7 +145,7 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
             {
                 queueing = SignalQueueing.Ignored;
             }
-            else if (thread.Pending.Any(s => s.Signal == signal))
+            else if (HasPending(thread, signal))
             {
                 queueing = SignalQueueing.AlreadyPending;
             }

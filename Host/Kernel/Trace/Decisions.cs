@@ -1,4 +1,5 @@
 using DaxHolder.Abstractions;
+using DaxHolder.Host.Kernel.Fs.Dax;
 using DaxHolder.Host.Kernel.Signal;
 using DaxHolder.Host.Kernel.Units;
 
@@ -30,7 +31,11 @@ internal sealed record GenericPathTaken(Pfn Pfn, string Reason) : Decision;
 internal sealed record DaxKillProcsCalled(InodeNumber Inode, PageIndex Index, PageCount Count, MfFlags Flags, Errno Result) : Decision;
 
 /// <summary>One page index looked at by mf_dax_kill_procs() or the generic path, and the entry it found.</summary>
-internal sealed record PageExamined(InodeNumber Inode, PageIndex Index, Pfn? EntryPfn, string Entry) : Decision;
+internal sealed record PageExamined(InodeNumber Inode, PageIndex Index, Pfn? EntryPfn, DaxEntryState Found) : Decision
+{
+    /// <summary>The entry as reports print it ("no entry", "pfn 0x…", "PMD pfn 0x… (locked)").</summary>
+    public string Entry => Found.ToString();
+}
 
 /// <summary>The generic path could not lock the page: page->mapping is NULL, not DAX, or gone (spec 2: -EBUSY).</summary>
 internal sealed record PageNotLocked(Pfn Pfn, string Reason) : Decision;

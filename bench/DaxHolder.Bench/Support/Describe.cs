@@ -38,9 +38,13 @@ internal static class Describe
         var allocated = GC.GetTotalAllocatedBytes();
         using var listener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_ALLOCATIONS") is null ? null : new AllocationListener();
         var mark = machine.Machine.Trace.Mark;
+        var paused = GC.GetTotalPauseDuration();
+        var gcs = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var clock = Stopwatch.StartNew();
         machine.Machine.Unbind(machine.State.Pmem!, writer: null);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"unbind in {clock.Elapsed.TotalMilliseconds:F0} ms, {machine.Machine.Trace.Mark - mark} decisions, {(GC.GetTotalAllocatedBytes() - allocated) >> 20} MiB allocated"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"unbind in {clock.Elapsed.TotalMilliseconds:F0} ms ({(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms GC pauses; GCs gen0 {GC.CollectionCount(0) - gcs.Item1} gen1 {GC.CollectionCount(1) - gcs.Item2} gen2 {GC.CollectionCount(2) - gcs.Item3}), " +
+            $"{machine.Machine.Trace.Mark - mark} decisions, {(GC.GetTotalAllocatedBytes() - allocated) >> 20} MiB allocated"));
     }
 
     /// <summary>Samples allocations by type (the runtime's AllocationTick, about every 100 KB) and prints the top ones on dispose.</summary>

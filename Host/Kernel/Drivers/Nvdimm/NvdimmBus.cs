@@ -35,7 +35,18 @@ internal sealed class NvdimmBus(KernelContext kernel, DevPagemaps memremap)
     }
 
     /// <summary>The pmem device whose data area holds <paramref name="pfn"/>.</summary>
-    public PmemDevice? FindByDataPfn(Pfn pfn) => pmems.FirstOrDefault(p => p.IsDataPfn(pfn));
+    public PmemDevice? FindByDataPfn(Pfn pfn)
+    {
+        foreach (var pmem in pmems)
+        {
+            if (pmem.IsDataPfn(pfn))
+            {
+                return pmem;
+            }
+        }
+
+        return null;
+    }
 
     public PmemDevice? Find(string name) => pmems.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal));
 }

@@ -50,10 +50,44 @@ internal sealed class DaxEntry
     /// <summary>The pfn backing <paramref name="index"/> inside this entry.</summary>
     public Pfn PfnAt(PageIndex index) => Pfn!.Value.Add(index.Value - Index.Value);
 
+    /// <summary>The entry as it is now, as a value: a decision keeps this, not the live entry.</summary>
+    public DaxEntryState State => new(DaxEntryLookup.Found, Pfn, Flags, Dirty);
+
+    public override string ToString() => State.ToString();
+}
+
+/// <summary>What a lookup of one index of a mapping found.</summary>
+internal enum DaxEntryLookup
+{
+    /// <summary>No entry at the index.</summary>
+    None,
+
+    /// <summary>The mapping is not a DAX mapping (dax_lock_mapping_entry: -EBUSY).</summary>
+    NotDax,
+
+    /// <summary>An entry: see its pfn and flags.</summary>
+    Found,
+}
+
+/// <summary>
+/// A DAX entry's pfn, flags and dirty mark at one moment (or what stood for no entry), kept by
+/// value so that a decision costs no string until a report renders it.
+/// </summary>
+internal readonly record struct DaxEntryState(DaxEntryLookup Lookup, Pfn? Pfn, DaxEntryFlags Flags, bool Dirty)
+{
+    public static DaxEntryState NoEntry => new(DaxEntryLookup.None, null, DaxEntryFlags.None, false);
+
+    public static DaxEntryState NotDaxMapping => new(DaxEntryLookup.NotDax, null, DaxEntryFlags.None, false);
+
     public override string ToString()
     {
-        var kind = IsZero ? "zero page" : IsEmpty ? "empty" : $"pfn {Pfn}";
-        return (IsPmd ? "PMD " : "") + kind + (IsLocked ? " (locked)" : "") + (Dirty ? " dirty" : "");
+        if (Lookup != DaxEntryLookup.Found)
+        {
+            return Lookup == DaxEntryLookup.None ? "no entry" : "not a DAX mapping: -EBUSY";
+        }
+
+        var kind = (Flags & DaxEntryFlags.ZeroPage) != 0 ? "zero page" : (Flags & DaxEntryFlags.Empty) != 0 ? "empty" : $"pfn {Pfn}";
+        return ((Flags & DaxEntryFlags.Pmd) != 0 ? "PMD " : "") + kind + ((Flags & DaxEntryFlags.Locked) != 0 ? " (locked)" : "") + (Dirty ? " dirty" : "");
     }
 }
 
@@ -96,18 +130,44 @@ internal sealed class DaxEntries
     }
 
     /// <summary>Entries overlapping [first, last], in index order.</summary>
+    public List<DaxEntry> InRange(PageIndex first, PageIndex last)
+    {
+        var found = new List<DaxEntry>();
+        InRange(first, last, found);
+        return found;
+    }
+
+    /// <summary>Entries overlapping [first, last], in index order, added to <paramref name="found"/>.</summary>
     /// <remarks>
     /// A range shorter than the entry count is looked up index by index (as the xarray walk
     /// does), with the PMD entry that may cover its first index; a longer one scans the entries.
     /// </remarks>
-    public IReadOnlyList<DaxEntry> InRange(PageIndex first, PageIndex last)
+    public void InRange(PageIndex first, PageIndex last, List<DaxEntry> found)
     {
-        if (last < first || last.Value - first.Value >= (ulong)entries.Count)
+        ArgumentNullException.ThrowIfNull(found);
+        if (entries.Count == 0)
         {
-            return entries.Values.Where(e => e.Index.Value + e.Pages - 1 >= first.Value && e.Index <= last).ToList();
+            return; // walking an empty SortedDictionary still allocates its enumerator's stack
         }
 
-        var found = new List<DaxEntry>();
+        if (last < first || last.Value - first.Value >= (ulong)entries.Count)
+        {
+            foreach (var entry in entries.Values)
+            {
+                if (entry.Index > last)
+                {
+                    break;
+                }
+
+                if (entry.Index.Value + entry.Pages - 1 >= first.Value)
+                {
+                    found.Add(entry);
+                }
+            }
+
+            return;
+        }
+
         var pmd = first.Value & ~(PmdPages - 1);
         if (pmd < first.Value && entries.TryGetValue(pmd, out var head) && head.Index.Value + head.Pages - 1 >= first.Value)
         {
@@ -121,7 +181,5 @@ internal sealed class DaxEntries
                 found.Add(entry);
             }
         }
-
-        return found;
     }
 }

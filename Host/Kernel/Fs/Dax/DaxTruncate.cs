@@ -5,6 +5,9 @@ namespace DaxHolder.Host.Kernel.Fs.Dax;
 /// <summary>fs/dax.c: removing entries on truncate, punch, invalidation and eviction.</summary>
 internal sealed partial class FsDax
 {
+    /// <summary>The entries one invalidation walks: pre-remove invalidates every file record, so the list is reused.</summary>
+    private readonly List<DaxEntry> invalidateScratch = [];
+
     /// <summary>
     /// fs/dax.c: dax_delete_mapping_entry(mapping, index) for every entry overlapping [first,
     /// last]: each is disassociated (a shared page loses one share) and removed. A PMD entry that
@@ -32,7 +35,10 @@ internal sealed partial class FsDax
     {
         ArgumentNullException.ThrowIfNull(mapping);
         var result = Errno.Ok;
-        foreach (var entry in mapping.Entries.InRange(first, last))
+        var entries = invalidateScratch;
+        entries.Clear();
+        mapping.Entries.InRange(first, last, entries);
+        foreach (var entry in entries)
         {
             if (entry.Dirty)
             {
@@ -44,6 +50,7 @@ internal sealed partial class FsDax
             mapping.Entries.Remove(entry);
         }
 
+        entries.Clear();
         return result;
     }
 }

@@ -9,7 +9,7 @@ using DaxHolder.Host.Kernel.Units;
 namespace DaxHolder.Host.Kernel.Mm.MemoryFailure;
 
 /// <summary>mm/memory-failure.c: struct to_kill, one task's VMA to signal for a page.</summary>
-internal sealed record ToKill(TaskStruct Task, UserAddress Address, int SizeShift);
+internal readonly record struct ToKill(TaskStruct Task, UserAddress Address, int SizeShift);
 
 /// <summary>mm/memory-failure.c: choosing whom to signal (spec 5.1, 5.2).</summary>
 internal sealed partial class MemoryFailureHandler
@@ -188,7 +188,15 @@ internal sealed partial class MemoryFailureHandler
     {
         if (index is null && byProcess.Count <= 8)
         {
-            return byProcess.FindIndex(e => ReferenceEquals(e.Process, owner));
+            for (var i = 0; i < byProcess.Count; i++)
+            {
+                if (ReferenceEquals(byProcess[i].Process, owner))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
 
         if (index is null)

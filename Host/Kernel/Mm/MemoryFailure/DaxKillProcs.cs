@@ -25,19 +25,19 @@ internal sealed partial class MemoryFailureHandler
             var (result, entry, page) = dax.DaxLockMappingEntry(mapping, pgoff);
             if (result == DaxLockResult.Busy)
             {
-                kernel.Trace.Add(new PageExamined(mapping.Host, pgoff, null, "not a DAX mapping: -EBUSY"));
+                kernel.Trace.Add(new PageExamined(mapping.Host, pgoff, null, DaxEntryState.NotDaxMapping));
                 return Errno.EBUSY;
             }
 
             if (result == DaxLockResult.NoEntry)
             {
-                kernel.Trace.Add(new PageExamined(mapping.Host, pgoff, null, entry is null ? "no entry" : entry.ToString()));
+                kernel.Trace.Add(new PageExamined(mapping.Host, pgoff, null, entry?.State ?? DaxEntryState.NoEntry));
                 continue;
             }
 
             try
             {
-                kernel.Trace.Add(new PageExamined(mapping.Host, pgoff, page!.Pfn, entry!.ToString()));
+                kernel.Trace.Add(new PageExamined(mapping.Host, pgoff, page!.Pfn, entry!.State));
                 if (!preRemove)
                 {
                     page.HwPoison = true;

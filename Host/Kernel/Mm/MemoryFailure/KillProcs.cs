@@ -1,6 +1,7 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Kernel;
 using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Host.Kernel.Printk;
 using DaxHolder.Host.Kernel.Signal;
 using DaxHolder.Host.Kernel.Trace;
 
@@ -67,7 +68,7 @@ internal sealed partial class MemoryFailureHandler
     private int KillProc(ToKill tk, Pfn pfn, MfFlags flags)
     {
         var t = tk.Task;
-        kernel.Log.Printk(KernelLogLevel.Err, $"Memory failure: {pfn}: Sending SIGBUS to {t.Comm}:{t.Tid} due to hardware memory corruption");
+        kernel.Log.Printk(KernelLogLevel.Err, new SendingSigbusLine(pfn, t.Comm, t.Tid));
         var record = (flags & MfFlags.ActionRequired) != 0 && ReferenceEquals(t, Current)
             ? signals.ForceSigMceerr(t, Signals.BUS_MCEERR_AR, tk.Address, tk.SizeShift)
             : signals.SendSigMceerr(t, Signals.BUS_MCEERR_AO, tk.Address, tk.SizeShift);
@@ -80,4 +81,10 @@ internal sealed partial class MemoryFailureHandler
 
         return 0;
     }
+}
+
+/// <summary>mm/memory-failure.c: kill_proc()'s "Sending SIGBUS" line, formatted when read.</summary>
+internal sealed class SendingSigbusLine(Pfn pfn, string comm, int tid) : DeferredLogText
+{
+    public override string Render() => $"Memory failure: {pfn}: Sending SIGBUS to {comm}:{tid} due to hardware memory corruption";
 }

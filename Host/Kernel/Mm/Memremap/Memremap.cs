@@ -27,7 +27,18 @@ internal sealed class DevPagemaps
     public bool PfnValid(Pfn pfn) => Find(pfn) is { State: not PagemapState.Removed };
 
     /// <summary>The pgmap whose range covers <paramref name="pfn"/>, in any state.</summary>
-    public DevPagemap? Find(Pfn pfn) => pagemaps.FirstOrDefault(p => p.Covers(pfn));
+    public DevPagemap? Find(Pfn pfn)
+    {
+        foreach (var pagemap in pagemaps)
+        {
+            if (pagemap.Covers(pfn))
+            {
+                return pagemap;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>mm/memremap.c: get_dev_pagemap(pfn, NULL): the live pgmap with a reference taken, or null.</summary>
     public DevPagemap? GetDevPagemap(Pfn pfn) => Find(pfn) is { } pgmap && pgmap.TryGetLive() ? pgmap : null;
