@@ -15,6 +15,14 @@ public interface IKernelServices
     IKernelLog Log { get; }
 
     /// <summary>
+    /// Cancelled when the host abandons the plugin's current call because it ran past its deadline
+    /// (<c>--plugin-timeout</c>, 5 s by default). A long walk (a whole-device notify_failure, a
+    /// large rmap query) may check it, as kernel code checks fatal_signal_pending(), and stop early;
+    /// the host reports the call as timed out either way.
+    /// </summary>
+    CancellationToken Cancellation { get; }
+
+    /// <summary>
     /// drivers/dax/super.c: fs_dax_get_by_bdev(bdev, &amp;start_off, holder, ops). The disk's dax
     /// device, or null when the device has no DAX, the partition is not page-aligned, or a
     /// holder is given and another (even the same one) already holds the disk (spec 3.1). A null

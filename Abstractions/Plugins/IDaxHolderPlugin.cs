@@ -14,13 +14,23 @@ public interface IDaxHolderPlugin
     void ConfigureServices(IServiceCollection services);
 }
 
-/// <summary>Names a plugin assembly's entry point: <c>[assembly: DaxHolderPlugin(typeof(XfsPlugin))]</c>.</summary>
+/// <summary>
+/// Names a plugin assembly's entry point and the plugin's name:
+/// <c>[assembly: DaxHolderPlugin(typeof(XfsPlugin), Name = "Xfs")]</c>. The plugin's version is
+/// its assembly's informational version (the project's <c>Version</c>).
+/// </summary>
 /// <param name="entryPoint">A public class implementing <see cref="IDaxHolderPlugin"/>.</param>
 [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = false)]
 public sealed class DaxHolderPluginAttribute(Type entryPoint) : Attribute
 {
     /// <summary>The entry-point type.</summary>
     public Type EntryPoint { get; } = entryPoint;
+
+    /// <summary>
+    /// The plugin's name, as reports and <c>--plugin-override</c> give it; without one, the
+    /// assembly's simple name. Never the folder the plugin was dropped into.
+    /// </summary>
+    public string? Name { get; set; }
 }
 
 /// <summary>The contract's version: a plugin binds to a host of the same major.</summary>

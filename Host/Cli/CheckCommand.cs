@@ -1,9 +1,9 @@
 using System.CommandLine;
-using DaxHolder.Host.Scenarios.Approval;
-using DaxHolder.Host.Scenarios.Language;
-using DaxHolder.Host.Scenarios.Running;
+using DaxHolder.Scenarios.Approval;
+using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Running;
 
-namespace DaxHolder.Host.Cli;
+namespace DaxHolder.Cli;
 
 /// <summary>
 /// <c>daxholder check &lt;dir or files&gt;... [--accept]</c>: each scenario's decisions against

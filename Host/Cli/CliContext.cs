@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.Cli;
+namespace DaxHolder.Cli;
 
 /// <summary>What a CLI run talks to: its output streams and the environment it reads.</summary>
 /// <param name="Output">Standard output.</param>

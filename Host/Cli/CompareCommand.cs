@@ -1,11 +1,11 @@
 using System.CommandLine;
-using DaxHolder.Host.Scenarios.Comparing;
-using DaxHolder.Host.Scenarios.Language;
-using DaxHolder.Host.Scenarios.Reports;
-using DaxHolder.Host.Scenarios.Running;
+using DaxHolder.Scenarios.Comparing;
+using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Reports;
+using DaxHolder.Scenarios.Running;
 using Spectre.Console;
 
-namespace DaxHolder.Host.Cli;
+namespace DaxHolder.Cli;
 
 /// <summary>
 /// <c>daxholder compare &lt;scenario&gt; --vary path=v1,v2 ...</c>: run the matrix and show the

@@ -1,6 +1,6 @@
-using DaxHolder.Host.Scenarios.Language;
+using DaxHolder.Scenarios.Language;
 
-namespace DaxHolder.Host.Cli;
+namespace DaxHolder.Cli;
 
 /// <summary>The demo: scenarios/demo.yaml, built into daxholder so that it runs from anywhere.</summary>
 internal static class DemoScenario

@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.Cli;
+namespace DaxHolder.Cli;
 
 /// <summary>The exit codes of daxholder.</summary>
 public static class ExitCodes

@@ -1,8 +1,7 @@
 using System.CommandLine;
-using DaxHolder.Host.Kernel.Versions;
-using DaxHolder.Host.Scenarios.Generating;
+using DaxHolder.Scenarios.Generating;
 
-namespace DaxHolder.Host.Cli;
+namespace DaxHolder.Cli;
 
 /// <summary>
 /// <c>daxholder generate</c>: write a machine-sized scenario (YAML) for a seed; the logic is in
@@ -23,7 +22,7 @@ internal static class GenerateCommand
         var early = Fraction("--early-kill", "Fraction of processes with prctl(PR_MCE_KILL_EARLY).", defaults.EarlyKillFraction);
         var seed = new Option<ulong>("--seed") { Description = "The seed: the same options and seed give the same file, byte for byte.", DefaultValueFactory = _ => defaults.Seed, HelpName = "N" };
         var kernel = new Option<string>("--kernel") { Description = "Kernel version profile (6.1 or 6.12).", DefaultValueFactory = _ => defaults.Kernel, HelpName = "VERSION" };
-        kernel.AcceptOnlyFromAmong([.. KernelProfiles.All.Select(p => p.Name)]);
+        kernel.AcceptOnlyFromAmong([.. GeneratorOptions.Kernels]);
         var eventKind = new Option<string>("--event") { Description = "The event the scenario ends with: a machine check on the first faulted page, a device unbind, or none.", DefaultValueFactory = _ => "poison", HelpName = "poison|unbind|none" };
         eventKind.AcceptOnlyFromAmong("poison", "unbind", "none");
         var output = new Option<string?>("--output", "-o") { Description = "Write the scenario to FILE instead of standard output.", HelpName = "FILE" };

@@ -1,8 +1,8 @@
 using System.CommandLine;
-using DaxHolder.Host.PluginLoading;
+using DaxHolder.PluginLoading;
 using Spectre.Console;
 
-namespace DaxHolder.Host.Cli;
+namespace DaxHolder.Cli;
 
 /// <summary><c>daxholder plugins</c>: the plugins found, with their filesystem types; load errors on stderr.</summary>
 internal static class PluginsCommand

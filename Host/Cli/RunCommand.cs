@@ -1,9 +1,9 @@
 using System.CommandLine;
-using DaxHolder.Host.Scenarios.Language;
-using DaxHolder.Host.Scenarios.Reports;
-using DaxHolder.Host.Scenarios.Running;
+using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Reports;
+using DaxHolder.Scenarios.Running;
 
-namespace DaxHolder.Host.Cli;
+namespace DaxHolder.Cli;
 
 /// <summary>
 /// <c>daxholder run [scenario]</c> and <c>daxholder demo</c>: run a scenario (every cell of its

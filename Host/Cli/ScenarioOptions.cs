@@ -1,9 +1,9 @@
 using System.CommandLine;
-using DaxHolder.Host.PluginLoading;
-using DaxHolder.Host.Scenarios.Language;
+using DaxHolder.PluginLoading;
+using DaxHolder.Scenarios.Language;
 using Spectre.Console;
 
-namespace DaxHolder.Host.Cli;
+namespace DaxHolder.Cli;
 
 /// <summary>The options the scenario commands share, and how they turn into settings, plugins and progress.</summary>
 internal sealed class ScenarioOptions

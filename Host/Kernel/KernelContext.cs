@@ -1,8 +1,8 @@
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Printk;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Printk;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel;
+namespace DaxHolder.Kernel;
 
 /// <summary>
 /// What every subsystem of one simulated machine shares: the kernel version profile, the log,

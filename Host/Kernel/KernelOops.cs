@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.Kernel;
+namespace DaxHolder.Kernel;
 
 /// <summary>
 /// Where the real kernel crashes (an oops: a BUG or a bad dereference in kernel mode), the model

@@ -1,28 +1,31 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Drivers.Dax;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Fs.Dax;
-using DaxHolder.Host.Kernel.Mm;
-using DaxHolder.Host.Kernel.Mm.MemoryFailure;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Drivers.Dax;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Fs.Dax;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Mm.MemoryFailure;
+using DaxHolder.Kernel.Modules;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel;
+namespace DaxHolder.Kernel;
 
 /// <summary>
 /// The kernel as one plugin sees it (IKernelServices): every member forwards to the home of the
-/// kernel function it models. One instance per plugin and machine, so that holder operations a
-/// plugin registers are guarded under that plugin's name.
+/// kernel function it models. One instance per plugin and machine: holder and iomap operations
+/// the plugin hands the kernel are wrapped in that plugin's guard here, as they come in.
 /// </summary>
-internal sealed class KernelServices(KernelContext kernel, FsDax dax, Truncate truncate, MemoryFailureHandler memoryFailure, string plugin) : IKernelServices
+internal sealed class KernelServices(KernelContext kernel, Truncate truncate, MemoryFailureHandler memoryFailure, GuardScope scope) : IKernelServices
 {
     public KernelProfile Profile => kernel.Profile;
 
     public IKernelLog Log => kernel.Log;
 
+    public CancellationToken Cancellation => scope.Calls.Cancellation;
+
     public IDaxDevice? FsDaxGetByBdev(IBlockDevice device, object? holder, IDaxHolderOperations? operations) =>
-        DaxDevice.FsDaxGetByBdev(kernel, device, holder, operations, plugin);
+        DaxDevice.FsDaxGetByBdev(kernel, device, holder, operations is null ? null : ModuleGuard.Wrap(operations, scope), scope.Module.Name);
 
     public void FsPutDax(IDaxDevice daxDevice, object? holder) => AsHost(daxDevice).FsPutDax(holder);
 
@@ -39,7 +42,7 @@ internal sealed class KernelServices(KernelContext kernel, FsDax dax, Truncate t
         truncate.InvalidateInodePages2Range(AsHost(mapping), start, endInclusive);
 
     public ErrnoOr<ByteLength> DaxIomapRw(IInode inode, FileOffset position, ByteLength length, bool write, IIomapOps operations) =>
-        dax.DaxIomapRw(inode, operations, position, length, write);
+        FsDax.DaxIomapRw(ModuleGuard.Wrap(inode, scope), ModuleGuard.Wrap(operations, scope), position, length, write);
 
     public Errno MfDaxKillProcs(IAddressSpace mapping, PageIndex index, PageCount count, MfFlags flags)
     {

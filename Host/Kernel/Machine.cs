@@ -1,22 +1,24 @@
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Arch.X86;
-using DaxHolder.Host.Kernel.Drivers.Nvdimm;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Fs.Dax;
-using DaxHolder.Host.Kernel.Mm;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Mm.MemoryFailure;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Arch.X86;
+using DaxHolder.Kernel.Drivers.Nvdimm;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Fs.Dax;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Mm.MemoryFailure;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Modules;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace DaxHolder.Host.Kernel;
+namespace DaxHolder.Kernel;
 
 /// <summary>
 /// One simulated machine: a kernel of one version profile with its subsystems, composed in its
-/// own DI container (so every scenario starts from a fresh machine). Plugins add their
-/// registrations to the same container.
+/// own DI container (so every scenario starts from a fresh machine). Each plugin is loaded as a
+/// module with a container of its own (<see cref="Filesystems"/>), and reached only through the
+/// guard.
 /// </summary>
 internal sealed class Machine : IDisposable
 {
@@ -43,6 +45,12 @@ internal sealed class Machine : IDisposable
 
     public Vfs Vfs => Get<Vfs>();
 
+    /// <summary>The registered filesystem types (fs/filesystems.c), each guarded.</summary>
+    public Filesystems Filesystems => Get<Filesystems>();
+
+    /// <summary>The calls into plugins on this machine: the watchdog's view, and their cancellation.</summary>
+    public PluginCalls PluginCalls => Get<PluginCalls>();
+
     public Exit Exit => Get<Exit>();
 
     public Fault Fault => Get<Fault>();
@@ -59,8 +67,8 @@ internal sealed class Machine : IDisposable
 
     public DecisionTrace Trace => Kernel.Trace;
 
-    /// <summary>A fresh machine running <paramref name="profile"/>, with extra registrations (plugins') added.</summary>
-    public static Machine Boot(KernelProfile profile, IEnumerable<ServiceDescriptor>? registrations = null)
+    /// <summary>A fresh machine running <paramref name="profile"/>, with <paramref name="modules"/> (plugins) loaded.</summary>
+    public static Machine Boot(KernelProfile profile, IEnumerable<KernelModule>? modules = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
         IServiceCollection services = new ServiceCollection();
@@ -78,14 +86,12 @@ internal sealed class Machine : IDisposable
         services.AddSingleton<Fault>();
         services.AddSingleton<Madvise>();
         services.AddSingleton<HwpoisonInject>();
-        services.AddSingleton<Func<string, KernelServices>>(sp => plugin => new KernelServices(
-            sp.GetRequiredService<KernelContext>(), sp.GetRequiredService<FsDax>(), sp.GetRequiredService<Truncate>(),
-            sp.GetRequiredService<MemoryFailureHandler>(), plugin));
+        services.AddSingleton<PluginCalls>();
+        services.AddSingleton(sp => new Filesystems(modules ?? [], sp.GetRequiredService<PluginCalls>()));
+        services.AddSingleton<Func<GuardScope, KernelServices>>(sp => scope => new KernelServices(
+            sp.GetRequiredService<KernelContext>(), sp.GetRequiredService<Truncate>(),
+            sp.GetRequiredService<MemoryFailureHandler>(), scope));
         services.AddSingleton<Vfs>();
-        foreach (var registration in registrations ?? [])
-        {
-            services.Add(registration);
-        }
 
         return new Machine(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
     }
@@ -172,11 +178,28 @@ internal sealed class Machine : IDisposable
         return Fault.UserAccess(task, address, write);
     }
 
+    /// <summary>
+    /// Module exit for every plugin (their services' Dispose, guarded): a fault here is the
+    /// plugin's, reported like any other. Disposing the machine does it too, quietly.
+    /// </summary>
+    public void UnloadModules() => Filesystems.Dispose();
+
     /// <summary>Every task runs: pending signals are delivered (the end of a scenario step).</summary>
     public void DeliverPendingSignals() => Signals.DeliverPending(Tasks);
 
     private T Get<T>()
         where T : notnull => provider.GetRequiredService<T>();
 
-    public void Dispose() => provider.Dispose();
+    public void Dispose()
+    {
+        try
+        {
+            provider.Dispose();
+        }
+        catch (PluginFault)
+        {
+            // A module whose exit faults after the cell's decisions were taken: UnloadModules is
+            // where a caller that wants to see it looks; a machine being thrown away does not.
+        }
+    }
 }

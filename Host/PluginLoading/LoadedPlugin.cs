@@ -1,105 +1,86 @@
-using System.Runtime.Loader;
-using DaxHolder.Abstractions.Fs;
 using Microsoft.Extensions.DependencyInjection;
+using Loader = McMaster.NETCore.Plugins.PluginLoader;
 
-namespace DaxHolder.Host.PluginLoading;
+namespace DaxHolder.PluginLoading;
 
 /// <summary>
-/// A plugin loaded into its own collectible context: its identity, the filesystem types it
-/// registered (guarded), and the services it registered, ready to be copied into a machine's
-/// container. <see cref="Unload"/> lets the context be collected once nothing holds its objects.
+/// A plugin loaded into its own unloadable context: its identity (the name and version it
+/// declares), the filesystem types it provides, and the services it registered, ready to be
+/// composed into a machine. DaxHolder never calls the plugin's filesystem code from here: the
+/// kernel model does, through its guard. <see cref="Unload"/> lets the context be collected once
+/// nothing holds the plugin's objects.
 /// </summary>
 public sealed class LoadedPlugin
 {
-    private PluginLoadContext? context;
-    private ServiceProvider? services;
+    private Loader? loader;
 
     internal LoadedPlugin(
-        string name,
+        PluginAssemblyInfo assembly,
         string folder,
-        string assemblyPath,
-        string version,
+        string origin,
         Version contractVersion,
-        PluginLoadContext context,
-        ServiceProvider services,
+        Loader loader,
         IReadOnlyList<ServiceDescriptor> registrations,
-        IReadOnlyList<IFileSystemType> fileSystemTypes)
+        IReadOnlyList<string> fileSystemNames)
     {
-        Name = name;
+        Name = assembly.PluginName;
+        Version = assembly.PluginVersion;
         Folder = folder;
-        AssemblyPath = assemblyPath;
-        Version = version;
+        Origin = origin;
+        AssemblyPath = assembly.Path;
         ContractVersion = contractVersion;
-        this.context = context;
-        this.services = services;
+        this.loader = loader;
         Registrations = registrations;
-        FileSystemTypes = fileSystemTypes;
-        FileSystemNames = [.. fileSystemTypes.Select(t => t.Name)];
+        FileSystemNames = fileSystemNames;
     }
 
-    /// <summary>The plugin's name: its folder's name, e.g. "Xfs".</summary>
+    /// <summary>The plugin's declared name (<c>DaxHolderPlugin(Name = ...)</c>), else its assembly's simple name.</summary>
     public string Name { get; }
+
+    /// <summary>The plugin's version: its assembly's informational version, else its assembly version.</summary>
+    public string Version { get; }
 
     /// <summary>The plugin folder.</summary>
     public string Folder { get; }
 
+    /// <summary>What named the folder: "plugins beside daxholder", DAXHOLDER_PLUGINS or "--plugins".</summary>
+    public string Origin { get; }
+
     /// <summary>The main assembly's path.</summary>
     public string AssemblyPath { get; }
-
-    /// <summary>The plugin's informational version (or assembly version).</summary>
-    public string Version { get; }
 
     /// <summary>The DaxHolder.Abstractions version the plugin was compiled against.</summary>
     public Version ContractVersion { get; }
 
-    /// <summary>What the plugin registered in <c>ConfigureServices</c>, for a machine's own container.</summary>
+    /// <summary>What the plugin registered in <c>ConfigureServices</c>, for a machine to compose.</summary>
     public IReadOnlyList<ServiceDescriptor> Registrations { get; private set; }
 
-    /// <summary>The filesystem types the plugin provides, guarded, in registration order.</summary>
-    public IReadOnlyList<IFileSystemType> FileSystemTypes { get; private set; }
-
-    /// <summary>The names of <see cref="FileSystemTypes"/>, read once at load.</summary>
+    /// <summary>The names of the filesystem types the plugin provides, read once at load, in registration order.</summary>
     public IReadOnlyList<string> FileSystemNames { get; }
 
-    /// <summary>Why disposing the plugin's services failed during <see cref="Unload"/>, or null.</summary>
-    public string? UnloadFailure { get; private set; }
-
     /// <summary>Whether <see cref="Unload"/> has run.</summary>
-    public bool IsUnloaded => context is null;
+    public bool IsUnloaded => loader is null;
 
     /// <summary>A handle on the load context that lets a caller watch it being collected.</summary>
-    internal WeakReference ContextReference => new(context);
+    internal WeakReference ContextReference => new(loader?.LoadContext);
+
+    /// <summary>"Xfs 0.1.0".</summary>
+    public override string ToString() => $"{Name} {Version}";
 
     /// <summary>
-    /// Disposes the plugin's services, drops every reference the host holds into the plugin and
-    /// starts unloading its context. Objects obtained earlier keep it alive until released.
+    /// Drops every reference the host holds into the plugin and starts unloading its context.
+    /// Objects obtained earlier (a machine's filesystem types) keep it alive until released.
     /// </summary>
     public void Unload()
     {
-        if (context is null)
+        if (loader is null)
         {
             return;
         }
 
-        try
-        {
-            PluginGuard.Invoke(Name, "ServiceProvider.Dispose", () =>
-            {
-                services?.Dispose();
-                return 0;
-            });
-        }
-        catch (PluginCallException e)
-        {
-            // Unloading always completes: a plugin's failing Dispose is recorded, not rethrown.
-            UnloadFailure = e.Message;
-        }
-
-        services = null;
         Registrations = [];
-        FileSystemTypes = [];
-        AssemblyLoadContext unloading = context;
-        context = null;
-        unloading.Unload();
+        var unloading = loader;
+        loader = null;
+        unloading.Dispose();
     }
 }

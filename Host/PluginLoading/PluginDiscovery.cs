@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.PluginLoading;
+namespace DaxHolder.PluginLoading;
 
 /// <summary>
 /// Finds plugin folders. A source directory is either a plugin folder itself (it holds a
@@ -8,8 +8,12 @@ namespace DaxHolder.Host.PluginLoading;
 /// </summary>
 internal static class PluginDiscovery
 {
-    /// <summary>A plugin folder and its main assembly.</summary>
-    internal sealed record Candidate(string Name, string Folder, PluginAssemblyInfo Assembly);
+    /// <summary>A plugin folder, its main assembly, and what named the folder.</summary>
+    internal sealed record Candidate(string Folder, PluginAssemblyInfo Assembly, string Origin)
+    {
+        /// <summary>The plugin's declared name, else its assembly's simple name.</summary>
+        public string Name => Assembly.PluginName;
+    }
 
     public static (IReadOnlyList<Candidate> Candidates, IReadOnlyList<PluginLoadError> Errors) Discover(IEnumerable<PluginSource> sources)
     {
@@ -18,7 +22,7 @@ internal static class PluginDiscovery
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var source in sources)
         {
-            foreach (var folder in FoldersOf(source, errors))
+            foreach (var folder in Readable(source.Directory, source.Directory, errors, () => FoldersOf(source, errors)) ?? [])
             {
                 if (!seen.Add(Path.GetFullPath(folder)))
                 {
@@ -27,7 +31,10 @@ internal static class PluginDiscovery
 
                 try
                 {
-                    candidates.Add(Inspect(folder));
+                    if (Readable(folder, folder, errors, () => Inspect(folder, source.Origin)) is { } candidate)
+                    {
+                        candidates.Add(candidate);
+                    }
                 }
                 catch (PluginLoadException e)
                 {
@@ -37,6 +44,22 @@ internal static class PluginDiscovery
         }
 
         return (candidates, errors);
+    }
+
+    /// <summary>Runs <paramref name="read"/>; a folder that cannot be read is one error naming it, not a crash.</summary>
+    private static T? Readable<T>(string label, string folder, List<PluginLoadError> errors, Func<T> read)
+        where T : class
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            errors.Add(new(Path.GetFileName(Path.TrimEndingDirectorySeparator(label)), folder, $"it cannot be read ({e.Message})",
+                "make the folder and its files readable by this user, or leave it out of the plugin search"));
+            return null;
+        }
     }
 
     private static List<string> FoldersOf(PluginSource source, List<PluginLoadError> errors)
@@ -71,7 +94,7 @@ internal static class PluginDiscovery
         || Directory.EnumerateFiles(folder, "*.dll").Any(dll => PluginAssemblyInfo.TryRead(dll)?.DeclaresEntryPoint == true);
 
     /// <summary>Finds the folder's main assembly: the one named by its deps.json, else the one declaring the entry point.</summary>
-    private static Candidate Inspect(string folder)
+    private static Candidate Inspect(string folder, string origin)
     {
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
         var declaring = Directory.GetFiles(folder, "*.dll").Order(StringComparer.Ordinal)
@@ -91,7 +114,7 @@ internal static class PluginDiscovery
         };
         if (main is not null)
         {
-            return new Candidate(name, folder, main);
+            return new Candidate(folder, main, origin);
         }
 
         var fromDeps = depsNamed.Where(File.Exists).Select(PluginAssemblyInfo.TryRead).OfType<PluginAssemblyInfo>().FirstOrDefault();

@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.PluginLoading;
+namespace DaxHolder.PluginLoading;
 
 /// <summary>
 /// Why a plugin folder could not be used, and what to do about it: one readable line naming the

@@ -1,73 +1,67 @@
 using System.Reflection;
+using System.Runtime.Loader;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Abstractions.Plugins;
 using Microsoft.Extensions.DependencyInjection;
+using Loader = McMaster.NETCore.Plugins.PluginLoader;
 
-namespace DaxHolder.Host.PluginLoading;
+namespace DaxHolder.PluginLoading;
 
 /// <summary>
-/// Loads plugins from folders, one collectible load context each. Every problem with a plugin
-/// becomes one <see cref="PluginLoadError"/> naming the plugin and the fix; the other plugins
-/// still load. Checks run before any plugin code does: the contract major it was built
-/// against, then its direct dependencies; then its entry point runs, guarded.
+/// Loads plugins from folders, each into its own unloadable context (McMaster.NETCore.Plugins'
+/// PluginLoader, with the contract and the DI abstractions shared with the host). Every problem
+/// with a plugin becomes one <see cref="PluginLoadError"/> naming the plugin and the fix; the
+/// other plugins still load. Checks run before any plugin code does: the contract major it was
+/// built against, then its direct dependencies; then its entry point runs. Two plugins with one
+/// name, or two providing one filesystem type, are an error unless an override chooses one.
 /// </summary>
 public static class PluginLoader
 {
-    /// <summary>Loads every plugin the sources name.</summary>
-    public static PluginCatalog Load(IEnumerable<PluginSource> sources)
+    /// <summary>Loads every plugin the sources name, with no overrides.</summary>
+    public static PluginCatalog Load(IEnumerable<PluginSource> sources) => Load(new PluginLoadOptions([.. sources]));
+
+    /// <summary>Loads every plugin <paramref name="options"/> names, resolving clashes by its overrides.</summary>
+    public static PluginCatalog Load(PluginLoadOptions options)
     {
-        var (candidates, errors) = PluginDiscovery.Discover(sources);
+        ArgumentNullException.ThrowIfNull(options);
+        var (candidates, errors) = PluginDiscovery.Discover(options.Sources);
         var loaded = new List<LoadedPlugin>();
-        var owners = new Dictionary<string, LoadedPlugin>(StringComparer.Ordinal);
         var allErrors = new List<PluginLoadError>(errors);
         foreach (var candidate in candidates)
         {
-            LoadedPlugin plugin;
             try
             {
-                plugin = LoadOne(candidate);
+                loaded.Add(LoadOne(candidate));
             }
             catch (PluginLoadException e)
             {
                 allErrors.Add(e.Error);
-                continue;
             }
-
-            var clash = plugin.FileSystemNames.FirstOrDefault(owners.ContainsKey);
-            if (clash is not null)
-            {
-                var first = owners[clash];
-                allErrors.Add(new(plugin.Name, plugin.Folder,
-                    $"claims filesystem '{clash}', which plugin '{first.Name}' ({first.Folder}) already provides",
-                    "remove one of the two plugin folders, or give one filesystem type another name"));
-                plugin.Unload();
-                continue;
-            }
-
-            foreach (var name in plugin.FileSystemNames)
-            {
-                owners[name] = plugin;
-            }
-
-            loaded.Add(plugin);
         }
 
-        return new PluginCatalog(loaded, allErrors);
+        var overridden = new List<OverriddenPlugin>();
+        var kept = PluginClashes.Resolve(loaded, options.Overrides, overridden, allErrors);
+        foreach (var plugin in loaded.Except(kept))
+        {
+            plugin.Unload();
+        }
+
+        return new PluginCatalog(kept, overridden, allErrors);
     }
 
     private static LoadedPlugin LoadOne(PluginDiscovery.Candidate candidate)
     {
         var contract = CheckContract(candidate);
-        var context = new PluginLoadContext(candidate.Name, candidate.Assembly.Path);
+        CheckDependencies(candidate);
+        var loader = Loader.CreateFromAssemblyFile(candidate.Assembly.Path, isUnloadable: true, sharedTypes: SharedAssemblies.Types);
         try
         {
-            CheckDependencies(candidate, context);
-            var entry = CreateEntryPoint(candidate, context);
-            return Register(candidate, contract, context, entry);
+            var entry = CreateEntryPoint(candidate, loader);
+            return Register(candidate, contract, loader, entry);
         }
         catch
         {
-            context.Unload();
+            loader.Dispose();
             throw;
         }
     }
@@ -93,9 +87,10 @@ public static class PluginLoader
         return built;
     }
 
-    /// <summary>Every direct reference must come from the host, the .NET runtime, or the plugin's own folder.</summary>
-    private static void CheckDependencies(PluginDiscovery.Candidate candidate, PluginLoadContext context)
+    /// <summary>Every direct reference must come from the host, the .NET runtime, or the plugin's own folder (its deps.json).</summary>
+    private static void CheckDependencies(PluginDiscovery.Candidate candidate)
     {
+        var resolver = new AssemblyDependencyResolver(candidate.Assembly.Path);
         foreach (var reference in candidate.Assembly.References)
         {
             if (SharedAssemblies.IsShared(reference) || RuntimeAssemblies.Contains(reference.Name!))
@@ -103,7 +98,7 @@ public static class PluginLoader
                 continue;
             }
 
-            var path = context.ResolvePrivate(reference) ?? Path.Combine(candidate.Folder, reference.Name + ".dll");
+            var path = resolver.ResolveAssemblyToPath(reference) ?? Path.Combine(candidate.Folder, reference.Name + ".dll");
             if (!File.Exists(path))
             {
                 throw MissingDependency(candidate, reference.FullName);
@@ -111,11 +106,11 @@ public static class PluginLoader
         }
     }
 
-    private static IDaxHolderPlugin CreateEntryPoint(PluginDiscovery.Candidate candidate, PluginLoadContext context)
+    private static IDaxHolderPlugin CreateEntryPoint(PluginDiscovery.Candidate candidate, Loader loader)
     {
         try
         {
-            var assembly = context.LoadFromAssemblyPath(candidate.Assembly.Path);
+            var assembly = loader.LoadDefaultAssembly();
             var entryType = assembly.GetCustomAttribute<DaxHolderPluginAttribute>()!.EntryPoint;
             if (!typeof(IDaxHolderPlugin).IsAssignableFrom(entryType))
             {
@@ -142,7 +137,11 @@ public static class PluginLoader
         }
     }
 
-    private static LoadedPlugin Register(PluginDiscovery.Candidate candidate, Version contract, PluginLoadContext context, IDaxHolderPlugin entry)
+    /// <summary>
+    /// Runs the entry point's ConfigureServices and reads the names of the filesystem types it
+    /// registers from a throw-away container; each machine composes its own instances later.
+    /// </summary>
+    private static LoadedPlugin Register(PluginDiscovery.Candidate candidate, Version contract, Loader loader, IDaxHolderPlugin entry)
     {
         var registrations = new ServiceCollection();
         ServiceProvider? provider = null;
@@ -150,9 +149,7 @@ public static class PluginLoader
         {
             entry.ConfigureServices(registrations);
             provider = registrations.BuildServiceProvider();
-            var types = provider.GetServices<IFileSystemType>()
-                .Select(t => PluginGuard.Wrap(t, candidate.Name))
-                .ToList();
+            var types = provider.GetServices<IFileSystemType>().ToList();
             if (types.Count == 0)
             {
                 throw Fail(candidate, "it registers no filesystem type", $"register one in ConfigureServices: services.AddSingleton<{nameof(IFileSystemType)}, YourType>()");
@@ -169,19 +166,36 @@ public static class PluginLoader
                 throw Fail(candidate, $"it registers filesystem '{twice.Key}' {twice.Count()} times", "register each filesystem type once");
             }
 
-            var version = candidate.Assembly.InformationalVersion ?? candidate.Assembly.Identity.Version?.ToString() ?? "?";
-            return new LoadedPlugin(candidate.Name, candidate.Folder, candidate.Assembly.Path, version, contract, context, provider, [.. registrations], types);
+            DisposeQuietly(provider);
+            return new LoadedPlugin(candidate.Assembly, candidate.Folder, candidate.Origin, contract, loader, [.. registrations], names);
         }
         catch (Exception e) when (e is not PluginLoadException)
         {
-            provider?.Dispose();
-            var inner = e is PluginCallException { InnerException: { } pe } ? pe : e;
+            DisposeQuietly(provider);
+            var inner = e is TargetInvocationException { InnerException: { } ti } ? ti : e;
             throw inner switch
             {
                 FileNotFoundException or FileLoadException => MissingDependency(candidate, (inner as FileNotFoundException)?.FileName ?? inner.Message),
                 TypeLoadException or MissingMemberException => TypeLoadFailure(candidate, inner),
                 _ => Fail(candidate, $"registering its services threw {inner.GetType().Name}: {inner.Message}", "fix the plugin's ConfigureServices or its filesystem types' constructors"),
             };
+        }
+    }
+
+    /// <summary>
+    /// The throw-away container's Dispose runs plugin code (its types' Dispose): whatever it
+    /// throws is the machine's concern when it composes the plugin, not the loader's.
+    /// </summary>
+    private static void DisposeQuietly(ServiceProvider? provider)
+    {
+        try
+        {
+            provider?.Dispose();
+        }
+#pragma warning disable CA1031 // a plugin's failing Dispose must not fail its loading
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 

@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.PluginLoading;
+namespace DaxHolder.PluginLoading;
 
 /// <summary>A directory to look for plugins in, and what named it (for error messages).</summary>
 /// <param name="Directory">The directory: a plugin folder itself, or a folder of plugin folders.</param>

@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.PluginLoading;
+namespace DaxHolder.PluginLoading;
 
 /// <summary>The simple names of the assemblies the .NET runtime provides (the trusted platform assemblies).</summary>
 internal static class RuntimeAssemblies

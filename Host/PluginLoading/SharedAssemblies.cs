@@ -1,7 +1,8 @@
 using System.Reflection;
 using DaxHolder.Abstractions.Plugins;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace DaxHolder.Host.PluginLoading;
+namespace DaxHolder.PluginLoading;
 
 /// <summary>
 /// The assemblies a plugin always gets from the host, never from its own folder: the contract
@@ -17,6 +18,9 @@ internal static class SharedAssemblies
         DaxHolderContract.AssemblyName,
         "Microsoft.Extensions.DependencyInjection.Abstractions",
     ];
+
+    /// <summary>A type of each shared assembly, as McMaster.NETCore.Plugins' loader takes them.</summary>
+    public static Type[] Types { get; } = [typeof(IDaxHolderPlugin), typeof(IServiceCollection)];
 
     /// <summary>Whether <paramref name="name"/> is one the host provides.</summary>
     public static bool IsShared(AssemblyName name) =>

@@ -3,7 +3,7 @@ using DaxHolder.Abstractions.Plugins;
 using DaxHolder.Plugins.Erofs;
 using Microsoft.Extensions.DependencyInjection;
 
-[assembly: DaxHolderPlugin(typeof(ErofsPlugin))]
+[assembly: DaxHolderPlugin(typeof(ErofsPlugin), Name = "Erofs")]
 
 namespace DaxHolder.Plugins.Erofs;
 

@@ -3,7 +3,7 @@ using DaxHolder.Abstractions.Plugins;
 using DaxHolder.Plugins.Xfs;
 using Microsoft.Extensions.DependencyInjection;
 
-[assembly: DaxHolderPlugin(typeof(XfsPlugin))]
+[assembly: DaxHolderPlugin(typeof(XfsPlugin), Name = "Xfs")]
 
 namespace DaxHolder.Plugins.Xfs;
 

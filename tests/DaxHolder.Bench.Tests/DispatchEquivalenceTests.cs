@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Bench.Baseline;
 using DaxHolder.Bench.Support;
-using DaxHolder.Host.Kernel.Mm;
+using DaxHolder.Kernel.Mm;
 
 namespace DaxHolder.Bench.Tests;
 
@@ -41,7 +41,7 @@ public sealed class DispatchEquivalenceTests
             machine.Machine.ExitProcess(tasks[4].Leader);
             var late = machine.Machine.Tasks.Spawn(5000, "late");
             var busiest = machine.Generated.FaultedPages[0].File;
-            var file = Host.Kernel.Fs.Vfs.Open(machine.Mount, busiest).Value;
+            var file = DaxHolder.Kernel.Fs.Vfs.Open(machine.Mount, busiest).Value;
             Mmap.DoMmap(late.Group.Mm!, file, new PageIndex(0), new ByteLength(file.Size.Value), VmFlags.Read | VmFlags.Shared | VmFlags.NoHugePage, null).IsOk.ShouldBeTrue();
             machine.Machine.MemoryFailure.Current = tasks[2].Leader;
         }

@@ -1,9 +1,9 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Fs.Dax;
-using DaxHolder.Host.Kernel.Mm;
+using DaxHolder.Kernel.Fs.Dax;
+using DaxHolder.Kernel.Mm;
 
-namespace DaxHolder.Host.Kernel.Fs;
+namespace DaxHolder.Kernel.Fs;
 
 /// <summary>
 /// include/linux/fs.h: struct address_space of one in-core inode: its host, whether it is DAX

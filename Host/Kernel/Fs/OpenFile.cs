@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 
-namespace DaxHolder.Host.Kernel.Fs;
+namespace DaxHolder.Kernel.Fs;
 
 /// <summary>
 /// include/linux/fs.h: struct file, reduced to what mmap and faults need: the mapping, the inode

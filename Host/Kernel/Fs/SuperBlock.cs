@@ -1,9 +1,9 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Fs;
+namespace DaxHolder.Kernel.Fs;
 
 /// <summary>
 /// include/linux/fs.h: struct super_block, the VFS state a filesystem's notify_failure depends

@@ -1,48 +1,53 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Drivers.Nvdimm;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.PluginLoading;
+using DaxHolder.Kernel.Drivers.Nvdimm;
+using DaxHolder.Kernel.Modules;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Fs;
+namespace DaxHolder.Kernel.Fs;
 
-/// <summary>A filesystem mounted on this machine: its superblock, the plugin's mounted object and device.</summary>
-internal sealed record Mount(SuperBlock SuperBlock, IMountedFileSystem FileSystem, IFileSystemImage Image, BlockDevice Device, string Plugin, FsOptions Options);
+/// <summary>A filesystem mounted on this machine: its superblock, the plugin's mounted object (guarded) and device.</summary>
+internal sealed record Mount(SuperBlock SuperBlock, IMountedFileSystem FileSystem, IFileSystemImage Image, BlockDevice Device, ModuleIdentity Module, FsOptions Options)
+{
+    /// <summary>The plugin's name, as reports give it.</summary>
+    public string Plugin => Module.Name;
+}
 
 /// <summary>
 /// fs/super.c, fs/namei.c and fs/drop_caches.c, as far as scenarios need them: make and mount a
 /// filesystem (SB_BORN once mount returned), open a file for mmap (the inode stays referenced
 /// while mapped), unmount, and drop unreferenced inodes from core.
 /// </summary>
-internal sealed class Vfs(KernelContext kernel, Func<string, KernelServices> servicesFor)
+internal sealed class Vfs(KernelContext kernel, Func<GuardScope, KernelServices> servicesFor)
 {
     private readonly List<Mount> mounts = [];
 
     public IReadOnlyList<Mount> Mounts => mounts;
 
-    /// <summary>mkfs on <paramref name="device"/> by the filesystem type.</summary>
-    public static ErrnoOr<IFileSystemImage> Mkfs(IFileSystemType type, string plugin, BlockDevice device, FsOptions options, BlockDevice? logDevice = null, BlockDevice? realtimeDevice = null)
+    /// <summary>mkfs on <paramref name="device"/> by the (registered, guarded) filesystem type.</summary>
+    public static ErrnoOr<IFileSystemImage> Mkfs(FileSystemTypeEntry type, BlockDevice device, FsOptions options, BlockDevice? logDevice = null, BlockDevice? realtimeDevice = null)
     {
         ArgumentNullException.ThrowIfNull(type);
-        return PluginGuard.Invoke(plugin, $"{type.Name}.Mkfs", () => type.Mkfs(new MkfsRequest(device, options, logDevice, realtimeDevice)));
+        return type.Type.Mkfs(new MkfsRequest(device, options, logDevice, realtimeDevice));
     }
 
     /// <summary>
     /// mount(2): the filesystem's fill_super with a fresh superblock named after the device (s_id);
     /// SB_BORN is set only once it returned (spec 3.2 step 1).
     /// </summary>
-    public ErrnoOr<Mount> Mount(IFileSystemType type, string plugin, IFileSystemImage image, BlockDevice device, FsOptions options)
+    public ErrnoOr<Mount> Mount(FileSystemTypeEntry type, IFileSystemImage image, BlockDevice device, FsOptions options)
     {
         ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(device);
         var superBlock = new SuperBlock(kernel, device.Name, type.Name);
-        var mounted = PluginGuard.Invoke(plugin, $"{type.Name}.Mount", () => type.Mount(new MountRequest(PluginGuard.Unwrap(image), options, superBlock, servicesFor(plugin))));
+        var mounted = type.Type.Mount(new MountRequest(ModuleGuard.Unwrap(image) as IFileSystemImage ?? image, options, superBlock, servicesFor(type.Scope)));
         if (!mounted.IsOk)
         {
             return ErrnoOr<Mount>.Fail(mounted.Error, mounted.Message);
         }
 
         superBlock.SetBorn(mounted.Value);
-        var mount = new Mount(superBlock, mounted.Value, image, device, plugin, options);
+        var mount = new Mount(superBlock, mounted.Value, image, device, type.Scope.Module, options);
         mounts.Add(mount);
         kernel.Trace.Add(new FileSystemChanged(superBlock.Id, $"mounted {type.Name}"));
         return ErrnoOr<Mount>.Ok(mount);
@@ -83,7 +88,8 @@ internal sealed class Vfs(KernelContext kernel, Func<string, KernelServices> ser
 
         if (inode.Value.Mapping is not AddressSpace mapping)
         {
-            throw new PluginCallException(mount.Plugin, "IInode.Mapping", new InvalidOperationException("the inode's address_space was not created by IKernelServices.InitInodeMapping"));
+            throw new PluginFault(mount.Module, "IInodeCache.Iget", $"inode {ino.Value}", PluginFaultKind.ContractViolation,
+                "the inode's Mapping is not the address_space IKernelServices.InitInodeMapping made for it");
         }
 
         var held = inode.Value;

@@ -1,12 +1,12 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Arch.X86;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Mm.MemoryFailure;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Signal;
+using DaxHolder.Kernel.Arch.X86;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Mm.MemoryFailure;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Signal;
 
-namespace DaxHolder.Host.Kernel.Mm;
+namespace DaxHolder.Kernel.Mm;
 
 /// <summary>mm/hwpoison-inject.c: debugfs hwpoison/corrupt-pfn (spec 1.1).</summary>
 internal sealed class HwpoisonInject(KernelContext kernel, DevPagemaps memremap, MemoryFailureHandler memoryFailure, SignalDelivery signals, Dumpstack dumpstack)

@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions;
 
-namespace DaxHolder.Host.Kernel.Mm;
+namespace DaxHolder.Kernel.Mm;
 
 /// <summary>
 /// mm/interval_tree.c: a file's i_mmap, the VMAs mapping it, indexed by the pgoff range each

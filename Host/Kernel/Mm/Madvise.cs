@@ -1,13 +1,13 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Arch.X86;
-using DaxHolder.Host.Kernel.Mm.MemoryFailure;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel.Arch.X86;
+using DaxHolder.Kernel.Mm.MemoryFailure;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Kernel.Units;
 
-namespace DaxHolder.Host.Kernel.Mm;
+namespace DaxHolder.Kernel.Mm;
 
 /// <summary>mm/madvise.c: madvise_inject_error(), MADV_HWPOISON and MADV_SOFT_OFFLINE (spec 1.1).</summary>
 internal sealed class Madvise(KernelContext kernel, MemoryFailureHandler memoryFailure, Fault fault, Dumpstack dumpstack, SignalDelivery signals)

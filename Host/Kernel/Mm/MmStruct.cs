@@ -1,6 +1,6 @@
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel.Units;
 
-namespace DaxHolder.Host.Kernel.Mm;
+namespace DaxHolder.Kernel.Mm;
 
 /// <summary>include/linux/mm_types.h: struct mm_struct, an address space: its VMAs in address order and its page tables.</summary>
 internal sealed class MmStruct

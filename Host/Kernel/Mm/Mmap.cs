@@ -1,8 +1,8 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Units;
 
-namespace DaxHolder.Host.Kernel.Mm;
+namespace DaxHolder.Kernel.Mm;
 
 /// <summary>mm/mmap.c and kernel/fork.c: creating, splitting, copying and tearing down VMAs.</summary>
 internal static class Mmap

@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel.Units;
 
-namespace DaxHolder.Host.Kernel.Mm;
+namespace DaxHolder.Kernel.Mm;
 
 /// <summary>What a present page-table entry points at.</summary>
 internal enum PteKind

@@ -1,9 +1,9 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Fs.Dax;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Fs.Dax;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Mm;
+namespace DaxHolder.Kernel.Mm;
 
 /// <summary>mm/truncate.c: what filesystems call to drop a range of a file's pages.</summary>
 internal sealed class Truncate(KernelContext kernel, FsDax dax)

@@ -1,8 +1,8 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Mm;
+namespace DaxHolder.Kernel.Mm;
 
 /// <summary>mm/memory.c: removing a file range from every process that maps it.</summary>
 internal static class Unmap

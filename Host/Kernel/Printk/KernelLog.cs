@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions.Kernel;
 
-namespace DaxHolder.Host.Kernel.Printk;
+namespace DaxHolder.Kernel.Printk;
 
 /// <summary>One printk line, as dmesg shows it (no timestamp: output must be deterministic).</summary>
 internal sealed class LogLine

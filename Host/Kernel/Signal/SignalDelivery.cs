@@ -1,8 +1,8 @@
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Kernel.Units;
 
-namespace DaxHolder.Host.Kernel.Signal;
+namespace DaxHolder.Kernel.Signal;
 
 /// <summary>
 /// kernel/signal.c: sending the signals memory failure and faults raise, and their delivery when

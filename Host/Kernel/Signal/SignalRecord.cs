@@ -1,7 +1,7 @@
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Kernel.Units;
 
-namespace DaxHolder.Host.Kernel.Signal;
+namespace DaxHolder.Kernel.Signal;
 
 /// <summary>Signal numbers and si_codes the model uses (include/uapi/asm-generic/signal.h, siginfo.h).</summary>
 internal static class Signals

@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.Kernel.Trace;
+namespace DaxHolder.Kernel.Trace;
 
 /// <summary>
 /// The decisions one machine has taken, in order. Every step of a scenario (an event, a fault, a

@@ -1,9 +1,9 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Fs.Dax;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel.Fs.Dax;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Units;
 
-namespace DaxHolder.Host.Kernel.Trace;
+namespace DaxHolder.Kernel.Trace;
 
 /// <summary>
 /// One thing the kernel decided or did while handling an event, in the order it happened. The

@@ -1,7 +1,7 @@
 using System.Globalization;
 using DaxHolder.Abstractions;
 
-namespace DaxHolder.Host.Kernel.Units;
+namespace DaxHolder.Kernel.Units;
 
 /// <summary>A user virtual address in one mm. Printed as the kernel's %#lx.</summary>
 internal readonly record struct UserAddress(ulong Value) : IComparable<UserAddress>

@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions.Kernel;
 
-namespace DaxHolder.Host.Kernel.Versions;
+namespace DaxHolder.Kernel.Versions;
 
 /// <summary>
 /// The kernel version profiles a scenario can run on (spec 9, 9.1). Each profile is the set of

@@ -1,7 +1,7 @@
-using DaxHolder.Host.Scenarios.Language;
-using DaxHolder.Host.Scenarios.Reports;
+using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Reports;
 
-namespace DaxHolder.Host.Scenarios.Approval;
+namespace DaxHolder.Scenarios.Approval;
 
 /// <summary>One scenario file checked against its approved decisions.</summary>
 /// <param name="Scenario">The scenario file.</param>

@@ -4,7 +4,7 @@ using DiffPlex;
 using DiffPlex.DiffBuilder;
 using DiffPlex.DiffBuilder.Model;
 
-namespace DaxHolder.Host.Scenarios.Approval;
+namespace DaxHolder.Scenarios.Approval;
 
 /// <summary>
 /// A unified diff (diff -u, three lines of context) of approved against received text; the line

@@ -1,6 +1,6 @@
-using DaxHolder.Host.Scenarios.Reports;
+using DaxHolder.Scenarios.Reports;
 
-namespace DaxHolder.Host.Scenarios.Comparing;
+namespace DaxHolder.Scenarios.Comparing;
 
 /// <summary>One row of a comparison: a step (or the machine header) as each cell rendered it.</summary>
 /// <param name="Label">"machine", "setup", "event 7 madvise-hwpoison".</param>

@@ -1,10 +1,10 @@
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.PluginLoading;
-using DaxHolder.Host.Scenarios.Running;
+using DaxHolder.Kernel;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.PluginLoading;
+using DaxHolder.Scenarios.Running;
 
-namespace DaxHolder.Host.Scenarios.Generating;
+namespace DaxHolder.Scenarios.Generating;
 
 /// <summary>
 /// A generated scenario's machine built in memory, for benchmarks: the same set-up and steps
@@ -34,11 +34,10 @@ internal sealed class GeneratedMachine : IDisposable
         ArgumentNullException.ThrowIfNull(generated);
         ArgumentNullException.ThrowIfNull(catalog);
         var scenario = generated.Scenario;
-        var machine = Machine.Boot(scenario.Kernel, catalog.Plugins.SelectMany(p => p.Registrations));
+        var machine = PluginModules.Boot(catalog, scenario.Kernel);
         try
         {
-            var (type, plugin) = ScenarioRunner.FindType(catalog, scenario, machine);
-            var state = new RunState(scenario, machine, type, plugin);
+            var state = new RunState(scenario, machine, ScenarioRunner.FindType(catalog, scenario, machine));
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var (setup, _) = ScenarioSetup.Run(state);
             Add(timings, "setup", clock.Elapsed);
@@ -80,11 +79,7 @@ internal sealed class GeneratedMachine : IDisposable
 
     /// <summary>The mapping (i_pages, i_mmap) of a file, brought into core as open(2) would.</summary>
     public AddressSpace MappingOf(string path) =>
-        FileIo.Guard(Mount, "open", () =>
-        {
-            var ino = Mount.FileSystem.Files.Lookup(path).Value;
-            return Mount.SuperBlock.Mappings[ino];
-        });
+        Mount.SuperBlock.Mappings[Mount.FileSystem.Files.Lookup(path).Value];
 
     /// <summary>The disk offset of a file byte (an iomap report).</summary>
     public Abstractions.DeviceOffset OffsetOf(string path, Abstractions.FileOffset offset)

@@ -1,6 +1,7 @@
 using System.Globalization;
+using DaxHolder.Kernel.Versions;
 
-namespace DaxHolder.Host.Scenarios.Generating;
+namespace DaxHolder.Scenarios.Generating;
 
 /// <summary>The event a generated scenario ends with.</summary>
 internal enum GeneratedEvent
@@ -43,6 +44,9 @@ internal sealed record GeneratorOptions(
     string Kernel = "6.12",
     GeneratedEvent Event = GeneratedEvent.Poison)
 {
+    /// <summary>The kernel version profiles a generated scenario can name.</summary>
+    public static IReadOnlyList<string> Kernels => [.. KernelProfiles.All.Select(p => p.Name)];
+
     /// <summary>The largest counts the generator accepts (pids and block numbers stay in range).</summary>
     public const int MaxFiles = 10_000_000;
 

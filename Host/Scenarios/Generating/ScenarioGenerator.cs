@@ -1,12 +1,12 @@
 using System.Globalization;
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Versions;
-using DaxHolder.Host.Scenarios.Language;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Versions;
+using DaxHolder.Scenarios.Language;
 
-namespace DaxHolder.Host.Scenarios.Generating;
+namespace DaxHolder.Scenarios.Generating;
 
 /// <summary>A file page some mapping faulted in: a poison target that has mappers.</summary>
 internal sealed record FaultedPage(string File, FileOffset Offset);

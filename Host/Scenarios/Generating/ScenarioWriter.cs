@@ -1,8 +1,8 @@
 using System.Globalization;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Scenarios.Language;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Scenarios.Language;
 
-namespace DaxHolder.Host.Scenarios.Generating;
+namespace DaxHolder.Scenarios.Generating;
 
 /// <summary>
 /// Writes a generated scenario as the scenario language (scenarios/README.md), one flow map per

@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.Scenarios.Generating;
+namespace DaxHolder.Scenarios.Generating;
 
 /// <summary>
 /// SplitMix64 (Steele, Lea, Flood 2014): a small generator whose sequence is fixed by its seed

@@ -1,6 +1,6 @@
 using YamlDotNet.RepresentationModel;
 
-namespace DaxHolder.Host.Scenarios.Language;
+namespace DaxHolder.Scenarios.Language;
 
 /// <summary>A step's <c>expect</c>: one block or a list of blocks, each optionally limited by <c>when</c>.</summary>
 internal sealed partial class ScenarioParser

@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.Scenarios.Language;
+namespace DaxHolder.Scenarios.Language;
 
 /// <summary>
 /// A step's inline expectations: the checks that make a scenario self-checking. A block with a

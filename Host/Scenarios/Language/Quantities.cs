@@ -1,7 +1,7 @@
 using System.Globalization;
 using DaxHolder.Abstractions;
 
-namespace DaxHolder.Host.Scenarios.Language;
+namespace DaxHolder.Scenarios.Language;
 
 /// <summary>
 /// The numbers a scenario writes: decimal or 0x-hex integers, and sizes with binary suffixes

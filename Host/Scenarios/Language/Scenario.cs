@@ -1,9 +1,9 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Mm.Memremap;
 
-namespace DaxHolder.Host.Scenarios.Language;
+namespace DaxHolder.Scenarios.Language;
 
 /// <summary>
 /// One scenario, bound for one cell of its matrix: the machine (kernel profile, sysctls, device),

@@ -2,7 +2,7 @@ using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace DaxHolder.Host.Scenarios.Language;
+namespace DaxHolder.Scenarios.Language;
 
 /// <summary>A value set on a scenario from outside it: --set, --kernel, --vary, or a cell of its matrix.</summary>
 internal sealed record ScenarioSetting(string Path, string Value)

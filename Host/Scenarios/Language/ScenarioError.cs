@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.Scenarios.Language;
+namespace DaxHolder.Scenarios.Language;
 
 /// <summary>Where in a scenario something is: file, 1-based line and column, and the field's path.</summary>
 internal sealed record SourceLocation(string File, int Line, int Column, string Field)
@@ -9,7 +9,7 @@ internal sealed record SourceLocation(string File, int Line, int Column, string 
 
 /// <summary>
 /// A scenario that cannot run as written: one clear error naming the file, line, column and field,
-/// and why. The CLI prints it and exits with <see cref="Cli.ExitCodes.BadInput"/>.
+/// and why. The CLI prints it and exits with exit code 2 (bad input).
 /// </summary>
 internal sealed class ScenarioException : Exception
 {

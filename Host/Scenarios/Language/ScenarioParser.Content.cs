@@ -2,7 +2,7 @@ using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using YamlDotNet.RepresentationModel;
 
-namespace DaxHolder.Host.Scenarios.Language;
+namespace DaxHolder.Scenarios.Language;
 
 /// <summary>
 /// A file's <c>content</c>: one pattern name for the whole file (<c>content: A</c>) or a list of

@@ -1,10 +1,10 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Versions;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Versions;
 using YamlDotNet.RepresentationModel;
 
-namespace DaxHolder.Host.Scenarios.Language;
+namespace DaxHolder.Scenarios.Language;
 
 /// <summary>
 /// Binds one cell's YAML tree to a <see cref="Scenario"/>: every field typed and located, unknown

@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Mm.Tasks;
 
-namespace DaxHolder.Host.Scenarios.Language;
+namespace DaxHolder.Scenarios.Language;
 
 /// <summary>The steps: one kind per item (its key), its fields, and an optional <c>expect</c>.</summary>
 internal sealed partial class ScenarioParser

@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Mm.Tasks;
 
-namespace DaxHolder.Host.Scenarios.Language;
+namespace DaxHolder.Scenarios.Language;
 
 /// <summary>One step of a scenario, as written; <see cref="Kind"/> is its YAML key.</summary>
 internal abstract record Step(SourceLocation At, IReadOnlyList<ExpectationBlock> Expect)

@@ -2,7 +2,7 @@ using System.Globalization;
 using DaxHolder.Abstractions;
 using YamlDotNet.RepresentationModel;
 
-namespace DaxHolder.Host.Scenarios.Language;
+namespace DaxHolder.Scenarios.Language;
 
 /// <summary>
 /// A YAML mapping read field by field, every value located: a missing, mistyped or unknown field

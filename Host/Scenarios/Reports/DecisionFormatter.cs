@@ -1,9 +1,9 @@
 using System.Globalization;
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Scenarios.Reports;
+namespace DaxHolder.Scenarios.Reports;
 
 /// <summary>
 /// Turns each kind of <see cref="Decision"/> into a <see cref="DecisionView"/>: one line in the

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace DaxHolder.Host.Scenarios.Reports;
+namespace DaxHolder.Scenarios.Reports;
 
 /// <summary>
 /// The JSON rendering of runs, for tools: <c>{"runs": [...]}</c> with one object per cell, every
@@ -53,6 +53,19 @@ internal static class JsonReport
 
         json.WriteEndArray();
         json.WriteBoolean("expectations_held", run.ExpectationsHeld);
+        if (run.Fault is { } fault)
+        {
+            json.WriteStartObject("plugin_fault");
+            json.WriteString("at", fault.At.ToString());
+            json.WriteString("plugin", fault.Plugin);
+            json.WriteString("version", fault.Version);
+            json.WriteString("call", fault.Call);
+            json.WriteString("arguments", fault.Arguments);
+            json.WriteString("kind", fault.Kind);
+            json.WriteString("detail", fault.Detail);
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
     }
 

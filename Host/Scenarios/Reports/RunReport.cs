@@ -1,6 +1,6 @@
-using DaxHolder.Host.Scenarios.Language;
+using DaxHolder.Scenarios.Language;
 
-namespace DaxHolder.Host.Scenarios.Reports;
+namespace DaxHolder.Scenarios.Reports;
 
 /// <summary>
 /// What one scenario cell decided: a header naming the machine, then set-up and each step with
@@ -19,6 +19,9 @@ internal sealed record RunReport(
 {
     /// <summary>"kernel=6.1 filesystem.mkfs.reflink=0", or "" for a scenario without a matrix.</summary>
     public string CellName => string.Join(' ', Cell.Select(s => s.ToString()));
+
+    /// <summary>The plugin fault that ended the cell early, or null when it ran to the end.</summary>
+    public PluginFaultReport? Fault { get; init; }
 
     /// <summary>Every inline expectation held.</summary>
     public bool ExpectationsHeld => Steps.All(s => s.Expectations.All(e => e.Held));
@@ -42,6 +45,17 @@ internal sealed record StepReport(
 
 /// <summary>One decision as reports show it: a short kind, the line for people, and typed fields for tools.</summary>
 internal sealed record DecisionView(string Kind, string Text, IReadOnlyList<KeyValuePair<string, object?>> Fields);
+
+/// <summary>
+/// A call into a plugin that threw, ran past its deadline or broke the contract: where in the
+/// scenario (the step running), which plugin and version, the call and its arguments, how it
+/// failed and the detail (the exception's type and message, the deadline, the rule).
+/// </summary>
+internal sealed record PluginFaultReport(SourceLocation At, string Plugin, string Version, string Call, string Arguments, string Kind, string Detail)
+{
+    /// <summary>"file.yaml:12:5: steps[3].event: plugin 'X' 1.0 faulted in Call(args): detail".</summary>
+    public override string ToString() => $"{At}: plugin '{Plugin}' {Version} faulted in {Call}({Arguments}): {Detail}";
+}
 
 /// <summary>An inline expectation and whether it held; when not, what happened instead.</summary>
 internal sealed record ExpectationOutcome(string Check, bool Held, string? Actual, SourceLocation At);

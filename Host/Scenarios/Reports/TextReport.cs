@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace DaxHolder.Host.Scenarios.Reports;
+namespace DaxHolder.Scenarios.Reports;
 
 /// <summary>
 /// The text rendering of a run, for people and for approved snapshots: a header naming the
@@ -35,6 +35,13 @@ internal static class TextReport
         {
             text.Append('\n');
             Step(text, step);
+        }
+
+        if (run.Fault is { } fault)
+        {
+            text.Append('\n');
+            Line(text, $"plugin fault: {fault}");
+            Line(text, "  the cell stopped here: a plugin fault ends it (exit 3)");
         }
 
         var checks = run.Steps.Sum(s => s.Expectations.Count);

@@ -1,9 +1,9 @@
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.Scenarios.Language;
-using DaxHolder.Host.Scenarios.Reports;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Reports;
 
-namespace DaxHolder.Host.Scenarios.Running;
+namespace DaxHolder.Scenarios.Running;
 
 /// <summary>Checks a step's inline expectations against what the step decided and printed.</summary>
 internal static class ExpectationChecker

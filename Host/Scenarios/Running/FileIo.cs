@@ -1,13 +1,12 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.PluginLoading;
+using DaxHolder.Kernel.Fs;
 
-namespace DaxHolder.Host.Scenarios.Running;
+namespace DaxHolder.Scenarios.Running;
 
 /// <summary>
 /// The syscalls a scenario makes on files, each as user space makes it: open (lookup and iget),
-/// the operation, close (iput). Every call into the plugin is guarded.
+/// the operation, close (iput). The mounted filesystem is the kernel's guarded view of the plugin's.
 /// </summary>
 internal static class FileIo
 {
@@ -15,29 +14,26 @@ internal static class FileIo
     public static Errno WithOpen(Mount mount, string path, Func<InodeNumber, Errno> operation)
     {
         ArgumentNullException.ThrowIfNull(mount);
-        return Guard(mount, "open", () =>
+        var ino = mount.FileSystem.Files.Lookup(path);
+        if (!ino.IsOk)
         {
-            var ino = mount.FileSystem.Files.Lookup(path);
-            if (!ino.IsOk)
-            {
-                return ino.Error;
-            }
+            return ino.Error;
+        }
 
-            var inode = mount.FileSystem.Inodes.Iget(ino.Value);
-            if (!inode.IsOk)
-            {
-                return inode.Error;
-            }
+        var inode = mount.FileSystem.Inodes.Iget(ino.Value);
+        if (!inode.IsOk)
+        {
+            return inode.Error;
+        }
 
-            try
-            {
-                return operation(ino.Value);
-            }
-            finally
-            {
-                mount.FileSystem.Inodes.Iput(inode.Value);
-            }
-        });
+        try
+        {
+            return operation(ino.Value);
+        }
+        finally
+        {
+            mount.FileSystem.Inodes.Iput(inode.Value);
+        }
     }
 
     /// <summary>pwrite or pread of a range: the bytes done, or the errno.</summary>
@@ -52,13 +48,6 @@ internal static class FileIo
     public static ErrnoOr<InodeNumber> Create(Mount mount, string path, FileCreateOptions options)
     {
         ArgumentNullException.ThrowIfNull(mount);
-        return Guard(mount, "create", () => mount.FileSystem.Files.Create(path, options));
-    }
-
-    /// <summary>A file-operation call into the plugin, guarded: a throw is that plugin's fault, reported as -EIO.</summary>
-    public static T Guard<T>(Mount mount, string call, Func<T> body)
-    {
-        ArgumentNullException.ThrowIfNull(mount);
-        return PluginGuard.Invoke(mount.Plugin, call, body);
+        return mount.FileSystem.Files.Create(path, options);
     }
 }

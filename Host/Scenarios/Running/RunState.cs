@@ -1,13 +1,13 @@
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel;
-using DaxHolder.Host.Kernel.Drivers.Dax;
-using DaxHolder.Host.Kernel.Drivers.Nvdimm;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Units;
-using DaxHolder.Host.Scenarios.Language;
+using DaxHolder.Kernel;
+using DaxHolder.Kernel.Drivers.Dax;
+using DaxHolder.Kernel.Drivers.Nvdimm;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Units;
+using DaxHolder.Scenarios.Language;
 
-namespace DaxHolder.Host.Scenarios.Running;
+namespace DaxHolder.Scenarios.Running;
 
 /// <summary>A named mapping: where its creator mapped it and how long it is.</summary>
 internal sealed record NamedMapping(string Name, UserAddress Start, ulong Length);
@@ -30,7 +30,7 @@ internal sealed class StepNotRunException(string why) : Exception(why)
 /// The machine one scenario cell runs on and what the scenario's names refer to: tasks by name,
 /// mappings by name, the pmem (or devdax) namespace and the mounted filesystem.
 /// </summary>
-internal sealed class RunState(Scenario scenario, Machine machine, IFileSystemType? type, string? plugin)
+internal sealed class RunState(Scenario scenario, Machine machine, FileSystemTypeEntry? type)
 {
     private readonly Dictionary<string, TaskStruct> tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NamedMapping> maps = new(StringComparer.Ordinal);
@@ -39,9 +39,11 @@ internal sealed class RunState(Scenario scenario, Machine machine, IFileSystemTy
 
     public Machine Machine { get; } = machine;
 
-    public IFileSystemType? Type { get; } = type;
+    /// <summary>The registered (guarded) filesystem type the scenario names, and its plugin.</summary>
+    public FileSystemTypeEntry? Type { get; } = type;
 
-    public string? Plugin { get; } = plugin;
+    /// <summary>The name of the plugin providing the filesystem, as reports give it.</summary>
+    public string? Plugin => Type?.Scope.Module.Name;
 
     public PmemDevice? Pmem { get; set; }
 

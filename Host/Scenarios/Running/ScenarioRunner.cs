@@ -1,13 +1,14 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.PluginLoading;
-using DaxHolder.Host.Scenarios.Language;
-using DaxHolder.Host.Scenarios.Reports;
-using Microsoft.Extensions.DependencyInjection;
+using DaxHolder.Kernel;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Modules;
+using DaxHolder.PluginLoading;
+using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Reports;
 
-namespace DaxHolder.Host.Scenarios.Running;
+namespace DaxHolder.Scenarios.Running;
 
 /// <summary>
 /// Runs scenario cells: each on a fresh <see cref="Machine"/> (its own DI container) with the
@@ -15,10 +16,12 @@ namespace DaxHolder.Host.Scenarios.Running;
 /// task returns to user space (pending signals are delivered) and the step's decisions and log
 /// lines are sliced off into its report.
 /// </summary>
-internal sealed class ScenarioRunner(PluginCatalog catalog)
+internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDeadline = null)
 {
     /// <summary>At most this many rmap records are listed under a holder notification.</summary>
     private const int RmapListed = 16;
+
+    private readonly TimeSpan deadline = pluginDeadline ?? PluginWatchdog.DefaultDeadline;
 
     /// <summary>Every cell of a scenario in order; <paramref name="cellDone"/> is told after each (progress).</summary>
     public IReadOnlyList<RunReport> RunAll(ScenarioDocument document, IReadOnlyList<IReadOnlyList<ScenarioSetting>> cells, Action? cellDone = null)
@@ -34,26 +37,49 @@ internal sealed class ScenarioRunner(PluginCatalog catalog)
         return runs;
     }
 
+    /// <summary>
+    /// One cell on a fresh machine, watched: a plugin fault (a throw, a call past the deadline, a
+    /// contract violation) ends the cell, and the report holds what ran until then and the fault.
+    /// </summary>
     public RunReport Run(ScenarioDocument document, IReadOnlyList<ScenarioSetting> cell)
     {
         ArgumentNullException.ThrowIfNull(document);
         var scenario = document.Bind(cell);
-        using var machine = Machine.Boot(scenario.Kernel, catalog.Plugins.SelectMany(p => p.Registrations));
-        var (type, plugin) = FindType(catalog, scenario, machine);
-        var state = new RunState(scenario, machine, type, plugin);
-        var steps = new List<StepReport>();
+        var machine = PluginModules.Boot(catalog, scenario.Kernel);
+        var cellRun = new CellRun(scenario, cell, machine);
+        try
+        {
+            PluginWatchdog.Run(machine.PluginCalls, deadline, () => RunSteps(cellRun));
+        }
+        catch (PluginFault fault)
+        {
+            cellRun.Faulted(fault);
+        }
+        finally
+        {
+            if (!machine.PluginCalls.IsAbandoned)
+            {
+                machine.Dispose();
+            }
+        }
 
-        var decisions = machine.Trace.Mark;
-        var log = machine.Kernel.Log.Mark;
+        return cellRun.Report(catalog);
+    }
+
+    private static int RunSteps(CellRun cell)
+    {
+        var machine = cell.Machine;
+        var scenario = cell.Scenario;
+        cell.Begin(0, scenario.FileSystem?.TypeAt ?? CellRun.Whole(scenario));
+        var state = cell.State = new RunState(scenario, machine, FindType(scenario, machine));
         var (setupResult, notes) = ScenarioSetup.Run(state);
-        steps.Add(Slice(state, 0, "setup", "namespace, mkfs, mount and files", setupResult, false, decisions, log, notes, null));
+        cell.Add(Slice(state, 0, "setup", "namespace, mkfs, mount and files", setupResult, false, cell.DecisionMark, cell.LogMark, notes, null));
 
         var runner = new StepRunner(state);
         for (var i = 0; i < scenario.Steps.Count; i++)
         {
             var step = scenario.Steps[i];
-            decisions = machine.Trace.Mark;
-            log = machine.Kernel.Log.Mark;
+            cell.Begin(i + 1, step.At);
             string what, result;
             if (machine.Kernel.Panicked)
             {
@@ -69,38 +95,43 @@ internal sealed class ScenarioRunner(PluginCatalog catalog)
                 {
                     (what, result) = (step.Kind, $"not run: {e.Message}");
                 }
-                catch (PluginCallException e)
-                {
-                    machine.Trace.Add(new PluginFaulted(e.Plugin, e.Call, e.InnerException?.Message ?? e.Message, Errno.EIO));
-                    (what, result) = (step.Kind, $"{Errno.EIO.ToKernelString()} (plugin fault)");
-                }
 
                 machine.DeliverPendingSignals();
             }
 
-            steps.Add(Slice(state, i + 1, step.Kind, what, result, step.IsEvent, decisions, log, [], step.Expect.Count == 0 ? null : step));
+            cell.Add(Slice(state, i + 1, step.Kind, what, result, step.IsEvent, cell.DecisionMark, cell.LogMark, [], step.Expect.Count == 0 ? null : step));
         }
 
-        var device = scenario.Device;
-        var deviceLine = device.Mode == DeviceMode.Devdax
-            ? $"{state.Devdax!.Name}: devdax namespace of {Quantities.FormatSize(device.Size.Value)} at 0x{device.PhysicalBase:x}, data offset {Quantities.FormatSize(device.DataOffset.Value)}, align {Quantities.FormatSize(device.Align)}"
-            : $"{state.Pmem!.Name}: fsdax namespace of {Quantities.FormatSize(device.Size.Value)} at 0x{device.PhysicalBase:x}, data offset {Quantities.FormatSize(device.DataOffset.Value)}, memmap {(device.Memmap == Kernel.Mm.Memremap.MemmapLocation.Device ? "dev" : "mem")}";
-        var fsLine = scenario.FileSystem is { } fs ? $"{fs.Type} (plugin {plugin}): mkfs {Options(fs.Mkfs)}; mount -o {Options(fs.Mount)}" : null;
-        return new RunReport(scenario.Name, scenario.Description, cell, scenario.Kernel.ToString(), deviceLine, fsLine, steps);
+        cell.Begin(scenario.Steps.Count + 1, CellRun.Whole(scenario));
+        machine.UnloadModules();
+        return 0;
     }
 
-    /// <summary>The filesystem type the scenario names and the loaded plugin that provides it.</summary>
-    internal static (IFileSystemType? Type, string? Plugin) FindType(PluginCatalog catalog, Scenario scenario, Machine machine)
+    /// <summary>The registered filesystem type the scenario names (get_fs_type), or the scenario's error.</summary>
+    internal static FileSystemTypeEntry? FindType(PluginCatalog catalog, Scenario scenario, Machine machine)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return FindType(scenario, machine);
+    }
+
+    private static FileSystemTypeEntry? FindType(Scenario scenario, Machine machine)
     {
         if (scenario.FileSystem is not { } fs)
         {
-            return (null, null);
+            return null;
         }
 
-        var owner = catalog.Plugins.FirstOrDefault(p => p.FileSystemNames.Contains(fs.Type, StringComparer.Ordinal))
-            ?? throw new ScenarioException(fs.TypeAt, $"no loaded plugin provides filesystem '{fs.Type}' (loaded: {string.Join(", ", catalog.Plugins.SelectMany(p => p.FileSystemNames).Order(StringComparer.Ordinal))})");
-        var type = machine.Services.GetServices<IFileSystemType>().First(t => PluginGuard.Invoke(owner.Name, "IFileSystemType.Name", () => t.Name) == fs.Type);
-        return (type, owner.Name);
+        return machine.Filesystems.GetFsType(fs.Type)
+            ?? throw new ScenarioException(fs.TypeAt, $"no loaded plugin provides filesystem '{fs.Type}' (loaded: {string.Join(", ", machine.Filesystems.Types.Select(t => t.Name).Order(StringComparer.Ordinal))})");
+    }
+
+    /// <summary>The step that was running when a plugin faulted: what it recorded until then, ending in the fault.</summary>
+    internal static StepReport FaultedStep(RunState? state, Machine machine, int number, string kind, int decisionMark, int logMark)
+    {
+        var views = machine.Trace.Since(decisionMark).Select(DecisionFormatter.Format).ToList();
+        var log = machine.Kernel.Log.Since(logMark).Select(l => l.Text).ToList();
+        _ = state;
+        return new StepReport(number, kind, kind, "plugin fault", false, views, log, []);
     }
 
     private static StepReport Slice(RunState state, int number, string kind, string what, string result, bool isEvent, int decisionMark, int logMark, List<DecisionView> notes, Step? step)
@@ -134,7 +165,7 @@ internal sealed class ScenarioRunner(PluginCatalog catalog)
         }
 
         var range = new DeviceExtent(notified.Offset, notified.Length);
-        var records = PluginGuard.Invoke(mount.Plugin, "ReverseMap.Query", () => mount.FileSystem.ReverseMap.Query(range));
+        var records = mount.FileSystem.ReverseMap.Query(range);
         var views = records.Take(RmapListed).Select(r => Rmap(mount, r)).ToList();
         if (records.Count > RmapListed)
         {

@@ -1,11 +1,10 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.PluginLoading;
-using DaxHolder.Host.Scenarios.Language;
-using DaxHolder.Host.Scenarios.Reports;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Reports;
 
-namespace DaxHolder.Host.Scenarios.Running;
+namespace DaxHolder.Scenarios.Running;
 
 /// <summary>
 /// Set-up, as an administrator would do it before the test: sysctls, the namespace (ndctl
@@ -36,8 +35,8 @@ internal static class ScenarioSetup
         }
 
         var type = state.Type!;
-        var buildsFiles = PluginGuard.Invoke(state.Plugin!, $"{type.Name}.BuildsFilesAtMkfs", () => type.BuildsFilesAtMkfs);
-        var image = buildsFiles ? MkfsFromSourceTree(state, fs) : Vfs.Mkfs(type, state.Plugin!, state.Pmem.Disk, fs.Mkfs);
+        var buildsFiles = type.Type.BuildsFilesAtMkfs;
+        var image = buildsFiles ? MkfsFromSourceTree(state, fs) : Vfs.Mkfs(type, state.Pmem.Disk, fs.Mkfs);
         if (!image.IsOk)
         {
             throw new ScenarioException(fs.MkfsAt, $"mkfs.{fs.Type} {fs.Mkfs}: {image.Error.ToKernelString()}{(image.Message is null ? "" : ": " + image.Message)}");
@@ -68,7 +67,7 @@ internal static class ScenarioSetup
     public static string Mount(RunState state)
     {
         var fs = state.Scenario.FileSystem!;
-        var mounted = state.Machine.Vfs.Mount(state.Type!, state.Plugin!, state.Image!, state.Pmem!.Disk, fs.Mount);
+        var mounted = state.Machine.Vfs.Mount(state.Type!, state.Image!, state.Pmem!.Disk, fs.Mount);
         if (!mounted.IsOk)
         {
             state.Mount = null;
@@ -100,9 +99,8 @@ internal static class ScenarioSetup
             }
         }
 
-        var type = state.Type!;
         var request = new MkfsRequest(state.Pmem!.Disk, fs.Mkfs) { Files = [.. state.Scenario.Files.Select(f => f.ToSourceFile())] };
-        return PluginGuard.Invoke(state.Plugin!, $"{type.Name}.Mkfs", () => type.Mkfs(request));
+        return state.Type!.Type.Mkfs(request);
     }
 
     private static void MakeFile(Mount mount, IReadOnlyList<FileSpec> files, FileSpec file, List<DecisionView> notes)

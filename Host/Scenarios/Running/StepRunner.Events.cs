@@ -1,10 +1,9 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Arch.X86;
-using DaxHolder.Host.PluginLoading;
-using DaxHolder.Host.Scenarios.Language;
+using DaxHolder.Kernel.Arch.X86;
+using DaxHolder.Scenarios.Language;
 
-namespace DaxHolder.Host.Scenarios.Running;
+namespace DaxHolder.Scenarios.Running;
 
 /// <summary>The events: the ways poison reaches memory_failure (spec 1.1), and device unbind (spec 4).</summary>
 internal sealed partial class StepRunner
@@ -92,7 +91,7 @@ internal sealed partial class StepRunner
         var mount = state.Mount ?? throw new ScenarioException(target.At, $"{target} needs the filesystem mounted at this step");
         if (target.Metadata is { } name)
         {
-            var located = PluginGuard.Invoke(mount.Plugin, "ReverseMap.LocateMetadata", () => mount.FileSystem.ReverseMap.LocateMetadata(name));
+            var located = mount.FileSystem.ReverseMap.LocateMetadata(name);
             if (!located.IsOk)
             {
                 throw new ScenarioException(target.At, $"{mount.SuperBlock.FileSystemType} does not know metadata '{name}': {located.Message ?? located.Error.ToKernelString()}");
@@ -104,13 +103,13 @@ internal sealed partial class StepRunner
         }
 
         var fs = mount.FileSystem;
-        var ino = PluginGuard.Invoke(mount.Plugin, "Files.Lookup", () => fs.Files.Lookup(target.File!));
+        var ino = fs.Files.Lookup(target.File!);
         if (!ino.IsOk)
         {
             throw new ScenarioException(target.At, $"{target.File}: {ino.Error.ToKernelString()} at this step");
         }
 
-        var map = PluginGuard.Invoke(mount.Plugin, "Iomap.IomapBegin", () => fs.Iomap.IomapBegin(ino.Value, target.Offset, ByteLength.Page, IomapRequest.Report));
+        var map = fs.Iomap.IomapBegin(ino.Value, target.Offset, ByteLength.Page, IomapRequest.Report);
         if (!map.IsOk || map.Value.Map.Address is not { } start || map.Value.Map.Type is IomapType.Hole or IomapType.Delalloc)
         {
             throw new ScenarioException(target.At, $"{target} has no block on the device at this step (a hole)");

@@ -1,13 +1,13 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Arch.X86;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Mm;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Units;
-using DaxHolder.Host.Scenarios.Language;
+using DaxHolder.Kernel.Arch.X86;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Units;
+using DaxHolder.Scenarios.Language;
 
-namespace DaxHolder.Host.Scenarios.Running;
+namespace DaxHolder.Scenarios.Running;
 
 /// <summary>
 /// Runs one step on a cell's machine, as the process or administrator the step names would:
@@ -166,7 +166,7 @@ internal sealed partial class StepRunner(RunState state)
             "truncate" => ($"truncate {c.File} to {Sz(c.Length.Value)}", FileIo.WithOpen(mount, c.File, ino => files.Truncate(ino, c.Length)).ToKernelString()),
             "setxattr" => ($"setxattr {c.File} {c.Name} size {Sz(c.Length.Value)}", FileIo.WithOpen(mount, c.File, ino => files.SetXattr(ino, c.Name!, c.Length)).ToKernelString()),
             "removexattr" => ($"removexattr {c.File} {c.Name}", FileIo.WithOpen(mount, c.File, ino => files.RemoveXattr(ino, c.Name!)).ToKernelString()),
-            _ => ($"unlink {c.File}", FileIo.Guard(mount, "unlink", () => files.Unlink(c.File)).ToKernelString()),
+            _ => ($"unlink {c.File}", files.Unlink(c.File).ToKernelString()),
         };
     }
 

@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Mm.MemoryFailure;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Mm.MemoryFailure;
+using DaxHolder.Kernel.Trace;
 
 namespace DaxHolder.Bench.Baseline;
 

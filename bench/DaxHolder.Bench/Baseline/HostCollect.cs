@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Fs.Dax;
+using DaxHolder.Kernel;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Fs.Dax;
 
 namespace DaxHolder.Bench.Baseline;
 

@@ -1,9 +1,9 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Fs.Dax;
-using DaxHolder.Host.Kernel.Mm.MemoryFailure;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Fs.Dax;
+using DaxHolder.Kernel.Mm.MemoryFailure;
+using DaxHolder.Kernel.Trace;
 
 namespace DaxHolder.Bench.Baseline;
 

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using DaxHolder.Abstractions;
 using DaxHolder.Bench.Baseline;
 using DaxHolder.Bench.Support;
-using DaxHolder.Host.Scenarios.Generating;
+using DaxHolder.Scenarios.Generating;
 
 namespace DaxHolder.Bench.Benchmarks;
 
@@ -37,7 +37,7 @@ public sealed class DispatchCase
 public class DispatchBenchmarks
 {
     private const int TargetCount = 256;
-    private Host.Scenarios.Generating.GeneratedMachine machine = null!;
+    private DaxHolder.Scenarios.Generating.GeneratedMachine machine = null!;
     private List<Target> targets = [];
     private int next;
 

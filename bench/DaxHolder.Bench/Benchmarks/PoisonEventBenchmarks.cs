@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using DaxHolder.Abstractions;
 using DaxHolder.Bench.Support;
-using DaxHolder.Host.Scenarios.Generating;
+using DaxHolder.Scenarios.Generating;
 
 namespace DaxHolder.Bench.Benchmarks;
 

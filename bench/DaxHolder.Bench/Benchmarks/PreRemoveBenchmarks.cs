@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using DaxHolder.Abstractions;
 using DaxHolder.Bench.Support;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.Scenarios.Generating;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Scenarios.Generating;
 
 namespace DaxHolder.Bench.Benchmarks;
 

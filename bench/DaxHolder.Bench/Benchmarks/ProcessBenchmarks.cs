@@ -7,7 +7,7 @@ namespace DaxHolder.Bench.Benchmarks;
 
 /// <summary>
 /// (c) A cold <c>daxholder run scenarios/demo.yaml</c> as a new process: the built executable
-/// (Host/bin/&lt;configuration&gt;/net10.0/daxholder), runtime start, plugin loading, the run and
+/// (Host/Cli/bin/&lt;configuration&gt;/net10.0/daxholder), runtime start, plugin loading, the run and
 /// the report. (d) The snapshot suite: <c>daxholder check scenarios/</c>, every scenario cell
 /// of the corpus against its approved file, also as a process.
 /// </summary>
@@ -39,10 +39,10 @@ public static class Daxholder
         get
         {
             var configuration = typeof(Daxholder).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-            var path = Path.Combine(RepositoryRoot, "Host", "bin", configuration, "net10.0", OperatingSystem.IsWindows() ? "daxholder.exe" : "daxholder");
+            var path = Path.Combine(RepositoryRoot, "Host", "Cli", "bin", configuration, "net10.0", OperatingSystem.IsWindows() ? "daxholder.exe" : "daxholder");
             return File.Exists(path)
                 ? path
-                : throw new InvalidOperationException($"daxholder is not built at {path}: run `dotnet build -c {configuration} Host` first");
+                : throw new InvalidOperationException($"daxholder is not built at {path}: run `dotnet build -c {configuration} Host/Cli` first");
         }
     }
 

@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.PluginLoading;
-using DaxHolder.Host.Scenarios.Generating;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.PluginLoading;
+using DaxHolder.Scenarios.Generating;
 
 namespace DaxHolder.Bench.Support;
 

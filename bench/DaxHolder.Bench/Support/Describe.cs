@@ -84,7 +84,7 @@ internal static class Describe
 
     public static void Run(TextWriter output, string? only)
     {
-        var machines = new List<(string Name, Host.Scenarios.Generating.GeneratorOptions Options)> { ("issue8 (a, b)", BenchMachines.Issue8) };
+        var machines = new List<(string Name, DaxHolder.Scenarios.Generating.GeneratorOptions Options)> { ("issue8 (a, b)", BenchMachines.Issue8) };
         machines.AddRange(DispatchBenchmarks.Cases().Select(c => ($"dispatch {c}", c.Options)));
         foreach (var (name, options) in machines.Where(m => only is null || m.Name.Contains(only, StringComparison.Ordinal)))
         {

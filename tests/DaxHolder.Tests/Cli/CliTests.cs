@@ -1,4 +1,4 @@
-using DaxHolder.Host.Cli;
+using DaxHolder.Cli;
 using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Cli;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DaxHolder.Host.Cli;
+using DaxHolder.Cli;
 using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Cli;

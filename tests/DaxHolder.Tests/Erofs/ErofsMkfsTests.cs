@@ -77,7 +77,7 @@ public sealed class ErofsMkfsTests
     {
         using var m = new TestMachineWithoutFs();
 
-        var result = ErofsMachine.Type.Mkfs(new MkfsRequest(m.Pmem.Disk, FsOptions.Parse(mkfs)) { Files = Tree });
+        var result = ErofsMachine.Type.Type.Mkfs(new MkfsRequest(m.Pmem.Disk, FsOptions.Parse(mkfs)) { Files = Tree });
 
         result.Error.ShouldBe(Errno.EINVAL);
         result.Message.ShouldNotBeNull().ShouldContain(message);
@@ -88,7 +88,7 @@ public sealed class ErofsMkfsTests
     {
         using var m = new TestMachineWithoutFs();
 
-        var result = ErofsMachine.Type.Mkfs(new MkfsRequest(m.Pmem.Disk, FsOptions.Empty) { Files = [ErofsMachine.Unique("/d/x", 4096)] });
+        var result = ErofsMachine.Type.Type.Mkfs(new MkfsRequest(m.Pmem.Disk, FsOptions.Empty) { Files = [ErofsMachine.Unique("/d/x", 4096)] });
 
         result.Error.ShouldBe(Errno.EINVAL);
         result.Message.ShouldNotBeNull().ShouldContain("one flat root directory");

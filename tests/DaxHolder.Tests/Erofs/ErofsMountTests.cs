@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Kernel.Fs;
 using DaxHolder.Tests.Erofs.Support;
 
 namespace DaxHolder.Tests.Erofs;
@@ -60,7 +60,7 @@ public sealed class ErofsMountTests
         using var m = new ErofsMachine(Tree);
         m.Machine.Vfs.Unmount(m.Mount).ShouldBe(Errno.Ok);
 
-        var result = m.Machine.Vfs.Mount(ErofsMachine.Type, "Erofs", m.Image, m.Pmem.Disk, FsOptions.Parse(mount));
+        var result = m.Machine.Vfs.Mount(ErofsMachine.Type, m.Image, m.Pmem.Disk, FsOptions.Parse(mount));
 
         result.Error.ShouldBe(Errno.EINVAL);
         result.Message.ShouldNotBeNull().ShouldContain(message);

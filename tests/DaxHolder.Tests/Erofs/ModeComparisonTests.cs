@@ -1,8 +1,8 @@
 using System.Text;
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Trace;
 using DaxHolder.Tests.Erofs.Support;
 using DaxHolder.Tests.Kernel.Support;
 using DaxHolder.Tests.Support;
@@ -82,7 +82,7 @@ public sealed class ModeComparisonTests
         var result = decisions.OfType<ActionResultRecorded>().Select(a => a.Result.ToString()).FirstOrDefault() ?? "none";
         var kills = decisions.OfType<DaxKillProcsCalled>().Select(k => $"mf_dax_kill_procs(ino {k.Inode}, {k.Index}, {k.Count})")
             .Concat(decisions.OfType<GenericPathTaken>().Select(_ => "generic path"))
-            .Concat(decisions.OfType<SignalSent>().Select(s => $"{Host.Kernel.Signal.Signals.CodeName(s.Signal.Code)} to {s.Signal.Task}"));
+            .Concat(decisions.OfType<SignalSent>().Select(s => $"{DaxHolder.Kernel.Signal.Signals.CodeName(s.Signal.Code)} to {s.Signal.Task}"));
         var erofs = log.Where(l => l.StartsWith("erofs", StringComparison.Ordinal) || l.StartsWith("WARNING", StringComparison.Ordinal));
         var actions = kills.ToList() is { Count: > 0 } list ? string.Join(", ", list) : "no action";
         return $"{rc.ToKernelString()} {result}; {actions}{string.Concat(erofs.Select(l => $" | {l}"))}";

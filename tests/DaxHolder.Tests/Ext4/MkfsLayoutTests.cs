@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Kernel.Fs;
 using DaxHolder.Tests.Ext4.Support;
 using DaxHolder.Tests.Support;
 
@@ -119,7 +119,7 @@ public sealed class MkfsLayoutTests
     {
         using var m = new TestMachineWithoutFs();
 
-        var result = Vfs.Mkfs(Ext4Machine.Type, "Ext4", m.Disk, FsOptions.Parse(options));
+        var result = Vfs.Mkfs(Ext4Machine.Type, m.Disk, FsOptions.Parse(options));
 
         result.Error.ShouldBe(Errno.EINVAL);
         result.Message.ShouldNotBeNull().ShouldContain(named);

@@ -1,6 +1,6 @@
 using System.Text;
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Trace;
 using DaxHolder.Tests.Ext4.Support;
 using DaxHolder.Tests.Support;
 
@@ -56,7 +56,7 @@ public sealed class ModeComparisonTests
         var result = decisions.OfType<ActionResultRecorded>().Select(a => a.Result.ToString()).FirstOrDefault() ?? "none";
         var kills = decisions.OfType<DaxKillProcsCalled>().Select(k => $"mf_dax_kill_procs(ino {k.Inode}, {k.Index}, {k.Count})")
             .Concat(decisions.OfType<GenericPathTaken>().Select(_ => "generic path"))
-            .Concat(decisions.OfType<SignalSent>().Select(s => $"{Host.Kernel.Signal.Signals.CodeName(s.Signal.Code)} to {s.Signal.Task}"));
+            .Concat(decisions.OfType<SignalSent>().Select(s => $"{DaxHolder.Kernel.Signal.Signals.CodeName(s.Signal.Code)} to {s.Signal.Task}"));
         var ext4 = log.Where(l => !l.StartsWith("Memory failure", StringComparison.Ordinal) && !l.StartsWith("Injecting", StringComparison.Ordinal));
         var actions = kills.ToList() is { Count: > 0 } list ? string.Join(", ", list) : "no action";
         return $"{rc.ToKernelString()} {result}; {actions}{string.Concat(ext4.Select(l => $" | {l}"))}";

@@ -42,7 +42,7 @@ public sealed class MountAndInodeTests
         using var m = new Ext4Machine();
         m.Machine.Vfs.Unmount(m.Mount).ShouldBe(Errno.Ok);
 
-        var result = m.Machine.Vfs.Mount(Ext4Machine.Type, "Ext4", m.Image, m.Pmem.Disk, FsOptions.Parse(options));
+        var result = m.Machine.Vfs.Mount(Ext4Machine.Type, m.Image, m.Pmem.Disk, FsOptions.Parse(options));
 
         result.Error.ShouldBe(Errno.EINVAL);
         result.Message.ShouldNotBeNull().ShouldContain(named);

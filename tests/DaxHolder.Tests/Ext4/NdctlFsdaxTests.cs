@@ -1,8 +1,8 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Kernel.Units;
 using DaxHolder.Tests.Ext4.Support;
 using DaxHolder.Tests.Kernel.Support;
 
@@ -61,7 +61,7 @@ public sealed class NdctlFsdaxTests
     }
 
     /// <summary>The dax-pmd image: fallocate 4 MiB (one aligned unwritten extent), write it (converted to written), pwrite 4 KiB at align/2, mmap MAP_SHARED at a 2 MiB-aligned address and fault it (MAP_POPULATE reads).</summary>
-    private static (DaxHolder.Host.Kernel.Mm.Tasks.TaskStruct Task, DaxHolder.Host.Kernel.Mm.VmArea Vma) MapImage(Ext4Machine m)
+    private static (DaxHolder.Kernel.Mm.Tasks.TaskStruct Task, DaxHolder.Kernel.Mm.VmArea Vma) MapImage(Ext4Machine m)
     {
         var ino = m.Files.Create("/image", FileCreateOptions.Default).Value;
         var length = new ByteLength(2 * PageGeometry.PmdSize);

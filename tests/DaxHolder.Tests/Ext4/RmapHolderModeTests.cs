@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
 using DaxHolder.Tests.Ext4.Support;
 using DaxHolder.Tests.Kernel.Support;
 

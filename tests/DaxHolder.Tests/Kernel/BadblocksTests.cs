@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Arch.X86;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Signal;
+using DaxHolder.Kernel.Arch.X86;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Signal;
 using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;

@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Mm;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Trace;
 using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;

@@ -1,9 +1,9 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel;
-using DaxHolder.Host.Kernel.Mm;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.Kernel.Versions;
+using DaxHolder.Kernel;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Kernel.Versions;
 
 namespace DaxHolder.Tests.Kernel;
 

@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Arch.X86;
-using DaxHolder.Host.Kernel.Drivers.Dax;
-using DaxHolder.Host.Kernel.Signal;
+using DaxHolder.Kernel.Arch.X86;
+using DaxHolder.Kernel.Drivers.Dax;
+using DaxHolder.Kernel.Signal;
 using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;

@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
 using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;

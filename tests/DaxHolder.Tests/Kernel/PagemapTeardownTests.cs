@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Trace;
 using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;

@@ -1,5 +1,5 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Drivers.Dax;
+using DaxHolder.Kernel.Drivers.Dax;
 using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;

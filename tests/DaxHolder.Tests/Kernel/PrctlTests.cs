@@ -1,5 +1,5 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Mm.Tasks;
 using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;

@@ -1,5 +1,5 @@
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Versions;
+using DaxHolder.Kernel.Versions;
 
 namespace DaxHolder.Tests.Kernel;
 

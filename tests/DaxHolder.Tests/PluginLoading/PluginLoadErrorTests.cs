@@ -1,4 +1,4 @@
-using DaxHolder.Host.PluginLoading;
+using DaxHolder.PluginLoading;
 using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.PluginLoading;
@@ -74,7 +74,7 @@ public sealed class PluginLoadErrorTests : IDisposable
 
         using var catalog = PluginLoader.Load(Sources.Only(dir));
 
-        var error = SingleError(catalog, "NeedsHelper");
+        var error = SingleError(catalog, "NeedsHelper.Plugin");
         error.Problem.ShouldContain("Helper.Lib");
         error.Fix.ShouldContain("complete build output");
     }
@@ -121,10 +121,11 @@ public sealed class PluginLoadErrorTests : IDisposable
 
         using var catalog = PluginLoader.Load(Sources.ShippedAnd(dir));
 
-        var error = SingleError(catalog, "Impostor");
+        var error = SingleError(catalog, "Impostor.Plugin");
         error.Problem.ShouldContain("claims filesystem 'xfs', which plugin 'Xfs'");
-        error.Fix.ShouldContain("remove one of the two plugin folders");
-        catalog.FindFileSystemType("xfs").ShouldNotBeNull();
+        error.Problem.ShouldContain("claims filesystem 'xfs', which plugin 'Xfs' 0.1.0");
+        error.Fix.ShouldContain("--plugin-override Impostor.Plugin or --plugin-override Xfs");
+        catalog.FindProvider("xfs").ShouldNotBeNull();
         catalog.Plugins.Single(p => p.FileSystemNames.Contains("xfs")).Name.ShouldBe("Xfs", "the first plugin found keeps the name");
     }
 
@@ -137,7 +138,7 @@ public sealed class PluginLoadErrorTests : IDisposable
 
         using var catalog = PluginLoader.Load(Sources.Only(dir));
 
-        SingleError(catalog, "Twice").Problem.ShouldBe("it registers filesystem 'twicefs' 2 times");
+        SingleError(catalog, "Twice.Plugin").Problem.ShouldBe("it registers filesystem 'twicefs' 2 times");
     }
 
     [Fact]
@@ -147,7 +148,7 @@ public sealed class PluginLoadErrorTests : IDisposable
 
         using var catalog = PluginLoader.Load(Sources.Only(dir));
 
-        SingleError(catalog, "Blank").Problem.ShouldBe("it registers a filesystem type named ' '");
+        SingleError(catalog, "Blank.Plugin").Problem.ShouldBe("it registers a filesystem type named ' '");
     }
 
     [Fact]
@@ -157,7 +158,7 @@ public sealed class PluginLoadErrorTests : IDisposable
 
         using var catalog = PluginLoader.Load(Sources.Only(dir));
 
-        SingleError(catalog, "Nothing").Problem.ShouldBe("it registers no filesystem type");
+        SingleError(catalog, "Nothing.Plugin").Problem.ShouldBe("it registers no filesystem type");
     }
 
     [Fact]

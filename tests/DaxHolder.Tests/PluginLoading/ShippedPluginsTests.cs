@@ -1,6 +1,6 @@
 using System.Runtime.Loader;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.PluginLoading;
+using DaxHolder.PluginLoading;
 
 namespace DaxHolder.Tests.PluginLoading;
 
@@ -40,7 +40,7 @@ public class ShippedPluginsTests
         Directory.GetFiles(plugins, "Microsoft.Extensions.DependencyInjection.Abstractions.dll", SearchOption.AllDirectories).ShouldBeEmpty();
     }
 
-    /// <summary>Issue #7: the shipped erofs type builds its files at mkfs (mkfs.erofs IMAGE DIR); XFS and ext4 make theirs after mount.</summary>
+    /// <summary>The shipped erofs type builds its files at mkfs (mkfs.erofs IMAGE DIR); XFS and ext4 make theirs after mount.</summary>
     [Theory]
     [InlineData("erofs", true)]
     [InlineData("ext4", false)]
@@ -49,7 +49,7 @@ public class ShippedPluginsTests
     {
         using var catalog = PluginLoader.Load(Sources.ShippedAnd());
 
-        catalog.FindFileSystemType(fs)!.BuildsFilesAtMkfs.ShouldBe(builds);
+        Support.ShippedPlugins.Register(catalog, fs).Type.BuildsFilesAtMkfs.ShouldBe(builds);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public class ShippedPluginsTests
     {
         using var catalog = PluginLoader.Load(Sources.ShippedAnd());
 
-        var result = catalog.FindFileSystemType("erofs")!.Mkfs(new MkfsRequest(new TestBlockDevice(), FsOptions.Empty));
+        var result = Support.ShippedPlugins.Register(catalog, "erofs").Type.Mkfs(new MkfsRequest(new TestBlockDevice(), FsOptions.Empty));
 
         result.IsOk.ShouldBeTrue(result.Message);
         result.Value.FileSystemType.ShouldBe("erofs");

@@ -1,4 +1,4 @@
-using DaxHolder.Host.PluginLoading;
+using DaxHolder.PluginLoading;
 
 namespace DaxHolder.Tests.PluginLoading;
 

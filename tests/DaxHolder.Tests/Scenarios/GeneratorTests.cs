@@ -1,8 +1,8 @@
 using System.Text;
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Cli;
-using DaxHolder.Host.Scenarios.Generating;
-using DaxHolder.Host.Scenarios.Language;
+using DaxHolder.Cli;
+using DaxHolder.Scenarios.Generating;
+using DaxHolder.Scenarios.Language;
 using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Scenarios;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DaxHolder.Host.Cli;
+using DaxHolder.Cli;
 using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Scenarios;

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using DaxHolder.Host.Cli;
-using DaxHolder.Host.Scenarios.Language;
-using DaxHolder.Host.Scenarios.Reports;
+using DaxHolder.Cli;
+using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Reports;
 using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Scenarios;

@@ -1,4 +1,4 @@
-using DaxHolder.Host.Cli;
+using DaxHolder.Cli;
 
 namespace DaxHolder.Tests.Support;
 

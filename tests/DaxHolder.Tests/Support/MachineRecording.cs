@@ -1,5 +1,5 @@
-using DaxHolder.Host.Kernel;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel;
+using DaxHolder.Kernel.Trace;
 
 namespace DaxHolder.Tests.Support;
 

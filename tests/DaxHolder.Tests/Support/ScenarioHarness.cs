@@ -1,7 +1,7 @@
-using DaxHolder.Host.PluginLoading;
-using DaxHolder.Host.Scenarios.Language;
-using DaxHolder.Host.Scenarios.Reports;
-using DaxHolder.Host.Scenarios.Running;
+using DaxHolder.PluginLoading;
+using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Reports;
+using DaxHolder.Scenarios.Running;
 
 namespace DaxHolder.Tests.Support;
 

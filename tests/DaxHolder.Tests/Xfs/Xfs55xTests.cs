@@ -1,8 +1,8 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
 using DaxHolder.Tests.Support;
 using DaxHolder.Tests.Xfs.Support;
 
@@ -84,7 +84,7 @@ public sealed class Xfs55xTests
         var access = m.Touch(reader, vma);
 
         m.Fs.Inodes.FindInCore(original)!.Mapping.IsDax.ShouldBeFalse("6.1: a reflinked inode read back from disk is never S_DAX (xfs_inode_supports_dax)");
-        access.ShouldBe(Host.Kernel.Arch.X86.AccessResult.NotModelled, "its pages go through the page cache, outside the model");
+        access.ShouldBe(DaxHolder.Kernel.Arch.X86.AccessResult.NotModelled, "its pages go through the page cache, outside the model");
     }
 
     /// <summary>One t_mmap_cow_memory_failure run: -s<paramref name="pages"/> -S<paramref name="pages"/> -R read -P poison.</summary>

@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Kernel.Fs;
 using DaxHolder.Tests.Xfs.Support;
 
 namespace DaxHolder.Tests.Xfs;

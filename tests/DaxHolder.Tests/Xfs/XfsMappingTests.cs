@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
 using DaxHolder.Tests.Xfs.Support;
 
 namespace DaxHolder.Tests.Xfs;
@@ -15,7 +15,7 @@ public sealed class XfsMappingTests
         using var m = new XfsMachine();
         m.WriteFile("/big", 4UL << 20, pmdHint: true);
         var p = m.Spawn(100, "pmd");
-        var vma = m.MapShared(p, "/big", huge: true, at: new Host.Kernel.Units.UserAddress(0x7f0000000000));
+        var vma = m.MapShared(p, "/big", huge: true, at: new DaxHolder.Kernel.Units.UserAddress(0x7f0000000000));
         m.Touch(p, vma, 256);
         XfsMachine.Leaf(p, vma, 256)!.Shift.ShouldBe(PageGeometry.PmdShift, "a 2 MiB-aligned extent of 512 blocks maps with a PMD");
         var head = m.PfnOf("/big", 0);

@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Kernel.Fs;
 using DaxHolder.Tests.Support;
 using DaxHolder.Tests.Xfs.Support;
 
@@ -55,7 +55,7 @@ public sealed class XfsMkfsTests
     {
         using var m = new XfsMachine(mounted: false);
 
-        var made = Vfs.Mkfs(XfsMachine.Type, XfsMachine.Plugin, m.Device, FsOptions.Parse(options));
+        var made = Vfs.Mkfs(XfsMachine.Type, m.Device, FsOptions.Parse(options));
 
         made.Error.ShouldBe(Errno.EINVAL);
         made.Message.ShouldNotBeNull().ShouldContain(message);
@@ -67,7 +67,7 @@ public sealed class XfsMkfsTests
         using var m = new XfsMachine(mounted: false);
         var small = m.Pmem.AddPartition(new DeviceOffset(PageGeometry.PmdSize), new ByteLength(256UL << 20));
 
-        var made = Vfs.Mkfs(XfsMachine.Type, XfsMachine.Plugin, small, FsOptions.Empty);
+        var made = Vfs.Mkfs(XfsMachine.Type, small, FsOptions.Empty);
 
         made.Error.ShouldBe(Errno.EINVAL);
         made.Message.ShouldNotBeNull().ShouldContain("larger than 300MB");

@@ -124,10 +124,10 @@ public sealed class XfsMountTests
     {
         using var m = new XfsMachine(mkfs: "reflink=0,rmapbt=1", partitionStart: PageGeometry.PmdSize, partitionSize: 400UL << 20);
         var second = m.Pmem.AddPartition(new DeviceOffset(512UL << 20), new ByteLength(400UL << 20));
-        var image = Host.Kernel.Fs.Vfs.Mkfs(XfsMachine.Type, XfsMachine.Plugin, second, FsOptions.Parse("reflink=0,rmapbt=1")).Value;
+        var image = DaxHolder.Kernel.Fs.Vfs.Mkfs(XfsMachine.Type, second, FsOptions.Parse("reflink=0,rmapbt=1")).Value;
         var mark = m.Kernel.Log.Mark;
 
-        var other = m.Machine.Vfs.Mount(XfsMachine.Type, XfsMachine.Plugin, image, second, FsOptions.Parse("dax=always")).Value;
+        var other = m.Machine.Vfs.Mount(XfsMachine.Type, image, second, FsOptions.Parse("dax=always")).Value;
 
         m.Kernel.Log.Since(mark)[0].Text.ShouldBe("XFS (pmem0p2): DAX unsupported by block device. Turning off DAX.");
         var ino = other.FileSystem.Files.Create("/g", FileCreateOptions.Default).Value;
@@ -140,7 +140,7 @@ public sealed class XfsMountTests
         using var m = new XfsMachine(mount: "");
         var mark = m.Kernel.Log.Mark;
 
-        var again = m.Machine.Vfs.Mount(XfsMachine.Type, XfsMachine.Plugin, m.Image, m.Device, FsOptions.Empty);
+        var again = m.Machine.Vfs.Mount(XfsMachine.Type, m.Image, m.Device, FsOptions.Empty);
 
         again.Error.ShouldBe(Errno.EINVAL);
         m.Kernel.Log.Since(mark).Single().Text.ShouldMatch(@"^XFS \(pmem0\): Filesystem has duplicate UUID \S+ - can't mount$");

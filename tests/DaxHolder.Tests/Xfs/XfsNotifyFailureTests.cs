@@ -1,10 +1,10 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Tests.Kernel.Support;
 using DaxHolder.Tests.Xfs.Support;
 
 namespace DaxHolder.Tests.Xfs;
@@ -116,9 +116,9 @@ public sealed class XfsNotifyFailureTests
     public void NotifyFailure_NotBorn_IsEio_WithTheWarning_AndNoFallback_Spec3_2()
     {
         using var m = new XfsMachine(mounted: false);
-        var services = ((Func<string, KernelServices>)m.Machine.Services.GetService(typeof(Func<string, KernelServices>))!)(XfsMachine.Plugin);
+        var services = TestMachine.ServicesFor(m.Machine, XfsMachine.Plugin);
         var superBlock = new SuperBlock(m.Kernel, m.Device.Name, "xfs");
-        var mounted = XfsMachine.Type.Mount(new MountRequest(m.Image, FsOptions.Parse("dax"), superBlock, services));
+        var mounted = XfsMachine.Type.Type.Mount(new MountRequest(m.Image, FsOptions.Parse("dax"), superBlock, services));
         mounted.IsOk.ShouldBeTrue("fill_super returned, but the VFS has not set SB_BORN");
         var agf = mounted.Value.ReverseMap.LocateMetadata("agf 0").Value.Start;
         var writer = m.Spawn(100, "inject");

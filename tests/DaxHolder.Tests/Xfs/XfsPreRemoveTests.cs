@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
 using DaxHolder.Tests.Support;
 using DaxHolder.Tests.Xfs.Support;
 

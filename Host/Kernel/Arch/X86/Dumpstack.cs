@@ -1,8 +1,8 @@
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Arch.X86;
+namespace DaxHolder.Kernel.Arch.X86;
 
 /// <summary>arch/x86/kernel/dumpstack.c: what an oops does to the machine and to current.</summary>
 internal sealed class Dumpstack(KernelContext kernel, Exit exit)

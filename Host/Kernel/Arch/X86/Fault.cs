@@ -1,14 +1,14 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Drivers.Nvdimm;
-using DaxHolder.Host.Kernel.Fs.Dax;
-using DaxHolder.Host.Kernel.Mm;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel.Drivers.Nvdimm;
+using DaxHolder.Kernel.Fs.Dax;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Kernel.Units;
 
-namespace DaxHolder.Host.Kernel.Arch.X86;
+namespace DaxHolder.Kernel.Arch.X86;
 
 /// <summary>What a user access came to.</summary>
 internal enum AccessResult

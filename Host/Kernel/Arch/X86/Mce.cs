@@ -1,13 +1,13 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Drivers.Nvdimm;
-using DaxHolder.Host.Kernel.Mm.MemoryFailure;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel.Drivers.Nvdimm;
+using DaxHolder.Kernel.Mm.MemoryFailure;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Kernel.Units;
 
-namespace DaxHolder.Host.Kernel.Arch.X86;
+namespace DaxHolder.Kernel.Arch.X86;
 
 /// <summary>
 /// arch/x86/kernel/cpu/mce/core.c with the NFIT MCE notifier (drivers/acpi/nfit/mce.c): machine

@@ -1,10 +1,9 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Drivers.Nvdimm;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.PluginLoading;
+using DaxHolder.Kernel.Drivers.Nvdimm;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Drivers.Dax;
+namespace DaxHolder.Kernel.Drivers.Dax;
 
 /// <summary>
 /// drivers/dax/super.c: struct dax_device of one pmem disk: DAXDEV_ALIVE, exactly one holder
@@ -76,7 +75,7 @@ internal sealed class DaxDevice : IDaxDevice
 
             dax.Holder = holder;
             dax.HolderPlugin = plugin;
-            dax.HolderOperations = operations is null ? null : PluginGuard.Wrap(operations, plugin);
+            dax.HolderOperations = operations;
         }
 
         return dax;
@@ -96,8 +95,8 @@ internal sealed class DaxDevice : IDaxDevice
     /// <summary>
     /// dax_holder_notify_failure(dax_dev, off, len, mf_flags) (spec 1.5): -ENXIO once dead (no
     /// fallback), -EOPNOTSUPP with no holder operations (memory_failure falls back to the generic
-    /// path), otherwise the holder's answer. A holder that throws is a plugin fault: the model
-    /// records it and answers -EIO for it, as an error return the kernel would have seen.
+    /// path), otherwise the holder's answer. The operations are guarded: a holder that throws,
+    /// hangs or answers outside the contract is a plugin fault, which ends the scenario cell.
     /// </summary>
     public Errno NotifyFailure(DeviceOffset offset, ByteLength length, MfFlags flags)
     {
@@ -115,15 +114,7 @@ internal sealed class DaxDevice : IDaxDevice
             }
             else
             {
-                try
-                {
-                    result = ops.NotifyFailure(this, offset, length, flags);
-                }
-                catch (PluginCallException e)
-                {
-                    kernel.Trace.Add(new PluginFaulted(e.Plugin, e.Call, e.InnerException?.Message ?? e.Message, Errno.EIO));
-                    result = Errno.EIO;
-                }
+                result = ops.NotifyFailure(this, offset, length, flags);
             }
 
             kernel.Trace.Add(new HolderNotified(DiskName, HolderPlugin, offset, length, flags, result));

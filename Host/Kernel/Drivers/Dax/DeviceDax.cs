@@ -1,11 +1,11 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Fs.Dax;
-using DaxHolder.Host.Kernel.Mm;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Fs.Dax;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Units;
 
-namespace DaxHolder.Host.Kernel.Drivers.Dax;
+namespace DaxHolder.Kernel.Drivers.Dax;
 
 /// <summary>
 /// drivers/dax/device.c: a device-DAX character device (/dev/daxX.Y, seed 002, spec 7) over a

@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions;
 
-namespace DaxHolder.Host.Kernel.Drivers.Nvdimm;
+namespace DaxHolder.Kernel.Drivers.Nvdimm;
 
 /// <summary>
 /// block/badblocks.c: the pmem disk's list of bad 512-byte sectors, relative to the start of the

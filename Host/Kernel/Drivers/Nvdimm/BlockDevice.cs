@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Kernel;
 
-namespace DaxHolder.Host.Kernel.Drivers.Nvdimm;
+namespace DaxHolder.Kernel.Drivers.Nvdimm;
 
 /// <summary>
 /// include/linux/blk_types.h: struct block_device for a pmem disk (pmem0) or one of its

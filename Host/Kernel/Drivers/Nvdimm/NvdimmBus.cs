@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Mm.Memremap;
 
-namespace DaxHolder.Host.Kernel.Drivers.Nvdimm;
+namespace DaxHolder.Kernel.Drivers.Nvdimm;
 
 /// <summary>
 /// drivers/nvdimm/bus.c: the pmem namespaces of one machine. Adding one runs what pmem_attach_disk

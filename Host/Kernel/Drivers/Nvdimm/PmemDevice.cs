@@ -1,9 +1,9 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Drivers.Dax;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Drivers.Dax;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Drivers.Nvdimm;
+namespace DaxHolder.Kernel.Drivers.Nvdimm;
 
 /// <summary>
 /// drivers/nvdimm/pmem.c: struct pmem_device of an fsdax-mode namespace. The namespace resource

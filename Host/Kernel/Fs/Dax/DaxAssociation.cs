@@ -1,9 +1,9 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Fs.Dax;
+namespace DaxHolder.Kernel.Fs.Dax;
 
 /// <summary>fs/dax.c: associating pages with the file that maps them, and the entry locks memory failure takes.</summary>
 internal sealed partial class FsDax

@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions;
 
-namespace DaxHolder.Host.Kernel.Fs.Dax;
+namespace DaxHolder.Kernel.Fs.Dax;
 
 /// <summary>fs/dax.c: the flag bits of a DAX value entry ((pfn &lt;&lt; 4) | flags, spec 2.1).</summary>
 [Flags]

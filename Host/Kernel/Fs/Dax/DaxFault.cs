@@ -1,12 +1,11 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Drivers.Dax;
-using DaxHolder.Host.Kernel.Mm;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.PluginLoading;
+using DaxHolder.Kernel.Drivers.Dax;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Fs.Dax;
+namespace DaxHolder.Kernel.Fs.Dax;
 
 /// <summary>fs/dax.c: page faults on a DAX file (spec 2.1).</summary>
 internal sealed partial class FsDax
@@ -237,30 +236,11 @@ internal sealed partial class FsDax
     private static Pfn PfnOf(Iomap map, FileOffset position) =>
         ((DaxDevice)map.DaxDevice!).Pmem.PfnOf(DeviceOffsetOf(map, position));
 
-    private ErrnoOr<IomapResult> IomapBegin(OpenFile file, FileOffset position, ByteLength length, IomapRequest request)
-    {
-        try
-        {
-            return file.Iomap!.IomapBegin(file.Mapping.Host, position, length, request);
-        }
-        catch (PluginCallException e)
-        {
-            kernel.Trace.Add(new PluginFaulted(e.Plugin, e.Call, e.InnerException?.Message ?? e.Message, Errno.EIO));
-            return ErrnoOr<IomapResult>.Fail(Errno.EIO, "plugin fault");
-        }
-    }
+    private static ErrnoOr<IomapResult> IomapBegin(OpenFile file, FileOffset position, ByteLength length, IomapRequest request) =>
+        file.Iomap!.IomapBegin(file.Mapping.Host, position, length, request);
 
-    private void IomapEnd(OpenFile file, FileOffset position, ByteLength length, IomapRequest request, Iomap map)
-    {
-        try
-        {
-            file.Iomap!.IomapEnd(file.Mapping.Host, position, length, (request & IomapRequest.Write) != 0 ? length : ByteLength.Zero, request, map);
-        }
-        catch (PluginCallException e)
-        {
-            kernel.Trace.Add(new PluginFaulted(e.Plugin, e.Call, e.InnerException?.Message ?? e.Message, Errno.EIO));
-        }
-    }
+    private static void IomapEnd(OpenFile file, FileOffset position, ByteLength length, IomapRequest request, Iomap map) =>
+        file.Iomap!.IomapEnd(file.Mapping.Host, position, length, (request & IomapRequest.Write) != 0 ? length : ByteLength.Zero, request, map);
 
     private void WarnOnce(string site, int pid)
     {

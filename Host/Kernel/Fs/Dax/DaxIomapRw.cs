@@ -1,10 +1,8 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Drivers.Dax;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.PluginLoading;
+using DaxHolder.Kernel.Drivers.Dax;
 
-namespace DaxHolder.Host.Kernel.Fs.Dax;
+namespace DaxHolder.Kernel.Fs.Dax;
 
 /// <summary>fs/dax.c: read(2) and write(2) on a DAX file.</summary>
 internal sealed partial class FsDax
@@ -15,7 +13,7 @@ internal sealed partial class FsDax
     /// write covering whole pages of it goes through dax_recovery_write, which clears the poison,
     /// and a partial-page write fails with -EIO. A short transfer returns what was done.
     /// </summary>
-    public ErrnoOr<ByteLength> DaxIomapRw(IInode inode, IIomapOps operations, FileOffset position, ByteLength length, bool write)
+    public static ErrnoOr<ByteLength> DaxIomapRw(IInode inode, IIomapOps operations, FileOffset position, ByteLength length, bool write)
     {
         ArgumentNullException.ThrowIfNull(inode);
         ArgumentNullException.ThrowIfNull(operations);
@@ -30,16 +28,7 @@ internal sealed partial class FsDax
         var request = IomapRequest.Dax | (write ? IomapRequest.Write : IomapRequest.Read);
         while (pos < end)
         {
-            ErrnoOr<IomapResult> begin;
-            try
-            {
-                begin = operations.IomapBegin(inode.Number, new FileOffset(pos), new ByteLength(end - pos), request);
-            }
-            catch (PluginCallException e)
-            {
-                kernel.Trace.Add(new PluginFaulted(e.Plugin, e.Call, e.InnerException?.Message ?? e.Message, Errno.EIO));
-                begin = ErrnoOr<IomapResult>.Fail(Errno.EIO, "plugin fault");
-            }
+            var begin = operations.IomapBegin(inode.Number, new FileOffset(pos), new ByteLength(end - pos), request);
 
             if (!begin.IsOk)
             {
@@ -55,14 +44,7 @@ internal sealed partial class FsDax
 
             var error = map.Type == IomapType.Mapped ? CopyPages(map, pos, chunkEnd, write) : (write ? Errno.EIO : Errno.Ok);
             var written = error == Errno.Ok && write ? new ByteLength(chunkEnd - pos) : ByteLength.Zero;
-            try
-            {
-                operations.IomapEnd(inode.Number, new FileOffset(pos), new ByteLength(chunkEnd - pos), written, request, map);
-            }
-            catch (PluginCallException e)
-            {
-                kernel.Trace.Add(new PluginFaulted(e.Plugin, e.Call, e.InnerException?.Message ?? e.Message, Errno.EIO));
-            }
+            operations.IomapEnd(inode.Number, new FileOffset(pos), new ByteLength(chunkEnd - pos), written, request, map);
 
             if (error != Errno.Ok)
             {

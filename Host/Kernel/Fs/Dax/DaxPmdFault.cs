@@ -1,8 +1,8 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel.Mm;
+using DaxHolder.Kernel.Mm;
 
-namespace DaxHolder.Host.Kernel.Fs.Dax;
+namespace DaxHolder.Kernel.Fs.Dax;
 
 /// <summary>fs/dax.c: 2 MiB (PMD) faults (spec 2.1, PMD fault prerequisites).</summary>
 internal sealed partial class FsDax

@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions;
 
-namespace DaxHolder.Host.Kernel.Fs.Dax;
+namespace DaxHolder.Kernel.Fs.Dax;
 
 /// <summary>fs/dax.c: removing entries on truncate, punch, invalidation and eviction.</summary>
 internal sealed partial class FsDax

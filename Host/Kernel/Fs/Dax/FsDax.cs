@@ -1,6 +1,6 @@
-using DaxHolder.Host.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Mm.Memremap;
 
-namespace DaxHolder.Host.Kernel.Fs.Dax;
+namespace DaxHolder.Kernel.Fs.Dax;
 
 /// <summary>
 /// fs/dax.c of one machine. Its functions live in one file per concern: association and entry

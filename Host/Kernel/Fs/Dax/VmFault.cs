@@ -1,9 +1,9 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Mm;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Units;
 
-namespace DaxHolder.Host.Kernel.Fs.Dax;
+namespace DaxHolder.Kernel.Fs.Dax;
 
 /// <summary>include/linux/mm.h: struct vm_fault, what a fault handler is given.</summary>
 internal sealed record VmFault(TaskStruct Task, VmArea Vma, UserAddress Address, bool Write)

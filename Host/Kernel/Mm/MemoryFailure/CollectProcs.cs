@@ -1,12 +1,12 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Kernel.Units;
 
-namespace DaxHolder.Host.Kernel.Mm.MemoryFailure;
+namespace DaxHolder.Kernel.Mm.MemoryFailure;
 
 /// <summary>mm/memory-failure.c: struct to_kill, one task's VMA to signal for a page.</summary>
 internal readonly record struct ToKill(TaskStruct Task, UserAddress Address, int SizeShift);

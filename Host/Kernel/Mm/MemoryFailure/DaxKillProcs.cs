@@ -1,9 +1,9 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Fs.Dax;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Fs.Dax;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Mm.MemoryFailure;
+namespace DaxHolder.Kernel.Mm.MemoryFailure;
 
 /// <summary>mm/memory-failure.c: the holder path's kill function (spec 3.5).</summary>
 internal sealed partial class MemoryFailureHandler

@@ -1,9 +1,9 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Fs.Dax;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Fs.Dax;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Mm.MemoryFailure;
+namespace DaxHolder.Kernel.Mm.MemoryFailure;
 
 /// <summary>mm/memory-failure.c: the page->mapping path (spec 2).</summary>
 internal sealed partial class MemoryFailureHandler

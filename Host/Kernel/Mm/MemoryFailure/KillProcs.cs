@@ -1,11 +1,11 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Printk;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Printk;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Mm.MemoryFailure;
+namespace DaxHolder.Kernel.Mm.MemoryFailure;
 
 /// <summary>mm/memory-failure.c: unmapping and signalling the collected tasks (spec 5.3).</summary>
 internal sealed partial class MemoryFailureHandler

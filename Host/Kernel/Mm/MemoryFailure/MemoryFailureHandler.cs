@@ -1,12 +1,12 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel.Fs.Dax;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Fs.Dax;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Mm.MemoryFailure;
+namespace DaxHolder.Kernel.Mm.MemoryFailure;
 
 /// <summary>
 /// mm/memory-failure.c for device memory: memory_failure() and its ZONE_DEVICE branch, the

@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Mm.Memremap;
+namespace DaxHolder.Kernel.Mm.Memremap;
 
 /// <summary>include/linux/memremap.h: enum memory_type, the pgmap types the model has.</summary>
 internal enum MemoryType

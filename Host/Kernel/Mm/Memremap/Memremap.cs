@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions;
 
-namespace DaxHolder.Host.Kernel.Mm.Memremap;
+namespace DaxHolder.Kernel.Mm.Memremap;
 
 /// <summary>
 /// mm/memremap.c and the sparse memory model: the device pagemaps of one machine and the pfn

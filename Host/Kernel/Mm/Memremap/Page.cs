@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Fs;
+using DaxHolder.Kernel.Fs;
 
-namespace DaxHolder.Host.Kernel.Mm.Memremap;
+namespace DaxHolder.Kernel.Mm.Memremap;
 
 /// <summary>
 /// include/linux/mm_types.h: struct page of a ZONE_DEVICE pfn, reduced to the fields fsdax

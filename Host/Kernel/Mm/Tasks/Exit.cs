@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.Kernel.Mm.Tasks;
+namespace DaxHolder.Kernel.Mm.Tasks;
 
 /// <summary>kernel/exit.c: a process ending, which tears its mm down (exit_mmap).</summary>
 internal sealed class Exit(KernelContext kernel)

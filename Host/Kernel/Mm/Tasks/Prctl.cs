@@ -1,6 +1,6 @@
 using DaxHolder.Abstractions;
 
-namespace DaxHolder.Host.Kernel.Mm.Tasks;
+namespace DaxHolder.Kernel.Mm.Tasks;
 
 /// <summary>The early-kill policy a thread can ask for (PR_MCE_KILL_* arguments, spec 5.1).</summary>
 internal enum MceKillPolicy

@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.Kernel.Mm.Tasks;
+namespace DaxHolder.Kernel.Mm.Tasks;
 
 /// <summary>
 /// kernel/fork.c and the task list: the processes of one machine in creation order, as

@@ -1,7 +1,7 @@
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
 
-namespace DaxHolder.Host.Kernel.Mm.Tasks;
+namespace DaxHolder.Kernel.Mm.Tasks;
 
 /// <summary>include/linux/sched.h: the per-thread PF_* flags the model uses.</summary>
 [Flags]

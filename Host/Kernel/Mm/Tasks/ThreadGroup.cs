@@ -1,4 +1,4 @@
-namespace DaxHolder.Host.Kernel.Mm.Tasks;
+namespace DaxHolder.Kernel.Mm.Tasks;
 
 /// <summary>
 /// A process: a thread group with its leader, its threads in creation order, its mm and its

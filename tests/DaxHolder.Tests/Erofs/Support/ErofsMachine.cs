@@ -1,13 +1,13 @@
 using System.Text;
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel;
-using DaxHolder.Host.Kernel.Drivers.Nvdimm;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Mm;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel;
+using DaxHolder.Kernel.Drivers.Nvdimm;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Trace;
 using DaxHolder.Tests.Kernel.Support;
 using DaxHolder.Tests.Support;
 
@@ -24,12 +24,12 @@ internal sealed class ErofsMachine : IDisposable
     {
         Machine = Machine.Boot(TestMachine.Profile(profile));
         Pmem = Machine.Nvdimm.AddFsdaxNamespace(TestMachine.PhysicalBase, new ByteLength(1UL << 30), new ByteLength(PageGeometry.PmdSize), MemmapLocation.Ram);
-        Image = Type.Mkfs(new MkfsRequest(Pmem.Disk, FsOptions.Parse(mkfs)) { Files = files }).Value;
-        Mount = Machine.Vfs.Mount(Type, "Erofs", Image, Pmem.Disk, FsOptions.Parse(mount)).Value;
+        Image = Type.Type.Mkfs(new MkfsRequest(Pmem.Disk, FsOptions.Parse(mkfs)) { Files = files }).Value;
+        Mount = Machine.Vfs.Mount(Type, Image, Pmem.Disk, FsOptions.Parse(mount)).Value;
     }
 
     /// <summary>The shipped plugin's "erofs" type.</summary>
-    public static IFileSystemType Type => ShippedPlugins.Type("erofs", "Erofs");
+    public static FileSystemTypeEntry Type => ShippedPlugins.Type("erofs", "Erofs");
 
     public Machine Machine { get; }
 
@@ -54,7 +54,7 @@ internal sealed class ErofsMachine : IDisposable
     public void CycleMount(string options = "dax=always")
     {
         Machine.Vfs.Unmount(Mount).ShouldBe(Errno.Ok);
-        Mount = Machine.Vfs.Mount(Type, "Erofs", Image, Pmem.Disk, FsOptions.Parse(options)).Value;
+        Mount = Machine.Vfs.Mount(Type, Image, Pmem.Disk, FsOptions.Parse(options)).Value;
     }
 
     public TaskStruct Spawn(int pid, string comm) => Machine.Tasks.Spawn(pid, comm);

@@ -2,14 +2,14 @@ using System.Globalization;
 using System.Text;
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.Kernel;
-using DaxHolder.Host.Kernel.Drivers.Nvdimm;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Mm;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.Kernel.Units;
+using DaxHolder.Kernel;
+using DaxHolder.Kernel.Drivers.Nvdimm;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Kernel.Units;
 using DaxHolder.Tests.Kernel.Support;
 using DaxHolder.Tests.Support;
 
@@ -26,12 +26,12 @@ internal sealed class Ext4Machine : IDisposable
     {
         Machine = Machine.Boot(TestMachine.Profile(profile));
         Pmem = Machine.Nvdimm.AddFsdaxNamespace(TestMachine.PhysicalBase, new ByteLength(1UL << 30), new ByteLength(PageGeometry.PmdSize), MemmapLocation.Ram);
-        Image = Vfs.Mkfs(Type, "Ext4", Pmem.Disk, FsOptions.Parse(mkfs)).Value;
-        Mount = Machine.Vfs.Mount(Type, "Ext4", Image, Pmem.Disk, FsOptions.Parse(mount)).Value;
+        Image = Vfs.Mkfs(Type, Pmem.Disk, FsOptions.Parse(mkfs)).Value;
+        Mount = Machine.Vfs.Mount(Type, Image, Pmem.Disk, FsOptions.Parse(mount)).Value;
     }
 
     /// <summary>The shipped plugin's "ext4" type.</summary>
-    public static IFileSystemType Type => ShippedPlugins.Type("ext4", "Ext4");
+    public static FileSystemTypeEntry Type => ShippedPlugins.Type("ext4", "Ext4");
 
     public Machine Machine { get; }
 
@@ -54,7 +54,7 @@ internal sealed class Ext4Machine : IDisposable
     public void CycleMount(string options = "dax")
     {
         Machine.Vfs.Unmount(Mount).ShouldBe(Errno.Ok);
-        Mount = Machine.Vfs.Mount(Type, "Ext4", Image, Pmem.Disk, FsOptions.Parse(options)).Value;
+        Mount = Machine.Vfs.Mount(Type, Image, Pmem.Disk, FsOptions.Parse(options)).Value;
     }
 
     /// <summary>A file of <paramref name="pages"/> pages, fallocated (unwritten) and, when <paramref name="written"/>, written through.</summary>

@@ -1,7 +1,7 @@
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel;
-using DaxHolder.Host.Kernel.Drivers.Nvdimm;
-using DaxHolder.Host.Kernel.Mm.Memremap;
+using DaxHolder.Kernel;
+using DaxHolder.Kernel.Drivers.Nvdimm;
+using DaxHolder.Kernel.Mm.Memremap;
 using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Ext4.Support;

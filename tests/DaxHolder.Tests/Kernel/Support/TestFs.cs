@@ -1,6 +1,9 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Abstractions.Kernel;
+using DaxHolder.Kernel;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Modules;
 
 namespace DaxHolder.Tests.Kernel.Support;
 
@@ -14,6 +17,13 @@ namespace DaxHolder.Tests.Kernel.Support;
 internal sealed class TestFsType : IFileSystemType
 {
     public string Name => "testfs";
+
+    /// <summary>A fresh testfs registered on <paramref name="machine"/> as the kernel registers a plugin's type: guarded, as module "testfs".</summary>
+    public static FileSystemTypeEntry Register(Machine machine)
+    {
+        var scope = new GuardScope(new ModuleIdentity("testfs", "1.0"), machine.PluginCalls);
+        return new FileSystemTypeEntry("testfs", ModuleGuard.Wrap<IFileSystemType>(new TestFsType(), scope), scope);
+    }
 
     public ErrnoOr<IFileSystemImage> Mkfs(MkfsRequest request) => ErrnoOr<IFileSystemImage>.Ok(new TestFsImage(request.Device));
 

@@ -1,16 +1,17 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel;
-using DaxHolder.Host.Kernel.Drivers.Nvdimm;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Mm;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.Kernel.Units;
-using DaxHolder.Host.Kernel.Versions;
+using DaxHolder.Kernel;
+using DaxHolder.Kernel.Drivers.Nvdimm;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Modules;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Kernel.Units;
+using DaxHolder.Kernel.Versions;
 
 using DaxHolder.Tests.Support;
 
@@ -30,9 +31,9 @@ internal sealed class TestMachine : IDisposable
         Pmem = Machine.Nvdimm.AddFsdaxNamespace(PhysicalBase, new ByteLength(1UL << 30), new ByteLength(PageGeometry.PmdSize), memmap);
         if (mount)
         {
-            var type = new TestFsType();
-            var image = Vfs.Mkfs(type, "testfs", Pmem.Disk, FsOptions.Parse("")).Value;
-            Mount = Machine.Vfs.Mount(type, "testfs", image, Pmem.Disk, FsOptions.Parse(holder ? "holder" : "")).Value;
+            var type = TestFsType.Register(Machine);
+            var image = Vfs.Mkfs(type, Pmem.Disk, FsOptions.Parse("")).Value;
+            Mount = Machine.Vfs.Mount(type, image, Pmem.Disk, FsOptions.Parse(holder ? "holder" : "")).Value;
         }
     }
 
@@ -130,8 +131,11 @@ internal sealed class TestMachine : IDisposable
     public TaskStruct Fork(TaskStruct parent, int pid) => Machine.Fork(parent, pid);
 
     /// <summary>The IKernelServices a plugin of this machine gets, for building filesystems by hand.</summary>
-    public KernelServices ServicesFor(string plugin) =>
-        ((Func<string, KernelServices>)Machine.Services.GetService(typeof(Func<string, KernelServices>))!)(plugin);
+    public KernelServices ServicesFor(string plugin) => ServicesFor(Machine, plugin);
+
+    /// <summary>The IKernelServices <paramref name="machine"/> gives plugin <paramref name="plugin"/>.</summary>
+    public static KernelServices ServicesFor(Machine machine, string plugin) =>
+        ((Func<GuardScope, KernelServices>)machine.Services.GetService(typeof(Func<GuardScope, KernelServices>))!)(new GuardScope(new ModuleIdentity(plugin, "1.0"), machine.PluginCalls));
 
     /// <summary>The decisions of type <typeparamref name="T"/> in a slice.</summary>
     public static IReadOnlyList<T> Of<T>(IEnumerable<Decision> decisions) => decisions.OfType<T>().ToList();

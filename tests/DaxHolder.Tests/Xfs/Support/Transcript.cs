@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using DaxHolder.Abstractions;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
 
 namespace DaxHolder.Tests.Xfs.Support;
 

@@ -1,17 +1,17 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Host.Kernel;
-using DaxHolder.Host.Kernel.Arch.X86;
-using DaxHolder.Host.Kernel.Drivers.Nvdimm;
-using DaxHolder.Host.Kernel.Fs;
-using DaxHolder.Host.Kernel.Mm;
-using DaxHolder.Host.Kernel.Mm.Memremap;
-using DaxHolder.Host.Kernel.Mm.Tasks;
-using DaxHolder.Host.Kernel.Signal;
-using DaxHolder.Host.Kernel.Trace;
-using DaxHolder.Host.Kernel.Units;
-using DaxHolder.Host.Kernel.Versions;
+using DaxHolder.Kernel;
+using DaxHolder.Kernel.Arch.X86;
+using DaxHolder.Kernel.Drivers.Nvdimm;
+using DaxHolder.Kernel.Fs;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Mm.Memremap;
+using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Kernel.Units;
+using DaxHolder.Kernel.Versions;
 
 using DaxHolder.Tests.Support;
 
@@ -41,7 +41,7 @@ internal sealed class XfsMachine : IDisposable
             LogPmem = Machine.Nvdimm.AddFsdaxNamespace(PhysicalBase + (2UL << 30), new ByteLength(256UL << 20), new ByteLength(PageGeometry.PmdSize), MemmapLocation.Ram);
         }
 
-        var made = Vfs.Mkfs(Type, Plugin, Device, FsOptions.Parse(mkfs), LogPmem?.Disk);
+        var made = Vfs.Mkfs(Type, Device, FsOptions.Parse(mkfs), LogPmem?.Disk);
         made.IsOk.ShouldBeTrue($"mkfs.xfs {mkfs}: {made}");
         Image = made.Value;
         if (mounted)
@@ -52,7 +52,7 @@ internal sealed class XfsMachine : IDisposable
     }
 
     /// <summary>The shipped plugin's "xfs" type (loaded once per test run).</summary>
-    public static IFileSystemType Type => ShippedPlugins.Type("xfs", "XFS");
+    public static FileSystemTypeEntry Type => ShippedPlugins.Type("xfs", "XFS");
 
     public Machine Machine { get; }
 
@@ -80,7 +80,7 @@ internal sealed class XfsMachine : IDisposable
     /// <summary>mount(2) of the image on its device.</summary>
     public ErrnoOr<Mount> MountFs(string options)
     {
-        var mounted = Machine.Vfs.Mount(Type, Plugin, Image, Device, FsOptions.Parse(options));
+        var mounted = Machine.Vfs.Mount(Type, Image, Device, FsOptions.Parse(options));
         if (mounted.IsOk)
         {
             Mount = mounted.Value;

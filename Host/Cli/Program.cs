@@ -1,3 +1,3 @@
-using DaxHolder.Host.Cli;
+using DaxHolder.Cli;
 
 return DaxHolderCli.Run(args, CliContext.FromProcess());

@@ -1,30 +1,34 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
-using DaxHolder.Host.PluginLoading;
+using DaxHolder.Kernel.Modules;
+using DaxHolder.PluginLoading;
+using DaxHolder.Tests.PluginLoading;
 using DaxHolder.Tests.Support;
 
-namespace DaxHolder.Tests.PluginLoading;
+namespace DaxHolder.Tests.Kernel;
 
-/// <summary>Every call into a plugin is guarded: its exception is that call's failure, never the host's crash.</summary>
-public sealed class PluginGuardTests : IDisposable
+/// <summary>Every call into a plugin goes through the kernel's guard: its exception is a plugin fault naming plugin, version, call and arguments, never the host's crash.</summary>
+public sealed class ModuleGuardTests : IDisposable
 {
     private readonly FixturePlugins fixtures = new();
 
     public void Dispose() => fixtures.Dispose();
 
     [Fact]
-    public void ACallThatThrows_BecomesAPluginCallException_NamingPluginAndCall()
+    public void ACallThatThrows_BecomesAPluginFault_NamingPluginVersionCallAndArguments()
     {
         var dir = fixtures.CompilePlugin("Thrower", FixturePlugins.PluginSource("Thrower", "thrower",
             mkfsBody: "throw new System.InvalidOperationException(\"mkfs exploded\")"));
         using var catalog = PluginLoader.Load(Sources.Only(dir));
-        var type = catalog.FindFileSystemType("thrower")!;
+        var type = ShippedPlugins.Register(catalog, "thrower").Type;
 
-        var e = Should.Throw<PluginCallException>(() => type.Mkfs(new MkfsRequest(new TestBlockDevice(), FsOptions.Empty)));
+        var e = Should.Throw<PluginFault>(() => type.Mkfs(new MkfsRequest(new TestBlockDevice(), FsOptions.Empty)));
 
-        e.Plugin.ShouldBe("Thrower");
+        e.Module.Name.ShouldBe("Thrower.Plugin", "a plugin without a declared name is named after its assembly, not its folder");
         e.Call.ShouldBe("IFileSystemType.Mkfs");
-        e.Message.ShouldBe("plugin 'Thrower' failed in IFileSystemType.Mkfs: InvalidOperationException: mkfs exploded");
+        e.Kind.ShouldBe(PluginFaultKind.Threw);
+        e.Message.ShouldStartWith("plugin 'Thrower.Plugin' 0.0.0.0 faulted in IFileSystemType.Mkfs(MkfsRequest { Device = ");
+        e.Message.ShouldEndWith("): InvalidOperationException: mkfs exploded");
     }
 
     [Fact]
@@ -45,10 +49,10 @@ public sealed class PluginGuardTests : IDisposable
                 """));
         using var catalog = PluginLoader.Load(Sources.Only(dir));
 
-        var image = catalog.FindFileSystemType("nested")!.Mkfs(new MkfsRequest(new TestBlockDevice(), FsOptions.Empty)).Value;
+        var image = ShippedPlugins.Register(catalog, "nested").Type.Mkfs(new MkfsRequest(new TestBlockDevice(), FsOptions.Empty)).Value;
 
         image.Device.Name.ShouldBe("pmem0");
-        Should.Throw<PluginCallException>(() => image.FileSystemType).Call.ShouldBe("IFileSystemImage.FileSystemType");
+        Should.Throw<PluginFault>(() => image.FileSystemType).Call.ShouldBe("IFileSystemImage.FileSystemType");
     }
 
     [Fact]
@@ -73,9 +77,10 @@ public sealed class PluginGuardTests : IDisposable
     {
         var dir = fixtures.CompilePlugin("Once", FixturePlugins.PluginSource("Once", "once"));
         using var catalog = PluginLoader.Load(Sources.Only(dir));
-        var guarded = catalog.FindFileSystemType("once")!;
+        var entry = ShippedPlugins.Register(catalog, "once");
+        var guarded = entry.Type;
 
-        PluginGuard.Wrap(guarded, "Once").ShouldBeSameAs(guarded);
+        ModuleGuard.Wrap(guarded, entry.Scope).ShouldBeSameAs(guarded);
         guarded.Mkfs(new MkfsRequest(new TestBlockDevice(), FsOptions.Empty)).Error.ShouldBe(Errno.EOPNOTSUPP);
     }
 }
