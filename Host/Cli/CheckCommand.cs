@@ -12,18 +12,18 @@ namespace DaxHolder.Cli;
 /// </summary>
 internal static class CheckCommand
 {
-    public static Command Create(Option<string[]> pluginDirectories, CliContext context)
+    public static Command Create(GlobalOptions global, CliContext context)
     {
         var paths = new Argument<string[]>("paths") { Description = "Scenario files, or directories searched for *.yaml.", Arity = ArgumentArity.OneOrMore };
         var accept = new Option<bool>("--accept") { Description = "Write each scenario's decisions as its approved file (refused when CI=true)." };
         var command = new Command("check", "Check scenarios' decisions against their approved snapshots (<name>.approved.txt beside each).");
         command.Arguments.Add(paths);
         command.Options.Add(accept);
-        command.SetAction(parsed => Run(parsed.GetValue(paths) ?? [], parsed.GetValue(accept), parsed, pluginDirectories, context));
+        command.SetAction(parsed => Run(parsed.GetValue(paths) ?? [], parsed.GetValue(accept), parsed, global, context));
         return command;
     }
 
-    private static int Run(string[] paths, bool accept, ParseResult parsed, Option<string[]> pluginDirectories, CliContext context)
+    private static int Run(string[] paths, bool accept, ParseResult parsed, GlobalOptions global, CliContext context)
     {
         if (accept && ApprovalCheck.RefusesAccept(context.CiVariable))
         {
@@ -35,13 +35,13 @@ internal static class CheckCommand
         {
             var files = ApprovalCheck.FindScenarios(paths);
             var documents = files.Select(ScenarioDocument.Load).ToList();
-            using var catalog = ScenarioOptions.LoadPlugins(parsed, pluginDirectories, context);
-            if (catalog is null)
+            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context);
+            if (plugins is null)
             {
                 return ExitCodes.BadInput;
             }
 
-            var runner = new ScenarioRunner(catalog);
+            var runner = new ScenarioRunner(plugins, global.Deadline(parsed));
             var cells = documents.Select(d => d.Cells([])).ToList();
             var results = ScenarioOptions.WithProgress(context, cells.Sum(c => c.Count), "checking scenarios", done =>
                 documents.Select((d, i) => ApprovalCheck.Check(d.File, runner.RunAll(d, cells[i], done))).ToList());
@@ -69,7 +69,7 @@ internal static class CheckCommand
 
         if (accept)
         {
-            differ.ForEach(ApprovalCheck.Accept);
+            ApprovalCheck.AcceptAll(differ);
             context.Output.WriteLine($"check: {results.Count} scenario(s), {differ.Count} approved file(s) written, {failed.Count} expectation(s) failed");
         }
         else
@@ -77,6 +77,7 @@ internal static class CheckCommand
             context.Output.WriteLine($"check: {results.Count} scenario(s), {results.Count - differ.Count} match, {differ.Count} differ, {failed.Count} expectation(s) failed");
         }
 
-        return (accept || differ.Count == 0) && failed.Count == 0 ? ExitCodes.Ok : ExitCodes.DecisionsDiffer;
+        return ScenarioOptions.Faults(results.SelectMany(r => r.Runs), context,
+            (accept || differ.Count == 0) && failed.Count == 0 ? ExitCodes.Ok : ExitCodes.DecisionsDiffer);
     }
 }

@@ -13,7 +13,7 @@ public sealed record CliContext(TextWriter Output, TextWriter Error, string Host
         Console.Out,
         Console.Error,
         AppContext.BaseDirectory,
-        Environment.GetEnvironmentVariable(PluginLoading.PluginSource.EnvironmentVariable),
+        Environment.GetEnvironmentVariable(Scenarios.Running.PluginSet.EnvironmentVariable),
         !Console.IsOutputRedirected)
     {
         CiVariable = Environment.GetEnvironmentVariable("CI"),

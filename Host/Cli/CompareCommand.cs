@@ -13,7 +13,7 @@ namespace DaxHolder.Cli;
 /// </summary>
 internal static class CompareCommand
 {
-    public static Command Create(Option<string[]> pluginDirectories, CliContext context)
+    public static Command Create(GlobalOptions global, CliContext context)
     {
         var scenario = new Argument<string>("scenario") { Description = "The scenario file (YAML)." };
         var vary = new Option<string[]>("--vary")
@@ -28,11 +28,11 @@ internal static class CompareCommand
         command.Options.Add(vary);
         var options = new ScenarioOptions();
         options.AddTo(command);
-        command.SetAction(parsed => Run(parsed, parsed.GetValue(scenario)!, parsed.GetValue(vary) ?? [], options, pluginDirectories, context));
+        command.SetAction(parsed => Run(parsed, parsed.GetValue(scenario)!, parsed.GetValue(vary) ?? [], options, global, context));
         return command;
     }
 
-    private static int Run(ParseResult parsed, string file, string[] vary, ScenarioOptions options, Option<string[]> pluginDirectories, CliContext context)
+    private static int Run(ParseResult parsed, string file, string[] vary, ScenarioOptions options, GlobalOptions global, CliContext context)
     {
         try
         {
@@ -44,13 +44,13 @@ internal static class CompareCommand
                 throw new ScenarioException(new SourceLocation(file, 0, 0, "--vary"), "nothing to compare: give --vary PATH=V1,V2 (or a scenario with a matrix)");
             }
 
-            using var catalog = ScenarioOptions.LoadPlugins(parsed, pluginDirectories, context);
-            if (catalog is null)
+            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context);
+            if (plugins is null)
             {
                 return ExitCodes.BadInput;
             }
 
-            var runner = new ScenarioRunner(catalog);
+            var runner = new ScenarioRunner(plugins, global.Deadline(parsed));
             var runs = ScenarioOptions.WithProgress(context, cells.Count, $"comparing {document.Name}", done => runner.RunAll(document, cells, done));
             if (parsed.GetValue(options.Format) == "json")
             {
@@ -61,7 +61,7 @@ internal static class CompareCommand
                 Render(Comparison.Of(runs), context);
             }
 
-            return ExitCodes.Ok;
+            return ScenarioOptions.Faults(runs, context, ExitCodes.Ok);
         }
         catch (ScenarioException e)
         {

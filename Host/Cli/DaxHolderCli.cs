@@ -6,8 +6,10 @@ using System.Reflection;
 namespace DaxHolder.Cli;
 
 /// <summary>
-/// The daxholder command line: it parses and calls, nothing more. Parse errors and unknown
-/// options exit with <see cref="ExitCodes.BadInput"/>.
+/// The daxholder command line: it parses and calls, nothing more. Parse errors, unknown commands
+/// and unknown options exit with <see cref="ExitCodes.BadInput"/>, even beside --help; a file or
+/// folder that cannot be read or written is bad input too; anything else that escapes is an
+/// internal error (<see cref="ExitCodes.InternalError"/>): one line, the stack only with --verbose.
 /// </summary>
 public static class DaxHolderCli
 {
@@ -20,44 +22,68 @@ public static class DaxHolderCli
     public static int Run(string[] args, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var root = BuildRoot(context);
+        var global = new GlobalOptions();
+        var root = BuildRoot(global, context);
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0 && parsed.Action is not VersionAction)
+        var errors = parsed.Errors.Select(e => e.Message)
+            .Concat(parsed.UnmatchedTokens.Select(t => $"Unrecognized command or argument '{t}'."))
+            .Concat(UnknownOptionsTakenAsArguments(parsed))
+            .Distinct(StringComparer.Ordinal).ToList();
+        if (errors.Count > 0 && !(parsed.Action is VersionAction && parsed.Errors.Count == 0))
         {
-            foreach (var error in parsed.Errors)
+            foreach (var error in errors)
             {
-                context.Error.WriteLine($"daxholder: {error.Message}");
+                context.Error.WriteLine($"daxholder: {error}");
             }
 
             context.Error.WriteLine("Try 'daxholder --help'.");
             return ExitCodes.BadInput;
         }
 
-        return parsed.Invoke(new InvocationConfiguration { Output = context.Output, Error = context.Error });
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = context.Output, Error = context.Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            context.Error.WriteLine($"daxholder: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+#pragma warning disable CA1031 // the one place an unexpected exception becomes exit 4 instead of a crash
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            context.Error.WriteLine($"daxholder: internal error: {e.GetType().Name}: {e.Message}. This is a bug in DaxHolder {Version}: please report it with the command you ran{(parsed.GetValue(global.Verbose) ? "" : " (--verbose prints the stack)")}.");
+            if (parsed.GetValue(global.Verbose))
+            {
+                context.Error.WriteLine(e.ToString());
+            }
+
+            return ExitCodes.InternalError;
+        }
     }
 
-    private static Command BuildRoot(CliContext context)
+    /// <summary>A token that looks like an option ("--bogus") but was taken as a command's argument is an unknown option.</summary>
+    private static IEnumerable<string> UnknownOptionsTakenAsArguments(ParseResult parsed) =>
+        parsed.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>()
+            .SelectMany(a => a.Tokens)
+            .Where(t => t.Value.Length > 1 && t.Value[0] == '-' && !File.Exists(t.Value) && !Directory.Exists(t.Value))
+            .Select(t => $"Unrecognized option '{t.Value}'.");
+
+    private static Command BuildRoot(GlobalOptions global, CliContext context)
     {
-        var plugins = new Option<string[]>("--plugins")
-        {
-            Description = $"Also load plugins from DIR (a plugin's build output, or a folder of plugin folders). Repeatable; {PluginLoading.PluginSource.EnvironmentVariable} lists more.",
-            HelpName = "DIR",
-            Recursive = true,
-            Arity = ArgumentArity.OneOrMore,
-            AllowMultipleArgumentsPerToken = false,
-        };
         // A plain command named daxholder, not RootCommand, whose name is the entry assembly's
         // (testhost under tests): help text is the same however daxholder is hosted.
         var root = new Command("daxholder", "DaxHolder: what Linux decides when poison hits filesystem-DAX memory, per filesystem plugin and kernel version.");
         root.Options.Add(new HelpOption());
         root.Options.Add(new VersionOption { Action = new VersionAction() });
-        root.Options.Add(plugins);
+        global.AddTo(root);
 
-        root.Subcommands.Add(RunCommand.CreateDemo(plugins, context));
-        root.Subcommands.Add(RunCommand.Create(plugins, context));
-        root.Subcommands.Add(CheckCommand.Create(plugins, context));
-        root.Subcommands.Add(CompareCommand.Create(plugins, context));
-        root.Subcommands.Add(PluginsCommand.Create(plugins, context));
+        root.Subcommands.Add(RunCommand.CreateDemo(global, context));
+        root.Subcommands.Add(RunCommand.Create(global, context));
+        root.Subcommands.Add(CheckCommand.Create(global, context));
+        root.Subcommands.Add(CompareCommand.Create(global, context));
+        root.Subcommands.Add(PluginsCommand.Create(global, context));
         root.Subcommands.Add(GenerateCommand.Create(context));
         return root;
     }

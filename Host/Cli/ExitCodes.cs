@@ -1,14 +1,20 @@
 namespace DaxHolder.Cli;
 
-/// <summary>The exit codes of daxholder.</summary>
+/// <summary>The exit codes of daxholder (README: "Exit codes").</summary>
 public static class ExitCodes
 {
-    /// <summary>Everything worked.</summary>
+    /// <summary>It ran, and every expectation and approval held.</summary>
     public const int Ok = 0;
 
-    /// <summary>Decisions differ from the approved ones (check).</summary>
+    /// <summary>Decisions differ from the approved ones (check), or an inline expectation failed (run, check).</summary>
     public const int DecisionsDiffer = 1;
 
-    /// <summary>Bad input or usage: a malformed scenario, an unknown option, a broken plugin.</summary>
+    /// <summary>Bad input or usage: a malformed scenario, an unknown command or option, a broken plugin, a file or folder that cannot be read or written.</summary>
     public const int BadInput = 2;
+
+    /// <summary>A plugin faulted: it threw, ran past its deadline, or returned what the contract forbids.</summary>
+    public const int PluginFault = 3;
+
+    /// <summary>An internal error in DaxHolder itself: a bug to report.</summary>
+    public const int InternalError = 4;
 }

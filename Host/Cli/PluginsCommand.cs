@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DaxHolder.PluginLoading;
+using DaxHolder.Scenarios.Running;
 using Spectre.Console;
 
 namespace DaxHolder.Cli;
@@ -7,28 +7,27 @@ namespace DaxHolder.Cli;
 /// <summary><c>daxholder plugins</c>: the plugins found, with their filesystem types; load errors on stderr.</summary>
 internal static class PluginsCommand
 {
-    public static Command Create(Option<string[]> pluginDirectories, CliContext context)
+    public static Command Create(GlobalOptions global, CliContext context)
     {
         var command = new Command("plugins", "List the filesystem plugins found: name, filesystem types, version, contract version and path.");
         command.SetAction(parsed =>
         {
-            var sources = PluginSource.Resolve(context.HostDirectory, context.PluginsVariable, parsed.GetValue(pluginDirectories) ?? []);
-            using var catalog = PluginLoader.Load(sources);
-            Render(catalog, context);
-            foreach (var error in catalog.Errors)
+            using var plugins = PluginSet.Load(global.Search(parsed, context));
+            Render(plugins, context);
+            foreach (var error in plugins.Errors)
             {
                 context.Error.WriteLine($"daxholder: {error}");
             }
 
-            return catalog.Errors.Count == 0 ? ExitCodes.Ok : ExitCodes.BadInput;
+            return plugins.Errors.Count == 0 ? ExitCodes.Ok : ExitCodes.BadInput;
         });
         return command;
     }
 
-    private static void Render(PluginCatalog catalog, CliContext context)
+    private static void Render(PluginSet plugins, CliContext context)
     {
         var console = ConsoleFor(context);
-        if (catalog.Plugins.Count == 0)
+        if (plugins.Plugins.Count == 0)
         {
             console.WriteLine("No plugins found.");
             return;
@@ -36,17 +35,16 @@ internal static class PluginsCommand
 
         var table = new Table().Border(TableBorder.Simple)
             .AddColumns("Plugin", "Filesystems", "Version", "Contract", "Path");
-        foreach (var plugin in catalog.Plugins)
+        foreach (var plugin in plugins.Plugins)
         {
-            table.AddRow(
-                Markup.Escape(plugin.Name),
-                Markup.Escape(string.Join(", ", plugin.FileSystemNames)),
-                Markup.Escape(plugin.Version),
-                Markup.Escape($"{plugin.ContractVersion.Major}.{plugin.ContractVersion.Minor}"),
-                Markup.Escape(plugin.Folder));
+            table.AddRow(Markup.Escape(plugin.Name), Markup.Escape(plugin.FileSystems), Markup.Escape(plugin.Version), Markup.Escape(plugin.Contract), Markup.Escape(plugin.Folder));
         }
 
         console.Write(table);
+        foreach (var overridden in plugins.Overridden)
+        {
+            console.WriteLine($"set aside: {overridden}");
+        }
     }
 
     /// <summary>A Spectre console on the context's output: plain text, the terminal's width or a wide fixed one.</summary>

@@ -11,42 +11,42 @@ namespace DaxHolder.Cli;
 /// </summary>
 internal static class RunCommand
 {
-    public static Command Create(Option<string[]> pluginDirectories, CliContext context)
+    public static Command Create(GlobalOptions global, CliContext context)
     {
         var scenario = new Argument<string?>("scenario") { Description = "The scenario file (YAML). Without one, the demo.", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("run", "Run a scenario and print the kernel's decisions: signals, unmaps, filesystem state, log lines.");
         command.Arguments.Add(scenario);
         var options = new ScenarioOptions();
         options.AddTo(command);
-        command.SetAction(parsed => Run(parsed, parsed.GetValue(scenario), options, pluginDirectories, context));
+        command.SetAction(parsed => Run(parsed, parsed.GetValue(scenario), options, global, context));
         return command;
     }
 
-    public static Command CreateDemo(Option<string[]> pluginDirectories, CliContext context)
+    public static Command CreateDemo(GlobalOptions global, CliContext context)
     {
         var command = new Command("demo", $"Run the demo scenario ({DemoScenario.Path}): xfs/551's reflinked files, on the shipped plugins.");
         var options = new ScenarioOptions();
         options.AddTo(command);
-        command.SetAction(parsed => Run(parsed, null, options, pluginDirectories, context));
+        command.SetAction(parsed => Run(parsed, null, options, global, context));
         return command;
     }
 
-    private static int Run(ParseResult parsed, string? file, ScenarioOptions options, Option<string[]> pluginDirectories, CliContext context)
+    private static int Run(ParseResult parsed, string? file, ScenarioOptions options, GlobalOptions global, CliContext context)
     {
         try
         {
             var document = file is null ? DemoScenario.Load() : ScenarioDocument.Load(file);
             var cells = document.Cells(options.Settings(parsed, document.File));
-            using var catalog = ScenarioOptions.LoadPlugins(parsed, pluginDirectories, context);
-            if (catalog is null)
+            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context);
+            if (plugins is null)
             {
                 return ExitCodes.BadInput;
             }
 
-            var runner = new ScenarioRunner(catalog);
+            var runner = new ScenarioRunner(plugins, global.Deadline(parsed));
             var runs = ScenarioOptions.WithProgress(context, cells.Count, $"running {document.Name}", done => runner.RunAll(document, cells, done));
             context.Output.Write(parsed.GetValue(options.Format) == "json" ? JsonReport.Render(runs) : TextReport.Render(runs));
-            return runs.All(r => r.ExpectationsHeld) ? ExitCodes.Ok : ExitCodes.DecisionsDiffer;
+            return ScenarioOptions.Faults(runs, context, runs.All(r => r.ExpectationsHeld) ? ExitCodes.Ok : ExitCodes.DecisionsDiffer);
         }
         catch (ScenarioException e)
         {

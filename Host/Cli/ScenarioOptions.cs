@@ -1,6 +1,7 @@
 using System.CommandLine;
-using DaxHolder.PluginLoading;
 using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Reports;
+using DaxHolder.Scenarios.Running;
 using Spectre.Console;
 
 namespace DaxHolder.Cli;
@@ -70,22 +71,36 @@ internal sealed class ScenarioOptions
     }
 
     /// <summary>Loads the plugins; any load error is reported and the command stops (exit 2).</summary>
-    public static PluginCatalog? LoadPlugins(ParseResult parsed, Option<string[]> pluginDirectories, CliContext context)
+    public static PluginSet? LoadPlugins(ParseResult parsed, GlobalOptions global, CliContext context)
     {
-        var sources = PluginSource.Resolve(context.HostDirectory, context.PluginsVariable, parsed.GetValue(pluginDirectories) ?? []);
-        var catalog = PluginLoader.Load(sources);
-        if (catalog.Errors.Count == 0)
+        var plugins = PluginSet.Load(global.Search(parsed, context));
+        if (plugins.Errors.Count == 0)
         {
-            return catalog;
+            return plugins;
         }
 
-        foreach (var error in catalog.Errors)
+        foreach (var error in plugins.Errors)
         {
             context.Error.WriteLine($"daxholder: {error}");
         }
 
-        catalog.Dispose();
+        plugins.Dispose();
         return null;
+    }
+
+    /// <summary>
+    /// Each plugin fault of <paramref name="runs"/> as one located line on stderr; exit 3 if there
+    /// was one, else <paramref name="otherwise"/>.
+    /// </summary>
+    public static int Faults(IEnumerable<RunReport> runs, CliContext context, int otherwise)
+    {
+        var faults = runs.Where(r => r.Fault is not null).ToList();
+        foreach (var run in faults)
+        {
+            context.Error.WriteLine($"daxholder: {(run.Cell.Count == 0 ? "" : $"[{run.CellName}] ")}{run.Fault}");
+        }
+
+        return faults.Count > 0 ? ExitCodes.PluginFault : otherwise;
     }
 
     /// <summary>Runs <paramref name="body"/> with a progress bar on a terminal (for long runs), or plainly otherwise.</summary>

@@ -36,9 +36,16 @@ internal static class ApprovalCheck
         {
             if (Directory.Exists(path))
             {
-                found.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                    .Where(IsScenarioFile)
-                    .Order(StringComparer.Ordinal));
+                try
+                {
+                    found.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                        .Where(IsScenarioFile)
+                        .Order(StringComparer.Ordinal));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new ScenarioException(new SourceLocation(path, 0, 0, "(directory)"), $"cannot be read: {e.Message}");
+                }
             }
             else if (File.Exists(path))
             {
@@ -68,11 +75,40 @@ internal static class ApprovalCheck
     public static bool RefusesAccept(string? ciVariable) =>
         ciVariable is { } ci && (ci.Equals("true", StringComparison.OrdinalIgnoreCase) || ci == "1");
 
-    /// <summary>Writes the received decisions as approved (only once every scenario ran, so nothing is half written).</summary>
-    public static void Accept(ApprovalResult result)
+    /// <summary>
+    /// Writes the received decisions as approved, all or none: each goes to a temporary file beside
+    /// its approved file first; only when every one was written are they renamed into place. A
+    /// write that fails (a read-only folder, a full disk) removes the temporary files and leaves
+    /// every approved file as it was; the error names the path.
+    /// </summary>
+    public static void AcceptAll(IReadOnlyList<ApprovalResult> results)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        File.WriteAllText(result.ApprovedFile, result.Received);
+        ArgumentNullException.ThrowIfNull(results);
+        var staged = new List<(string Temporary, string Approved)>();
+        try
+        {
+            foreach (var result in results)
+            {
+                var temporary = result.ApprovedFile + ".daxholder-tmp";
+                staged.Add((temporary, result.ApprovedFile));
+                if (Directory.Exists(result.ApprovedFile))
+                {
+                    throw new IOException("a directory is in its place");
+                }
+
+                File.WriteAllText(temporary, result.Received);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            staged.ForEach(s => File.Delete(s.Temporary)); // File.Delete of a file that is not there does nothing
+            throw new IOException($"check --accept wrote no approved file: {staged[^1].Approved}: {e.Message}", e);
+        }
+
+        foreach (var (temporary, approved) in staged)
+        {
+            File.Move(temporary, approved, overwrite: true);
+        }
     }
 
     private static bool IsScenarioFile(string file) =>

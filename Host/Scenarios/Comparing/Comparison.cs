@@ -36,6 +36,11 @@ internal sealed record Comparison(string Scenario, IReadOnlyList<string> Cells, 
             rows.Add(new ComparedRow(label, runs.Select(r => r.Steps.ElementAtOrDefault(i) is { } s ? TextReport.Step(s) : "(no such step)\n").ToList()));
         }
 
+        if (runs.Any(r => r.Fault is not null))
+        {
+            rows.Add(new ComparedRow("plugin fault", runs.Select(r => r.Fault is { } f ? $"plugin fault: {f}\n" : "(none)\n").ToList()));
+        }
+
         var name = runs.Count == 0 ? "" : runs[0].Scenario;
         return new Comparison(name, runs.Select(r => r.CellName.Length == 0 ? "(as written)" : r.CellName).ToList(), rows);
     }

@@ -63,8 +63,8 @@ internal sealed class CellRun(Scenario scenario, IReadOnlyList<ScenarioSetting> 
         {
             if (running >= 0 && running <= Scenario.Steps.Count)
             {
-                var kind = running == 0 ? "setup" : Scenario.Steps[running - 1].Kind;
-                steps.Add(ScenarioRunner.FaultedStep(State, Machine, running, kind, DecisionMark, LogMark));
+                var step = running == 0 ? null : Scenario.Steps[running - 1];
+                steps.Add(ScenarioRunner.FaultedStep(Machine, running, step?.Kind ?? "setup", step?.IsEvent ?? false, DecisionMark, LogMark));
             }
 
             Fault = new PluginFaultReport(runningAt, fault.Module.Name, fault.Module.Version, fault.Call, fault.Arguments, fault.Kind.ToString(), fault.Detail);

@@ -23,6 +23,15 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
 
     private readonly TimeSpan deadline = pluginDeadline ?? PluginWatchdog.DefaultDeadline;
 
+    /// <summary>A runner over <paramref name="plugins"/>, each plugin call given <paramref name="pluginDeadline"/>.</summary>
+    public ScenarioRunner(PluginSet plugins, TimeSpan? pluginDeadline)
+        : this(plugins?.Catalog ?? throw new ArgumentNullException(nameof(plugins)), pluginDeadline)
+    {
+    }
+
+    /// <summary>The default deadline of a call into a plugin.</summary>
+    public static TimeSpan DefaultPluginDeadline => PluginWatchdog.DefaultDeadline;
+
     /// <summary>Every cell of a scenario in order; <paramref name="cellDone"/> is told after each (progress).</summary>
     public IReadOnlyList<RunReport> RunAll(ScenarioDocument document, IReadOnlyList<IReadOnlyList<ScenarioSetting>> cells, Action? cellDone = null)
     {
@@ -126,12 +135,11 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
     }
 
     /// <summary>The step that was running when a plugin faulted: what it recorded until then, ending in the fault.</summary>
-    internal static StepReport FaultedStep(RunState? state, Machine machine, int number, string kind, int decisionMark, int logMark)
+    internal static StepReport FaultedStep(Machine machine, int number, string kind, bool isEvent, int decisionMark, int logMark)
     {
         var views = machine.Trace.Since(decisionMark).Select(DecisionFormatter.Format).ToList();
         var log = machine.Kernel.Log.Since(logMark).Select(l => l.Text).ToList();
-        _ = state;
-        return new StepReport(number, kind, kind, "plugin fault", false, views, log, []);
+        return new StepReport(number, kind, number == 0 ? "namespace, mkfs, mount and files" : kind, "plugin fault", isEvent, views, log, []);
     }
 
     private static StepReport Slice(RunState state, int number, string kind, string what, string result, bool isEvent, int decisionMark, int logMark, List<DecisionView> notes, Step? step)

@@ -60,13 +60,54 @@ public sealed class FixturePlugins : IDisposable
         """;
 
     /// <summary>Compiles <paramref name="source"/> as <paramref name="assemblyName"/>.dll into <paramref name="folder"/> (under <see cref="Root"/>) and returns the folder.</summary>
-    public string Compile(string folder, string assemblyName, string source, params string[] references)
+    public string Compile(string folder, string assemblyName, string source, params string[] references) =>
+        Compile(folder, assemblyName, [source], references);
+
+    /// <summary>
+    /// testfs (the kernel tests' filesystem, Kernel/Support/TestFs*.cs) as a plugin named
+    /// "faulty" that faults at <paramref name="stage"/>: it throws there, or with
+    /// <paramref name="hang"/> never returns until the host cancels the call.
+    /// </summary>
+    public string CompileFaultyTestFs(string folder, string stage, bool hang = false)
+    {
+        var support = Path.Combine(SourceDirectory(), "..", "Kernel", "Support");
+        string[] sources =
+        [
+            .. new[] { "TestFs.cs", "TestFs.Iomap.cs", "TestFsFaults.cs" }.Select(f => File.ReadAllText(Path.Combine(support, f))),
+            "global using System; global using System.Collections.Generic; global using System.Linq; global using System.Threading;",
+            $$"""
+            namespace DaxHolder.Tests.Kernel.Support;
+            internal static class TestFsFaultPlan
+            {
+                public static string? Stage => "{{stage}}";
+                public static bool Hang => {{(hang ? "true" : "false")}};
+            }
+            """,
+            """
+            using DaxHolder.Abstractions.Fs;
+            using DaxHolder.Abstractions.Plugins;
+            using Microsoft.Extensions.DependencyInjection;
+            [assembly: DaxHolderPlugin(typeof(Faulty.Entry), Name = "faulty")]
+            [assembly: System.Reflection.AssemblyInformationalVersion("9.9.9")]
+            namespace Faulty;
+            public sealed class Entry : IDaxHolderPlugin
+            {
+                public void ConfigureServices(IServiceCollection services) => services.AddSingleton<IFileSystemType, DaxHolder.Tests.Kernel.Support.TestFsType>();
+            }
+            """,
+        ];
+        return Compile(folder, "Faulty.Plugin", sources, ContractPath, DiAbstractionsPath);
+    }
+
+    private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+
+    private string Compile(string folder, string assemblyName, IReadOnlyList<string> sources, params string[] references)
     {
         var dir = Path.Combine(Root, folder);
         Directory.CreateDirectory(dir);
         var compilation = CSharpCompilation.Create(
             assemblyName,
-            [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest))],
+            [.. sources.Select(source => CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest)))],
             [.. RuntimeReferences, .. references.Select(r => MetadataReference.CreateFromFile(r))],
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         var path = Path.Combine(dir, assemblyName + ".dll");

@@ -11,6 +11,7 @@ internal sealed partial class TestFs
 
     public ErrnoOr<IomapResult> IomapBegin(InodeNumber inode, FileOffset position, ByteLength length, IomapRequest request)
     {
+        TestFsFaults.At((request & IomapRequest.Fault) != 0 ? "fault" : "iomap", kernel);
         if (SuperBlock.IsShutdown)
         {
             return ErrnoOr<IomapResult>.Fail(Errno.EIO);
@@ -50,7 +51,13 @@ internal sealed partial class TestFs
             return ErrnoOr<IomapResult>.Ok(new IomapResult(MapRun(file, first, 1, IomapMappingFlags.Shared | IomapMappingFlags.New), source));
         }
 
-        return ErrnoOr<IomapResult>.Ok(new IomapResult(MapRun(file, first, wanted, image.BlockRefs[dev] > 1 ? IomapMappingFlags.Shared : IomapMappingFlags.None)));
+        var mapped = MapRun(file, first, wanted, image.BlockRefs[dev] > 1 ? IomapMappingFlags.Shared : IomapMappingFlags.None);
+        if (TestFsFaults.Is("iomap-past-device"))
+        {
+            mapped = mapped with { Address = new DeviceOffset(image.Device.Size.Value + (1UL << 30)) };
+        }
+
+        return ErrnoOr<IomapResult>.Ok(new IomapResult(mapped));
     }
 
     public Errno IomapEnd(InodeNumber inode, FileOffset position, ByteLength length, ByteLength written, IomapRequest request, Iomap map) => Errno.Ok;
@@ -87,6 +94,7 @@ internal sealed partial class TestFs
     /// <summary>An XFS-like notify_failure: not born: -EIO; clip to this device; metadata shuts down after the file kills.</summary>
     public Errno NotifyFailure(IDaxDevice daxDevice, DeviceOffset offset, ByteLength length, MfFlags flags)
     {
+        TestFsFaults.At("notify_failure", kernel);
         if (!SuperBlock.IsBorn)
         {
             return Errno.EIO;

@@ -1,9 +1,6 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Abstractions.Kernel;
-using DaxHolder.Kernel;
-using DaxHolder.Kernel.Fs;
-using DaxHolder.Kernel.Modules;
 
 namespace DaxHolder.Tests.Kernel.Support;
 
@@ -18,17 +15,17 @@ internal sealed class TestFsType : IFileSystemType
 {
     public string Name => "testfs";
 
-    /// <summary>A fresh testfs registered on <paramref name="machine"/> as the kernel registers a plugin's type: guarded, as module "testfs".</summary>
-    public static FileSystemTypeEntry Register(Machine machine)
+    public ErrnoOr<IFileSystemImage> Mkfs(MkfsRequest request)
     {
-        var scope = new GuardScope(new ModuleIdentity("testfs", "1.0"), machine.PluginCalls);
-        return new FileSystemTypeEntry("testfs", ModuleGuard.Wrap<IFileSystemType>(new TestFsType(), scope), scope);
+        TestFsFaults.At("mkfs", null);
+        return ErrnoOr<IFileSystemImage>.Ok(new TestFsImage(request.Device));
     }
 
-    public ErrnoOr<IFileSystemImage> Mkfs(MkfsRequest request) => ErrnoOr<IFileSystemImage>.Ok(new TestFsImage(request.Device));
-
-    public ErrnoOr<IMountedFileSystem> Mount(MountRequest request) =>
-        ErrnoOr<IMountedFileSystem>.Ok(new TestFs((TestFsImage)request.Image, request.SuperBlock, request.Kernel, request.Options.Has("holder")));
+    public ErrnoOr<IMountedFileSystem> Mount(MountRequest request)
+    {
+        TestFsFaults.At("mount", request.Kernel);
+        return ErrnoOr<IMountedFileSystem>.Ok(new TestFs((TestFsImage)request.Image, request.SuperBlock, request.Kernel, request.Options.Has("holder")));
+    }
 }
 
 internal sealed class TestFsImage(IBlockDevice device) : IFileSystemImage
@@ -92,6 +89,7 @@ internal sealed partial class TestFs : IMountedFileSystem, IFileOperations, IIno
 
     public Errno Unmount()
     {
+        TestFsFaults.At("unmount", kernel);
         foreach (var inode in inCore.Values.ToList())
         {
             Evict(inode);

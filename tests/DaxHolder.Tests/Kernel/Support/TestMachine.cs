@@ -31,7 +31,7 @@ internal sealed class TestMachine : IDisposable
         Pmem = Machine.Nvdimm.AddFsdaxNamespace(PhysicalBase, new ByteLength(1UL << 30), new ByteLength(PageGeometry.PmdSize), memmap);
         if (mount)
         {
-            var type = TestFsType.Register(Machine);
+            var type = RegisterTestFs(Machine);
             var image = Vfs.Mkfs(type, Pmem.Disk, FsOptions.Parse("")).Value;
             Mount = Machine.Vfs.Mount(type, image, Pmem.Disk, FsOptions.Parse(holder ? "holder" : "")).Value;
         }
@@ -129,6 +129,13 @@ internal sealed class TestMachine : IDisposable
 
     /// <summary>fork(): the child process (PF_MCE flags inherited) with a copy of the parent's VMAs (dup_mmap).</summary>
     public TaskStruct Fork(TaskStruct parent, int pid) => Machine.Fork(parent, pid);
+
+    /// <summary>A fresh testfs registered on <paramref name="machine"/> as the kernel registers a plugin's type: guarded, as module "testfs".</summary>
+    public static FileSystemTypeEntry RegisterTestFs(Machine machine)
+    {
+        var scope = new GuardScope(new ModuleIdentity("testfs", "1.0"), machine.PluginCalls);
+        return new FileSystemTypeEntry("testfs", ModuleGuard.Wrap<IFileSystemType>(new TestFsType(), scope), scope);
+    }
 
     /// <summary>The IKernelServices a plugin of this machine gets, for building filesystems by hand.</summary>
     public KernelServices ServicesFor(string plugin) => ServicesFor(Machine, plugin);
