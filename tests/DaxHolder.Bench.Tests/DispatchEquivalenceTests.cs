@@ -21,7 +21,7 @@ public sealed class DispatchEquivalenceTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void HostCollect_DecidesAsTheKernelsForEachProcessWalk_Spec5(string shape, bool preRemove)
+    public void HostCollect_DecidesAsTheKernelsForEachProcessWalk(string shape, bool preRemove)
     {
         var options = BenchMachines.Smoke with { BlocksPerExtent = 2 };
         options = shape switch

@@ -21,7 +21,7 @@ public sealed class KernelFaithfulTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void GenericPath_DefaultEarlyKillAndNonFaulting_Spec2_5(string profile)
+    public void GenericPath_DefaultEarlyKillAndNonFaulting(string profile)
     {
         using var m = new Ext4Machine(profile);
         m.CreateFile("/f", 4);
@@ -51,7 +51,7 @@ public sealed class KernelFaithfulTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void MetadataBlock_GenericPath_IsEbusy_Failed_NoExt4Line_Spec2_7(string profile)
+    public void MetadataBlock_GenericPath_IsEbusy_Failed_NoExt4Line(string profile)
     {
         using var m = new Ext4Machine(profile);
         var writer = m.Spawn(100, "inject");
@@ -70,7 +70,7 @@ public sealed class KernelFaithfulTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void FreedBlock_GenericPath_IsEbusy_Failed_Spec2_1(string profile)
+    public void FreedBlock_GenericPath_IsEbusy_Failed(string profile)
     {
         using var m = new Ext4Machine(profile);
         var ino = m.CreateFile("/f", 2);
@@ -90,7 +90,7 @@ public sealed class KernelFaithfulTests
 
     /// <summary>Spec 1.5: no holder operations registered, so the holder call returns -EOPNOTSUPP and the event falls back.</summary>
     [Fact]
-    public void Mount_RegistersNoHolder_SoTheHolderCallIsEopnotsupp_Spec1_5()
+    public void Mount_RegistersNoHolder_SoTheHolderCallIsEopnotsupp()
     {
         using var m = new Ext4Machine();
         m.CreateFile("/f", 1);

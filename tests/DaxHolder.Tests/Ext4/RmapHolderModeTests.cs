@@ -31,7 +31,7 @@ public sealed class RmapHolderModeTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void FilePage_GoesToMfDaxKillProcs_WithItsPgoff_Spec3_5(string profile)
+    public void FilePage_GoesToMfDaxKillProcs_WithItsPgoff(string profile)
     {
         using var m = new Ext4Machine(profile, mount: "dax,notify_failure=rmap");
         var ino = m.CreateFile("/f", 4);
@@ -50,7 +50,7 @@ public sealed class RmapHolderModeTests
 
     /// <summary>Spec 3.4 step 2 as XFS does it: an owner not in core is skipped, so a page of an evicted file is "Recovered" with nobody told.</summary>
     [Fact]
-    public void FileNotInCore_IsSkipped_Spec3_4()
+    public void FileNotInCore_IsSkipped()
     {
         using var m = new Ext4Machine(mount: "dax,notify_failure=rmap");
         m.CreateFile("/f", 1);
@@ -161,7 +161,7 @@ public sealed class RmapHolderModeTests
 
     /// <summary>Spec 4.3 as XFS does it (6.12, MF_MEM_PRE_REMOVE): every mapper is told, metadata is ignored, the filesystem shuts down inside a kernel freeze.</summary>
     [Fact]
-    public void Unbind_On612_RevokesMappings_AndShutsDown_Spec4_3()
+    public void Unbind_On612_RevokesMappings_AndShutsDown()
     {
         using var m = new Ext4Machine("6.12", mount: "dax,notify_failure=rmap");
         m.CreateFile("/f", 1);

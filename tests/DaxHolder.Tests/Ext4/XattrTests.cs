@@ -68,7 +68,7 @@ public sealed class XattrTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void XattrBlockHit_KernelFaithful_IsEbusy_Spec2(string profile)
+    public void XattrBlockHit_KernelFaithful_IsEbusy(string profile)
     {
         using var m = new Ext4Machine(profile);
         var ino = m.CreateFile("/f", 1);

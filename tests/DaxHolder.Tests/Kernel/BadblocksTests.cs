@@ -16,7 +16,7 @@ public sealed class BadblocksTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void MadvisePoison_LeavesNoBadblock_LaterTouchSucceeds_Spec01(string version)
+    public void MadvisePoison_LeavesNoBadblock_LaterTouchSucceeds(string version)
     {
         using var m = new TestMachine(TestMachine.Profile(version));
         m.CreateFile("/f", 1);
@@ -37,7 +37,7 @@ public sealed class BadblocksTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void CorruptPfnWriter_ThatMapsThePage_GetsAr_Spec01(string version)
+    public void CorruptPfnWriter_ThatMapsThePage_GetsAr(string version)
     {
         using var m = new TestMachine(TestMachine.Profile(version));
         m.CreateFile("/f", 1);
@@ -58,7 +58,7 @@ public sealed class BadblocksTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void AsyncMachineCheck_AddsEightSectors_SignalsEarlyKillMappersAo_Spec01(string version)
+    public void AsyncMachineCheck_AddsEightSectors_SignalsEarlyKillMappersAo(string version)
     {
         using var m = new TestMachine(TestMachine.Profile(version));
         m.CreateFile("/f", 1);
@@ -79,7 +79,7 @@ public sealed class BadblocksTests
 
     /// <summary>Spec 0.1, 8.5, peer-tests 6 row 20: after a machine check a fault on the page gets, on 6.12, AR lsb 12 and "MCE: Killing".</summary>
     [Fact]
-    public void TouchAfterMachineCheck_On612_GetsArLsb12_WithMceKillingLine_Spec8_5()
+    public void TouchAfterMachineCheck_On612_GetsArLsb12_WithMceKillingLine()
     {
         using var m = new TestMachine(TestMachine.Profile("6.12"));
         m.CreateFile("/f", 1);
@@ -98,7 +98,7 @@ public sealed class BadblocksTests
 
     /// <summary>Spec 0.1, 8.5, peer-tests 6 row 20: on 6.1 (before VM_FAULT_HWPOISON for DAX) the same fault gets BUS_ADRERR with lsb 0.</summary>
     [Fact]
-    public void TouchAfterMachineCheck_On61_GetsBusAdrerrLsb0_Spec8_5()
+    public void TouchAfterMachineCheck_On61_GetsBusAdrerrLsb0()
     {
         using var m = new TestMachine(TestMachine.Profile("6.1"));
         m.CreateFile("/f", 1);
@@ -116,7 +116,7 @@ public sealed class BadblocksTests
 
     /// <summary>Spec 5.4: a page left mapped after an asynchronous machine check is consumed by the next access: a synchronous MCE with AR for current.</summary>
     [Fact]
-    public void StillMappedPageAfterMachineCheck_NextAccessTakesSyncMce_Ar_Spec5_4()
+    public void StillMappedPageAfterMachineCheck_NextAccessTakesSyncMce_Ar()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -138,7 +138,7 @@ public sealed class BadblocksTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void ReadOverBadblock_IsEio_Spec8_5(string version)
+    public void ReadOverBadblock_IsEio(string version)
     {
         using var m = new TestMachine(TestMachine.Profile(version));
         m.CreateFile("/f", 1);
@@ -153,7 +153,7 @@ public sealed class BadblocksTests
 
     /// <summary>Spec 8.5: a whole, page-aligned write goes through dax_recovery_write and clears the bad block; the page is usable again.</summary>
     [Fact]
-    public void WholePageWrite_ClearsBadblock_Spec8_5()
+    public void WholePageWrite_ClearsBadblock()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -170,7 +170,7 @@ public sealed class BadblocksTests
 
     /// <summary>Spec 8.5: a partial-page write over a bad block gets -EIO and the bad block stays.</summary>
     [Fact]
-    public void PartialPageWrite_OverBadblock_IsEio_Spec8_5()
+    public void PartialPageWrite_OverBadblock_IsEio()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);

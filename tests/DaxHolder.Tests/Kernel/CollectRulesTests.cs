@@ -83,7 +83,7 @@ public sealed class CollectRulesTests
 
     /// <summary>Spec 5.1: vm.memory_failure_early_kill=1 makes a process without its own policy early kill: AO.</summary>
     [Fact]
-    public void EarlyKillSysctl_MakesDefaultPolicyMapper_GetAo_Spec5_1()
+    public void EarlyKillSysctl_MakesDefaultPolicyMapper_GetAo()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -102,7 +102,7 @@ public sealed class CollectRulesTests
 
     /// <summary>Spec 5.1: a thread with PR_MCE_KILL_LATE is skipped even when the sysctl asks for early kill.</summary>
     [Fact]
-    public void LatePolicyMapper_IsNotSignalled_EvenWithEarlyKillSysctl_Spec5_1()
+    public void LatePolicyMapper_IsNotSignalled_EvenWithEarlyKillSysctl()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -122,7 +122,7 @@ public sealed class CollectRulesTests
 
     /// <summary>Spec 5.2 and 10.4: an early-kill process that mapped the file but has no PTE for the page (shift 0) gets nothing.</summary>
     [Fact]
-    public void EarlyKillMapper_WithoutPresentPte_IsSkipped_Spec5_2()
+    public void EarlyKillMapper_WithoutPresentPte_IsSkipped()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -141,7 +141,7 @@ public sealed class CollectRulesTests
 
     /// <summary>Spec 5.4 and 10.6: nobody collected (the writer of corrupt-pfn does not map the page), so nothing is unmapped.</summary>
     [Fact]
-    public void NobodyCollected_NothingIsUnmapped_Spec10_6()
+    public void NobodyCollected_NothingIsUnmapped()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -160,7 +160,7 @@ public sealed class CollectRulesTests
 
     /// <summary>Spec 10.6 and 2 step 8: once someone is collected, the range is unmapped from every mapper, collected or not.</summary>
     [Fact]
-    public void SomeoneCollected_UnmapsEveryMapperOfTheRange_Spec10_6()
+    public void SomeoneCollected_UnmapsEveryMapperOfTheRange()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -204,7 +204,7 @@ public sealed class CollectRulesTests
 
     /// <summary>Spec 5.2: one to_kill entry per VMA: a file mapped twice gives two "Sending SIGBUS" lines, and the second SIGBUS is not queued.</summary>
     [Fact]
-    public void FileMappedTwice_GivesTwoEntries_SecondSigbusNotQueued_Spec5_2()
+    public void FileMappedTwice_GivesTwoEntries_SecondSigbusNotQueued()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -225,7 +225,7 @@ public sealed class CollectRulesTests
 
     /// <summary>Spec 5.3: signals go out in list order, which is task creation order (not pid order).</summary>
     [Fact]
-    public void Signals_FollowTaskCreationOrder_NotPidOrder_Spec5_3()
+    public void Signals_FollowTaskCreationOrder_NotPidOrder()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -248,7 +248,7 @@ public sealed class CollectRulesTests
 
     /// <summary>Spec 2 step 8 and 5.4: a private mapping's written (anonymous) copy is not collected and survives the unmap.</summary>
     [Fact]
-    public void PrivateWrittenCopy_IsNotCollected_AndSurvivesUnmap_Spec2()
+    public void PrivateWrittenCopy_IsNotCollected_AndSurvivesUnmap()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);

@@ -11,7 +11,7 @@ public sealed class DaxDeviceHolderTests
 {
     /// <summary>Spec 3.1: once a holder holds the device, a second claim with a holder gets NULL.</summary>
     [Fact]
-    public void SecondHolderClaim_GetsNull_Spec3_1()
+    public void SecondHolderClaim_GetsNull()
     {
         using var m = new TestMachine();
 
@@ -23,7 +23,7 @@ public sealed class DaxDeviceHolderTests
 
     /// <summary>Spec 3.1: the same holder claiming again also gets NULL.</summary>
     [Fact]
-    public void SameHolderClaimingAgain_GetsNull_Spec3_1()
+    public void SameHolderClaimingAgain_GetsNull()
     {
         using var m = new TestMachine();
         var holder = m.Pmem.DaxDevice.Holder.ShouldNotBeNull();
@@ -35,7 +35,7 @@ public sealed class DaxDeviceHolderTests
 
     /// <summary>Spec 3.1: a NULL-holder caller (ext4-like) never conflicts and registers nothing.</summary>
     [Fact]
-    public void NullHolder_NeverConflicts_AndRegistersNothing_Spec3_1()
+    public void NullHolder_NeverConflicts_AndRegistersNothing()
     {
         using var m = new TestMachine();
         var before = m.Pmem.DaxDevice.HolderOperations;
@@ -49,7 +49,7 @@ public sealed class DaxDeviceHolderTests
 
     /// <summary>Spec 1.5 step 3: a holder that registered NULL operations makes notify_failure answer -EOPNOTSUPP.</summary>
     [Fact]
-    public void NotifyWithNoHolderOps_IsEopnotsupp_Spec1_5()
+    public void NotifyWithNoHolderOps_IsEopnotsupp()
     {
         using var m = new TestMachine(mount: false);
         DaxDevice.FsDaxGetByBdev(m.Kernel, m.Pmem.Disk, new object(), null, "noops").ShouldNotBeNull();
@@ -61,7 +61,7 @@ public sealed class DaxDeviceHolderTests
 
     /// <summary>Spec 3.1: after fs_put_dax the device has no holder, so a failure on a still-associated page takes the generic path.</summary>
     [Fact]
-    public void AfterFsPutDax_FailureFallsBackToGenericPath_Spec3_1()
+    public void AfterFsPutDax_FailureFallsBackToGenericPath()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -79,7 +79,7 @@ public sealed class DaxDeviceHolderTests
 
     /// <summary>Spec 3.1: fs_put_dax by an object that is not the holder changes nothing.</summary>
     [Fact]
-    public void FsPutDax_ByAnotherObject_KeepsTheHolder_Spec3_1()
+    public void FsPutDax_ByAnotherObject_KeepsTheHolder()
     {
         using var m = new TestMachine();
         var holder = m.Pmem.DaxDevice.Holder;

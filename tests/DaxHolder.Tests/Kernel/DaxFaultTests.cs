@@ -12,7 +12,7 @@ public sealed class DaxFaultTests
 {
     /// <summary>Spec 0.1 "Reflink on 6.12": a read fault on a shared extent unmaps the file index elsewhere: only the most recent faulter keeps its PTE.</summary>
     [Fact]
-    public void SharedExtentReadFault_On612_OnlyLatestFaulterOfTheFileKeepsPte_Spec01()
+    public void SharedExtentReadFault_On612_OnlyLatestFaulterOfTheFileKeepsPte()
     {
         using var m = new TestMachine(TestMachine.Profile("6.12"));
         m.CreateFile("/f", 1);
@@ -35,7 +35,7 @@ public sealed class DaxFaultTests
 
     /// <summary>Spec 0.1 "Reflink on 6.12": so, of two early-kill readers of one clone, only the latest faulter is signalled; the earlier has shift 0.</summary>
     [Fact]
-    public void SharedExtent_On612_EarlierFaulterIsSkippedByKill_Spec01()
+    public void SharedExtent_On612_EarlierFaulterIsSkippedByKill()
     {
         using var m = new TestMachine(TestMachine.Profile("6.12"));
         m.CreateFile("/f", 1);
@@ -62,7 +62,7 @@ public sealed class DaxFaultTests
 
     /// <summary>Spec 0.1 "Reflink on 6.1.192": a read fault through a second file re-associates the page and WARNs once per boot at fs/dax.c:380.</summary>
     [Fact]
-    public void SharedBlockReadFault_On61_ReassociatesAndWarnsOnce_Spec01()
+    public void SharedBlockReadFault_On61_ReassociatesAndWarnsOnce()
     {
         using var m = new TestMachine(TestMachine.Profile("6.1"));
         m.CreateFile("/f", 1);
@@ -87,7 +87,7 @@ public sealed class DaxFaultTests
 
     /// <summary>Spec 0.1 "Reflink without rmapbt", 6.1: the generic path sees only the last associated file: the injector on the other clone gets nothing.</summary>
     [Fact]
-    public void GenericPathReflink_On61_OnlyLastAssociatedFilesProcessesConsidered_Spec01()
+    public void GenericPathReflink_On61_OnlyLastAssociatedFilesProcessesConsidered()
     {
         using var m = new TestMachine(TestMachine.Profile("6.1"), holder: false);
         m.CreateFile("/f", 1);
@@ -111,7 +111,7 @@ public sealed class DaxFaultTests
 
     /// <summary>Spec 0.1 "Reflink without rmapbt", 6.12: dax_lock_folio dereferences the 0x1 shared sentinel: an oops, the injector dies, nobody is signalled.</summary>
     [Fact]
-    public void GenericPathReflink_On612_Oopses_InjectorDies_NobodySignalled_Spec01()
+    public void GenericPathReflink_On612_Oopses_InjectorDies_NobodySignalled()
     {
         using var m = new TestMachine(TestMachine.Profile("6.12"), holder: false);
         m.CreateFile("/f", 1);
@@ -136,7 +136,7 @@ public sealed class DaxFaultTests
 
     /// <summary>Spec 2.1: a write to a private mapping makes an anonymous copy that leaves the DAX path: no entry, no association.</summary>
     [Fact]
-    public void PrivateMappingWrite_MakesAnonymousPage_NotAssociated_Spec2_1()
+    public void PrivateMappingWrite_MakesAnonymousPage_NotAssociated()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -151,7 +151,7 @@ public sealed class DaxFaultTests
 
     /// <summary>Spec 2.1 (kernel/fork.c dup_mmap) and 5.1: fork inherits PF_MCE flags, and a shared DAX VMA starts unmapped in the child.</summary>
     [Fact]
-    public void Fork_InheritsMceFlags_AndChildSharedDaxVmaStartsUnmapped_Spec5_1()
+    public void Fork_InheritsMceFlags_AndChildSharedDaxVmaStartsUnmapped()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -169,7 +169,7 @@ public sealed class DaxFaultTests
 
     /// <summary>Spec 5.2 (mm/mmap.c split_vma): after munmap of a middle page, the tail VMA keeps its pgoff arithmetic, so the early-kill address is right.</summary>
     [Fact]
-    public void MunmapSplit_TailVmaKeepsPgoff_AndAddressIsRight_Spec5_2()
+    public void MunmapSplit_TailVmaKeepsPgoff_AndAddressIsRight()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 4);

@@ -13,7 +13,7 @@ public sealed class DaxKillProcsTests
 {
     /// <summary>Spec 3.5: a non-DAX mapping answers -EBUSY at once; later indexes are not looked at.</summary>
     [Fact]
-    public void NonDaxMapping_IsEbusyAtOnce_LaterIndexesNotProcessed_Spec3_5()
+    public void NonDaxMapping_IsEbusyAtOnce_LaterIndexesNotProcessed()
     {
         using var m = new TestMachine();
         var mapping = m.Mount.SuperBlock.AddMapping(new InodeNumber(999), dax: false);
@@ -27,7 +27,7 @@ public sealed class DaxKillProcsTests
 
     /// <summary>Spec 3.5: an index with no entry (never faulted) is skipped: nothing poisoned, nobody collected, 0.</summary>
     [Fact]
-    public void IndexWithoutEntry_IsSkipped_Spec3_5()
+    public void IndexWithoutEntry_IsSkipped()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -46,7 +46,7 @@ public sealed class DaxKillProcsTests
 
     /// <summary>Spec 3.5 and 2.1: a zero-page entry (a read fault on a hole) is skipped too.</summary>
     [Fact]
-    public void ZeroPageEntry_IsSkipped_Spec3_5()
+    public void ZeroPageEntry_IsSkipped()
     {
         using var m = new TestMachine();
         var ino = m.Files.Create("/sparse", new FileCreateOptions(null)).Value;
@@ -66,7 +66,7 @@ public sealed class DaxKillProcsTests
 
     /// <summary>Spec 3.5: every index of the range is handled under its own entry, each with its own pfn in the log.</summary>
     [Fact]
-    public void Range_EachIndexHandled_WithItsOwnPfn_Spec3_5()
+    public void Range_EachIndexHandled_WithItsOwnPfn()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 2);

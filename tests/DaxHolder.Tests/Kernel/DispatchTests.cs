@@ -20,7 +20,7 @@ public sealed class DispatchTests
     [InlineData(Errno.ENXIO)]
     [InlineData(Errno.EBUSY)]
     [InlineData(Errno.EFSCORRUPTED)]
-    public void HolderError_OtherThanEopnotsupp_IsFailed_WithoutGenericFallback_Spec1_3(Errno answer)
+    public void HolderError_OtherThanEopnotsupp_IsFailed_WithoutGenericFallback(Errno answer)
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);
@@ -43,7 +43,7 @@ public sealed class DispatchTests
 
     /// <summary>Spec 1.3 step 3 and 1.5 step 3: -EOPNOTSUPP from the holder falls back to the generic page->mapping path.</summary>
     [Fact]
-    public void HolderEopnotsupp_FallsBackToGenericPath_AndRecovers_Spec1_3()
+    public void HolderEopnotsupp_FallsBackToGenericPath_AndRecovers()
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);
@@ -86,7 +86,7 @@ public sealed class DispatchTests
 
     /// <summary>Spec 1.3 step 2, 1.6: a pfn inside the altmap (-M dev) is device metadata: -ENXIO, "Failed", the holder is not asked.</summary>
     [Fact]
-    public void AltmapPfn_IsDeviceMetadata_Enxio_Failed_Spec1_3()
+    public void AltmapPfn_IsDeviceMetadata_Enxio_Failed()
     {
         using var m = new TestMachine(memmap: MemmapLocation.Device);
         var writer = m.Spawn(100, "inject");
@@ -106,7 +106,7 @@ public sealed class DispatchTests
 
     /// <summary>Spec 1.5 step 2, 1.6: the dax device is dead (kill_dax ran) while the pgmap lives: -ENXIO, "Failed", no fallback.</summary>
     [Fact]
-    public void DeadDaxDevice_LivePgmap_IsEnxio_Failed_NoFallback_Spec1_5()
+    public void DeadDaxDevice_LivePgmap_IsEnxio_Failed_NoFallback()
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);
@@ -126,7 +126,7 @@ public sealed class DispatchTests
 
     /// <summary>Spec 1.2 step 4, 4.5 step 1: once the pgmap is killed, tryget_live fails: "memory outside kernel control", -ENXIO, no action_result.</summary>
     [Fact]
-    public void DyingPgmap_IsMemoryOutsideKernelControl_Enxio_NoActionResult_Spec1_2()
+    public void DyingPgmap_IsMemoryOutsideKernelControl_Enxio_NoActionResult()
     {
         using var m = new TestMachine();
         var pgmap = m.Pmem.Pagemap;
@@ -143,7 +143,7 @@ public sealed class DispatchTests
 
     /// <summary>Spec 1.2 step 1: vm.memory_failure_recovery=0 panics with the pfn in hex without 0x.</summary>
     [Fact]
-    public void RecoverySysctlZero_Panics_WithPfnInHex_Spec1_2()
+    public void RecoverySysctlZero_Panics_WithPfnInHex()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -164,7 +164,7 @@ public sealed class DispatchTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void RepeatEvent_OnSamePfn_IsReprocessedInFull_Spec10_11(string version)
+    public void RepeatEvent_OnSamePfn_IsReprocessedInFull(string version)
     {
         using var m = new TestMachine(TestMachine.Profile(version));
         m.CreateFile("/f", 1);

@@ -32,7 +32,7 @@ public sealed class GenericPathTests
 
     /// <summary>Spec 10.8 and 2 step 2: a free block has page->mapping NULL: the generic path answers -EBUSY, "Failed".</summary>
     [Fact]
-    public void FreeBlock_GenericPath_IsEbusy_Failed_Spec10_8()
+    public void FreeBlock_GenericPath_IsEbusy_Failed()
     {
         using var m = new TestMachine(holder: false);
         var writer = m.Spawn(100, "inject");
@@ -48,7 +48,7 @@ public sealed class GenericPathTests
 
     /// <summary>Spec 10.8 and 3.4: a free block has no rmap record: the holder answers 0, "Recovered", with no action.</summary>
     [Fact]
-    public void FreeBlock_HolderPath_IsRecovered_WithNoAction_Spec10_8()
+    public void FreeBlock_HolderPath_IsRecovered_WithNoAction()
     {
         using var m = new TestMachine();
         var writer = m.Spawn(100, "inject");
@@ -65,7 +65,7 @@ public sealed class GenericPathTests
 
     /// <summary>Spec 2.1 "Truncate/punch": a punched page is disassociated, so the generic path answers -EBUSY, "Failed".</summary>
     [Fact]
-    public void PunchedPage_GenericPath_IsEbusy_Failed_Spec2_1()
+    public void PunchedPage_GenericPath_IsEbusy_Failed()
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);
@@ -84,7 +84,7 @@ public sealed class GenericPathTests
 
     /// <summary>Spec 2 step 2: a page never faulted has page->mapping NULL: -EBUSY even though the file owns it.</summary>
     [Fact]
-    public void NeverFaultedPage_GenericPath_IsEbusy_Spec2()
+    public void NeverFaultedPage_GenericPath_IsEbusy()
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);

@@ -13,7 +13,7 @@ public sealed class MachineCheckTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void SyncMce_OnMappedPage_LogsUserAccess_CurrentGetsAr_Spec1_1(string version)
+    public void SyncMce_OnMappedPage_LogsUserAccess_CurrentGetsAr(string version)
     {
         using var m = new TestMachine(TestMachine.Profile(version));
         m.CreateFile("/f", 1);
@@ -38,7 +38,7 @@ public sealed class MachineCheckTests
 
     /// <summary>Spec 1.1 and 6: when memory_failure fails, kill_me_maybe logs "Memory error not recovered" and forces SIGBUS with SI_KERNEL.</summary>
     [Fact]
-    public void SyncMce_WhenHandlingFails_MemoryErrorNotRecovered_SigbusSiKernel_Spec1_1()
+    public void SyncMce_WhenHandlingFails_MemoryErrorNotRecovered_SigbusSiKernel()
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);

@@ -9,7 +9,7 @@ namespace DaxHolder.Tests.Kernel;
 public sealed class MadviseInjectionTests
 {
     [Fact]
-    public void Madvise_OnMappedPage_InjectorGetsForcedAr_OthersNothing_Spec01_PeerRow1()
+    public void Madvise_OnMappedPage_InjectorGetsForcedAr_OthersNothing_PeerRow1()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);

@@ -38,7 +38,7 @@ public sealed class PmdTests
 
     /// <summary>Spec 3.5: under a PMD entry SetPageHWPoison marks the head page, not the failing one.</summary>
     [Fact]
-    public void PmdEntry_PoisonMarksHeadPage_Spec3_5()
+    public void PmdEntry_PoisonMarksHeadPage()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 512, aligned: true);
@@ -75,7 +75,7 @@ public sealed class PmdTests
 
     /// <summary>Spec 5.2 and 10.9: each entry's lsb is its own mapping's shift: an early-kill PTE mapper gets lsb 12 beside the PMD injector's 21.</summary>
     [Fact]
-    public void PteMapperOfPmdExtent_GetsLsb12_WhileInjectorGets21_Spec5_2()
+    public void PteMapperOfPmdExtent_GetsLsb12_WhileInjectorGets21()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 512, aligned: true);

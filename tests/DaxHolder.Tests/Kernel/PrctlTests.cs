@@ -9,7 +9,7 @@ public sealed class PrctlTests
 {
     /// <summary>Spec 5.1: SET EARLY sets PF_MCE_PROCESS|PF_MCE_EARLY and GET answers EARLY.</summary>
     [Fact]
-    public void SetEarly_SetsBothFlags_GetAnswersEarly_Spec5_1()
+    public void SetEarly_SetsBothFlags_GetAnswersEarly()
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -22,7 +22,7 @@ public sealed class PrctlTests
 
     /// <summary>Spec 5.1: SET LATE sets PF_MCE_PROCESS, clears PF_MCE_EARLY, and GET answers LATE.</summary>
     [Fact]
-    public void SetLate_AfterEarly_ClearsEarly_GetAnswersLate_Spec5_1()
+    public void SetLate_AfterEarly_ClearsEarly_GetAnswersLate()
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -36,7 +36,7 @@ public sealed class PrctlTests
 
     /// <summary>Spec 5.1: SET DEFAULT clears both flags, so the sysctl decides, and GET answers DEFAULT.</summary>
     [Fact]
-    public void SetDefault_ClearsBothFlags_GetAnswersDefault_Spec5_1()
+    public void SetDefault_ClearsBothFlags_GetAnswersDefault()
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -50,7 +50,7 @@ public sealed class PrctlTests
 
     /// <summary>Spec 5.1: CLEAR (arg3 0) clears PF_MCE_PROCESS, so GET answers DEFAULT.</summary>
     [Fact]
-    public void Clear_ClearsMceProcess_GetAnswersDefault_Spec5_1()
+    public void Clear_ClearsMceProcess_GetAnswersDefault()
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -64,7 +64,7 @@ public sealed class PrctlTests
 
     /// <summary>Spec 5.1: CLEAR with a non-zero arg3 is -EINVAL and changes nothing.</summary>
     [Fact]
-    public void Clear_WithNonzeroArg3_IsEinval_Spec5_1()
+    public void Clear_WithNonzeroArg3_IsEinval()
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -79,7 +79,7 @@ public sealed class PrctlTests
     [Theory]
     [InlineData(1, 0)]
     [InlineData(0, 1)]
-    public void MceKill_WithNonzeroArg4OrArg5_IsEinval_Spec5_1(long arg4, long arg5)
+    public void MceKill_WithNonzeroArg4OrArg5_IsEinval(long arg4, long arg5)
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -93,7 +93,7 @@ public sealed class PrctlTests
     [Theory]
     [InlineData(1, 0)]
     [InlineData(0, 1)]
-    public void MceKillGet_WithNonzeroArg4OrArg5_IsEinval_Spec5_1(long arg4, long arg5)
+    public void MceKillGet_WithNonzeroArg4OrArg5_IsEinval(long arg4, long arg5)
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -106,7 +106,7 @@ public sealed class PrctlTests
 
     /// <summary>Spec 5.1: the flags are per thread: a thread's prctl leaves its leader alone.</summary>
     [Fact]
-    public void Prctl_IsPerThread_LeaderUnchanged_Spec5_1()
+    public void Prctl_IsPerThread_LeaderUnchanged()
     {
         using var m = new TestMachine(mount: false);
         var leader = m.Spawn(100, "app");
@@ -119,7 +119,7 @@ public sealed class PrctlTests
 
     /// <summary>Spec 5.1: clone inherits the creator's PF_MCE flags.</summary>
     [Fact]
-    public void CloneThread_InheritsMceFlags_Spec5_1()
+    public void CloneThread_InheritsMceFlags()
     {
         using var m = new TestMachine(mount: false);
         var leader = m.Spawn(100, "app");
@@ -132,7 +132,7 @@ public sealed class PrctlTests
 
     /// <summary>Spec 5.1: vm.memory_failure_early_kill takes only 0 or 1.</summary>
     [Fact]
-    public void EarlyKillSysctl_Refuses2_Spec5_1()
+    public void EarlyKillSysctl_Refuses2()
     {
         using var m = new TestMachine(mount: false);
 
@@ -142,7 +142,7 @@ public sealed class PrctlTests
 
     /// <summary>Spec 6: comm is stored cut to TASK_COMM_LEN - 1 = 15 characters.</summary>
     [Fact]
-    public void Comm_IsCutTo15Characters_Spec6()
+    public void Comm_IsCutTo15Characters()
     {
         using var m = new TestMachine(mount: false);
 

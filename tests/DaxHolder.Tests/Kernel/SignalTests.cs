@@ -36,7 +36,7 @@ public sealed class SignalTests
 
     /// <summary>Spec 5.3: AR is forced: a process that ignores SIGBUS is reset to SIG_DFL and dies.</summary>
     [Fact]
-    public void ForcedAr_OnIgnoringInjector_KillsIt_Spec5_3()
+    public void ForcedAr_OnIgnoringInjector_KillsIt()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -53,7 +53,7 @@ public sealed class SignalTests
 
     /// <summary>Spec 5.3: AO is not forced: an early-kill process that ignores SIGBUS drops it and lives.</summary>
     [Fact]
-    public void Ao_ToIgnoringProcess_IsDropped_Spec5_3()
+    public void Ao_ToIgnoringProcess_IsDropped()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -74,7 +74,7 @@ public sealed class SignalTests
 
     /// <summary>Spec 5.3: AO can be blocked: it stays pending for a thread that blocks SIGBUS.</summary>
     [Fact]
-    public void Ao_ToBlockingThread_StaysPending_Spec5_3()
+    public void Ao_ToBlockingThread_StaysPending()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -95,7 +95,7 @@ public sealed class SignalTests
 
     /// <summary>Spec 5.1: find_early_kill_thread picks the first qualifying thread; the AO goes to that thread's tid, and the log names the tid.</summary>
     [Fact]
-    public void EarlyKillThread_FirstQualifyingThreadGetsAo_ByTid_Spec5_1()
+    public void EarlyKillThread_FirstQualifyingThreadGetsAo_ByTid()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -122,7 +122,7 @@ public sealed class SignalTests
 
     /// <summary>Spec 5.1: with the sysctl at 1 a thread without its own policy qualifies, and the first one wins.</summary>
     [Fact]
-    public void EarlyKillSysctl_FirstThreadWithoutPolicyQualifies_Spec5_1()
+    public void EarlyKillSysctl_FirstThreadWithoutPolicyQualifies()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -146,7 +146,7 @@ public sealed class SignalTests
 
     /// <summary>Spec 6: %s is the task's comm, cut to 15 characters (TASK_COMM_LEN - 1).</summary>
     [Fact]
-    public void SendingSigbusLine_CutsCommTo15Characters_Spec6()
+    public void SendingSigbusLine_CutsCommTo15Characters()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);

@@ -10,7 +10,7 @@ public sealed class UnbindTests
 {
     /// <summary>Spec 4.3, 10.10, peer-tests 6 row 21: on 6.12 pre-remove revokes every mapping and signals every mapper AO when the unbinder maps nothing.</summary>
     [Fact]
-    public void Unbind_On612_RevokesEveryMapping_SignalsEveryMapperAo_Spec4_3()
+    public void Unbind_On612_RevokesEveryMapping_SignalsEveryMapperAo()
     {
         using var m = new TestMachine(TestMachine.Profile("6.12"));
         m.CreateFile("/f", 1);
@@ -33,7 +33,7 @@ public sealed class UnbindTests
 
     /// <summary>Spec 4.3: AR goes only to the unbind writer, when it is itself a mapper; the others get AO.</summary>
     [Fact]
-    public void Unbind_On612_WriterThatMaps_GetsAr_OthersAo_Spec4_3()
+    public void Unbind_On612_WriterThatMaps_GetsAr_OthersAo()
     {
         using var m = new TestMachine(TestMachine.Profile("6.12"));
         m.CreateFile("/f", 1);
@@ -51,7 +51,7 @@ public sealed class UnbindTests
 
     /// <summary>Spec 4.2 and 4.3: 6.12's kill_dax notifies with MF_MEM_PRE_REMOVE, and no page is marked HWPoison.</summary>
     [Fact]
-    public void Unbind_On612_NotifiesPreRemove_NoHwpoison_Spec4_2()
+    public void Unbind_On612_NotifiesPreRemove_NoHwpoison()
     {
         using var m = new TestMachine(TestMachine.Profile("6.12"));
         m.CreateFile("/f", 1);
@@ -69,7 +69,7 @@ public sealed class UnbindTests
 
     /// <summary>Spec 4.2 and 4.4: 6.1's kill_dax notifies with flags 0, a whole-device media error: pages are poisoned, a default-policy mapper is not signalled.</summary>
     [Fact]
-    public void Unbind_On61_NotifiesFlagsZero_AsMediaError_Spec4_4()
+    public void Unbind_On61_NotifiesFlagsZero_AsMediaError()
     {
         using var m = new TestMachine(TestMachine.Profile("6.1"));
         m.CreateFile("/f", 1);
@@ -86,7 +86,7 @@ public sealed class UnbindTests
 
     /// <summary>Spec 4.2 step 1 and 7: with no holder (ext4-like) kill_dax notifies nobody, and mappings are left stale.</summary>
     [Fact]
-    public void Unbind_WithoutHolder_NotifiesNobody_LeavesStaleMappings_Spec4_2()
+    public void Unbind_WithoutHolder_NotifiesNobody_LeavesStaleMappings()
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);
@@ -104,7 +104,7 @@ public sealed class UnbindTests
 
     /// <summary>Spec 4.1, 4.2, 4.5 and 10.10: ALIVE cleared, SRCU drained, disk deleted, then the pgmap killed, drained and the memory removed.</summary>
     [Fact]
-    public void Unbind_TeardownOrder_Spec4_1()
+    public void Unbind_TeardownOrder()
     {
         using var m = new TestMachine(holder: false);
 

@@ -10,7 +10,7 @@ public sealed class VersionProfileTests
     [Theory]
     [InlineData("6.1", 6, 1, 192)]
     [InlineData("6.12", 6, 12, 95)]
-    public void Find_ByName_GivesTheObservedRelease_Spec9(string name, int major, int minor, int patch)
+    public void Find_ByName_GivesTheObservedRelease(string name, int major, int minor, int patch)
     {
         var profile = KernelProfiles.Find(name).ShouldNotBeNull();
 
@@ -19,7 +19,7 @@ public sealed class VersionProfileTests
 
     /// <summary>Spec 9: a version without a profile (6.6) is not found.</summary>
     [Fact]
-    public void Find_UnknownVersion_IsNull_Spec9()
+    public void Find_UnknownVersion_IsNull()
     {
         KernelProfiles.Find("6.6").ShouldBeNull();
     }
@@ -37,7 +37,7 @@ public sealed class VersionProfileTests
     [InlineData(KernelFeature.XfsInclusiveRangeEnd, true, true)]
     [InlineData(KernelFeature.XfsCorrectAgBlockcount, true, true)]
     [InlineData(KernelFeature.FolioRefcounts, false, false)]
-    public void Feature_IsInTheProfilesThatHaveIt_Spec9(KernelFeature feature, bool in61, bool in612)
+    public void Feature_IsInTheProfilesThatHaveIt(KernelFeature feature, bool in61, bool in612)
     {
         KernelProfiles.V6_1.Has(feature).ShouldBe(in61, $"6.1.192 {(in61 ? "has" : "lacks")} {feature}");
         KernelProfiles.V6_12.Has(feature).ShouldBe(in612, $"6.12.95 {(in612 ? "has" : "lacks")} {feature}");

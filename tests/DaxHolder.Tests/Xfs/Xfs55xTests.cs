@@ -70,7 +70,7 @@ public sealed class Xfs55xTests
     }
 
     [Fact]
-    public void Xfs551_On61_TheReflinkedFilesComeBackNonDax_SoThePoisonIsAPageCacheMatter_Spec01()
+    public void Xfs551_On61_TheReflinkedFilesComeBackNonDax_SoThePoisonIsAPageCacheMatter()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.1"));
         var original = m.WriteFile("/test-551/testfile", 65536);

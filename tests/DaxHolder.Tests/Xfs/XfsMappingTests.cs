@@ -62,7 +62,7 @@ public sealed class XfsMappingTests
     }
 
     [Fact]
-    public void NoRmapbt_SharedBlock_On61_OnlyTheLastFaultedFileIsConsidered_TheOtherInjectorIsNotSignalled_Spec01()
+    public void NoRmapbt_SharedBlock_On61_OnlyTheLastFaultedFileIsConsidered_TheOtherInjectorIsNotSignalled()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.1"), mkfs: "reflink=1,rmapbt=0");
         var f1 = m.WriteFile("/f1", 4096);
@@ -82,7 +82,7 @@ public sealed class XfsMappingTests
     }
 
     [Fact]
-    public void NoRmapbt_SharedBlock_On612_OopsesInDaxLockFolio_NobodyIsSignalled_Spec01()
+    public void NoRmapbt_SharedBlock_On612_OopsesInDaxLockFolio_NobodyIsSignalled()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.12"), mkfs: "reflink=1,rmapbt=0");
         var f1 = m.WriteFile("/f1", 4096);
@@ -100,7 +100,7 @@ public sealed class XfsMappingTests
     }
 
     [Fact]
-    public void WithRmapbt_SharedBlock_BothOwnersAreAsked_WithTheirOwnPgoff_Spec3_5()
+    public void WithRmapbt_SharedBlock_BothOwnersAreAsked_WithTheirOwnPgoff()
     {
         using var m = new XfsMachine();
         var f1 = m.WriteFile("/f1", 4 * 4096);

@@ -16,7 +16,7 @@ namespace DaxHolder.Tests.Xfs;
 public sealed class XfsPreRemoveTests
 {
     [Fact]
-    public void Unbind_On612_FreezesKillsEveryMapperInvalidatesThenForceUmountsAndThaws_Spec4_3()
+    public void Unbind_On612_FreezesKillsEveryMapperInvalidatesThenForceUmountsAndThaws()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.12"));
         var a = m.WriteFile("/a", 8192);
@@ -52,7 +52,7 @@ public sealed class XfsPreRemoveTests
     }
 
     [Fact]
-    public void Unbind_On61_IsAWholeDeviceMediaError_EarlyKillOnly_AndShutsDownCorrupt_Spec4_4()
+    public void Unbind_On61_IsAWholeDeviceMediaError_EarlyKillOnly_AndShutsDownCorrupt()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.1"));
         m.WriteFile("/a", 8192);
@@ -77,7 +77,7 @@ public sealed class XfsPreRemoveTests
     }
 
     [Fact]
-    public void Unbind_On612_AlreadyFrozenByTheKernel_SaysSo_AndStillThawsUserspace_Spec3_3()
+    public void Unbind_On612_AlreadyFrozenByTheKernel_SaysSo_AndStillThawsUserspace()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.12"));
         m.Mount.SuperBlock.FreezeSuper(Abstractions.Kernel.FreezeHolder.Kernel).ShouldBe(Errno.Ok);

@@ -97,7 +97,7 @@ public sealed class XfsXattrTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void AttrForkHit_KillsNobody_ShutsDownCorruptOndisk_Efscorrupted_Spec3_4(string profile)
+    public void AttrForkHit_KillsNobody_ShutsDownCorruptOndisk_Efscorrupted(string profile)
     {
         using var m = new XfsMachine(XfsMachine.Profile(profile));
         var ino = m.WriteFile("/f", 4096);
