@@ -64,7 +64,7 @@ public sealed class XattrTests
         XattrRecords(m, ino).ShouldBeEmpty();
     }
 
-    /// <summary>Kernel-faithful: the xattr block has no page->mapping, so the generic path gives -EBUSY (spec 2).</summary>
+    /// <summary>Kernel-faithful: the xattr block has no page->mapping, so the generic path gives -EBUSY (mf_generic_kill_procs()).</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]

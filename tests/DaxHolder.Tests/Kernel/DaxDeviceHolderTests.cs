@@ -6,10 +6,10 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>drivers/dax/super.c: one holder per dax_device, and what notify_failure answers (spec 1.5, 3.1).</summary>
+/// <summary>drivers/dax/super.c: one holder per dax_device, and what notify_failure answers (fs_dax_get_by_bdev(), dax_holder_notify_failure()).</summary>
 public sealed class DaxDeviceHolderTests
 {
-    /// <summary>Spec 3.1: once a holder holds the device, a second claim with a holder gets NULL.</summary>
+    /// <summary>fs_dax_get_by_bdev(): once a holder holds the device, a second claim with a holder gets NULL.</summary>
     [Fact]
     public void SecondHolderClaim_GetsNull()
     {
@@ -21,7 +21,7 @@ public sealed class DaxDeviceHolderTests
         m.Pmem.DaxDevice.HolderPlugin.ShouldBe("testfs", "the first holder keeps the device");
     }
 
-    /// <summary>Spec 3.1: the same holder claiming again also gets NULL.</summary>
+    /// <summary>fs_dax_get_by_bdev(): the same holder claiming again also gets NULL.</summary>
     [Fact]
     public void SameHolderClaimingAgain_GetsNull()
     {
@@ -33,7 +33,7 @@ public sealed class DaxDeviceHolderTests
         again.ShouldBeNull("a holder already exists, even if it is the same one");
     }
 
-    /// <summary>Spec 3.1: a NULL-holder caller (ext4-like) never conflicts and registers nothing.</summary>
+    /// <summary>fs_dax_get_by_bdev(): a NULL-holder caller (ext4-like) never conflicts and registers nothing.</summary>
     [Fact]
     public void NullHolder_NeverConflicts_AndRegistersNothing()
     {
@@ -47,7 +47,7 @@ public sealed class DaxDeviceHolderTests
         m.Pmem.DaxDevice.HolderPlugin.ShouldBe("testfs");
     }
 
-    /// <summary>Spec 1.5 step 3: a holder that registered NULL operations makes notify_failure answer -EOPNOTSUPP.</summary>
+    /// <summary>dax_holder_notify_failure(): a holder that registered NULL operations makes notify_failure answer -EOPNOTSUPP.</summary>
     [Fact]
     public void NotifyWithNoHolderOps_IsEopnotsupp()
     {
@@ -59,7 +59,7 @@ public sealed class DaxDeviceHolderTests
         result.ShouldBe(Errno.EOPNOTSUPP);
     }
 
-    /// <summary>Spec 3.1: after fs_put_dax the device has no holder, so a failure on a still-associated page takes the generic path.</summary>
+    /// <summary>fs_put_dax(): after fs_put_dax the device has no holder, so a failure on a still-associated page takes the generic path.</summary>
     [Fact]
     public void AfterFsPutDax_FailureFallsBackToGenericPath()
     {
@@ -77,7 +77,7 @@ public sealed class DaxDeviceHolderTests
         TestMachine.Signals(decisions).ShouldHaveSingleItem().Code.ShouldBe(Signals.BUS_MCEERR_AR);
     }
 
-    /// <summary>Spec 3.1: fs_put_dax by an object that is not the holder changes nothing.</summary>
+    /// <summary>fs_put_dax(): fs_put_dax by an object that is not the holder changes nothing.</summary>
     [Fact]
     public void FsPutDax_ByAnotherObject_KeepsTheHolder()
     {

@@ -6,7 +6,7 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>fs/dax.c fault rules (spec 2.1): PMD prerequisites, the zero page, and replacing it.</summary>
+/// <summary>fs/dax.c fault rules (dax_iomap_fault()): PMD prerequisites, the zero page, and replacing it.</summary>
 public sealed class DaxFaultEligibilityTests
 {
     private const ulong PmdPages = PageGeometry.PmdSize / PageGeometry.PageSize;

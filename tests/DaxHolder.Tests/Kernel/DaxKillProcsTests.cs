@@ -8,10 +8,10 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>mm/memory-failure.c: mf_dax_kill_procs(mapping, index, count, flags), called by a holder (spec 3.5).</summary>
+/// <summary>mm/memory-failure.c: mf_dax_kill_procs(mapping, index, count, flags), called by a holder.</summary>
 public sealed class DaxKillProcsTests
 {
-    /// <summary>Spec 3.5: a non-DAX mapping answers -EBUSY at once; later indexes are not looked at.</summary>
+    /// <summary>dax_lock_mapping_entry(): a non-DAX mapping answers -EBUSY at once; later indexes are not looked at.</summary>
     [Fact]
     public void NonDaxMapping_IsEbusyAtOnce_LaterIndexesNotProcessed()
     {
@@ -25,7 +25,7 @@ public sealed class DaxKillProcsTests
         decisions.OfType<PageExamined>().ShouldHaveSingleItem("the loop returns at the first index");
     }
 
-    /// <summary>Spec 3.5: an index with no entry (never faulted) is skipped: nothing poisoned, nobody collected, 0.</summary>
+    /// <summary>dax_lock_mapping_entry(): an index with no entry (never faulted) is skipped: nothing poisoned, nobody collected, 0.</summary>
     [Fact]
     public void IndexWithoutEntry_IsSkipped()
     {
@@ -44,7 +44,7 @@ public sealed class DaxKillProcsTests
         TestMachine.Signals(decisions).ShouldBeEmpty();
     }
 
-    /// <summary>Spec 3.5 and 2.1: a zero-page entry (a read fault on a hole) is skipped too.</summary>
+    /// <summary>dax_lock_mapping_entry(): a zero-page entry (a read fault on a hole) is skipped too.</summary>
     [Fact]
     public void ZeroPageEntry_IsSkipped()
     {
@@ -64,7 +64,7 @@ public sealed class DaxKillProcsTests
         TestMachine.Leaf(p, pv).ShouldNotBeNull("nobody was collected");
     }
 
-    /// <summary>Spec 3.5: every index of the range is handled under its own entry, each with its own pfn in the log.</summary>
+    /// <summary>mf_dax_kill_procs(): every index of the range is handled under its own entry, each with its own pfn in the log.</summary>
     [Fact]
     public void Range_EachIndexHandled_WithItsOwnPfn()
     {

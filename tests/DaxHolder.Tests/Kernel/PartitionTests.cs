@@ -4,7 +4,7 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>fs_dax_get_by_bdev on partitions of a pmem disk (spec 3.1).</summary>
+/// <summary>fs_dax_get_by_bdev on partitions of a pmem disk (drivers/dax/super.c).</summary>
 public sealed class PartitionTests
 {
     [Fact]

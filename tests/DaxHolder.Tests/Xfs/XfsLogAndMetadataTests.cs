@@ -3,7 +3,7 @@ using DaxHolder.Tests.Xfs.Support;
 
 namespace DaxHolder.Tests.Xfs;
 
-/// <summary>The external log device (spec 3.2) and the metadata names scenarios target.</summary>
+/// <summary>The external log device (xfs_dax_notify_failure(), xfs_dax_notify_logdev_failure()) and the metadata names scenarios target.</summary>
 public sealed class XfsLogAndMetadataTests
 {
     [Theory]

@@ -4,7 +4,7 @@ using DaxHolder.Tests.Xfs.Support;
 
 namespace DaxHolder.Tests.Xfs;
 
-/// <summary>Mount options, holder registration and the mount lines per profile (spec 3.1, 0.1).</summary>
+/// <summary>Mount options, holder registration and the mount lines per profile (xfs_setup_dax_always(); the lines as Debian's 6.1.192 and 6.12.95 print them).</summary>
 public sealed class XfsMountTests
 {
     [Fact]

@@ -9,7 +9,7 @@ using DaxHolder.Tests.Xfs.Support;
 
 namespace DaxHolder.Tests.Xfs;
 
-/// <summary>xfs_dax_notify_failure and xfs_dax_failure_fn (spec 3.2-3.6) on both profiles.</summary>
+/// <summary>xfs_dax_notify_failure and xfs_dax_failure_fn (fs/xfs/xfs_notify_failure.c) on both profiles.</summary>
 public sealed class XfsNotifyFailureTests
 {
     [Theory]
@@ -127,7 +127,7 @@ public sealed class XfsNotifyFailureTests
 
         log[1].ShouldBe("XFS (pmem0): filesystem is not ready for notify_failure()!");
         log[^1].ShouldEndWith("recovery action for dax page: Failed");
-        decisions.OfType<GenericPathTaken>().ShouldBeEmpty("-EIO does not fall back (spec 1.3)");
+        decisions.OfType<GenericPathTaken>().ShouldBeEmpty("-EIO does not fall back (memory_failure_dev_pagemap())");
     }
 
     [Fact]

@@ -9,9 +9,9 @@ namespace DaxHolder.Tests.Xfs;
 
 /// <summary>
 /// pmem unbind with XFS holding the disk: kill_dax's whole-device notification. 6.12 has
-/// MF_MEM_PRE_REMOVE (spec 4.3): freeze, kill every mapper, invalidate, FORCE_UMOUNT, thaw. 6.1
-/// notifies with flags 0 (spec 4.4): a whole-device media error, early kill only, and the AG
-/// headers' records shut the filesystem down as corrupt.
+/// MF_MEM_PRE_REMOVE (drivers/dax/super.c: kill_dax()): freeze, kill every mapper, invalidate,
+/// FORCE_UMOUNT, thaw. 6.1 notifies with flags 0: a whole-device media error, early kill only, and
+/// the AG headers' records shut the filesystem down as corrupt.
 /// </summary>
 public sealed class XfsPreRemoveTests
 {
