@@ -20,10 +20,10 @@ public enum Errno
     /// <summary>No such process (a signal to a task that has exited).</summary>
     ESRCH = 3,
 
-    /// <summary>I/O error; every operation of a shut-down filesystem (spec 3.6).</summary>
+    /// <summary>I/O error; every operation of a shut-down filesystem (fs/xfs/xfs_fsops.c: xfs_do_force_shutdown()).</summary>
     EIO = 5,
 
-    /// <summary>No such device or address: dead dax device, range outside the filesystem, device metadata (spec 1.6).</summary>
+    /// <summary>No such device or address: dead dax device, range outside the filesystem, device metadata (mm/memory-failure.c: memory_failure_dev_pagemap()).</summary>
     ENXIO = 6,
 
     /// <summary>Argument list too long: setxattr with a value over XATTR_SIZE_MAX (64 KiB).</summary>
@@ -35,10 +35,10 @@ public enum Errno
     /// <summary>Out of memory.</summary>
     ENOMEM = 12,
 
-    /// <summary>Bad address: page_address_in_vma's failure (spec 5.2).</summary>
+    /// <summary>Bad address: mm/rmap.c: page_address_in_vma()'s failure.</summary>
     EFAULT = 14,
 
-    /// <summary>Device or resource busy: dax_lock_page failed, non-DAX mapping (spec 1.6, 3.5).</summary>
+    /// <summary>Device or resource busy: fs/dax.c: dax_lock_page() failed, non-DAX mapping (mm/memory-failure.c: mf_dax_kill_procs()).</summary>
     EBUSY = 16,
 
     /// <summary>File exists.</summary>
@@ -53,7 +53,7 @@ public enum Errno
     /// <summary>Is a directory.</summary>
     EISDIR = 21,
 
-    /// <summary>Invalid argument: refused mounts and options (spec 3.1).</summary>
+    /// <summary>Invalid argument: refused mounts and options (fs/xfs/xfs_super.c: xfs_setup_dax_always()).</summary>
     EINVAL = 22,
 
     /// <summary>File too large.</summary>
@@ -68,20 +68,20 @@ public enum Errno
     /// <summary>Result too large: setxattr with a name over XATTR_NAME_MAX (255).</summary>
     ERANGE = 34,
 
-    /// <summary>No data available: xfs_iget(XFS_IGET_INCORE) on an inode not in core (spec 3.4).</summary>
+    /// <summary>No data available: xfs_iget(XFS_IGET_INCORE) on an inode not in core (fs/xfs/xfs_notify_failure.c: xfs_dax_failure_fn()).</summary>
     ENODATA = 61,
 
-    /// <summary>Operation not supported: no holder operations, no rmapbt; triggers the generic fallback (spec 1.3, 1.5).</summary>
+    /// <summary>Operation not supported: no holder operations, no rmapbt; triggers the generic fallback (mm/memory-failure.c: memory_failure_dev_pagemap()).</summary>
     EOPNOTSUPP = 95,
 
     /// <summary>
     /// Structure needs cleaning: EUCLEAN (117), which XFS, ext4 and EROFS all call EFSCORRUPTED.
-    /// One name per value keeps reports deterministic, and the filesystems' name is the one the
-    /// spec's tables use (spec 1.6).
+    /// One name per value keeps reports deterministic, and the filesystems' name is the one
+    /// reports use.
     /// </summary>
     EFSCORRUPTED = 117,
 
-    /// <summary>Memory page has hardware error: __pmem_direct_access on a badblocks range (spec 8.5).</summary>
+    /// <summary>Memory page has hardware error: drivers/nvdimm/pmem.c: __pmem_direct_access() on a badblocks range.</summary>
     EHWPOISON = 133,
 }
 

@@ -2,7 +2,7 @@ namespace DaxHolder.Abstractions;
 
 /// <summary>
 /// include/linux/mm.h: enum mf_flags, the flags of memory_failure, notify_failure and
-/// mf_dax_kill_procs, with the values of 6.7 and later (spec 9). Earlier kernels lack some
+/// mf_dax_kill_procs, with the values of 6.7 and later. Earlier kernels lack some
 /// members (MF_MEM_PRE_REMOVE arrived in 6.7); the kernel profile says which ones exist.
 /// </summary>
 [Flags]
@@ -32,7 +32,7 @@ public enum MfFlags : uint
     /// <summary>MF_NO_RETRY.</summary>
     NoRetry = 1u << 6,
 
-    /// <summary>MF_MEM_PRE_REMOVE (6.7+): kill_dax's notification that the device is going away (spec 4.3).</summary>
+    /// <summary>MF_MEM_PRE_REMOVE (6.7+): kill_dax's notification that the device is going away (drivers/dax/super.c: kill_dax()).</summary>
     MemPreRemove = 1u << 7,
 }
 

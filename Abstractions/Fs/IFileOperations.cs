@@ -36,9 +36,9 @@ public sealed record FileCreateOptions(ByteLength? ExtentSizeHint = null, bool? 
 }
 
 /// <summary>
-/// The file operations scenarios drive, by path or inode number. Each returns 0 or an errno as
-/// the syscall would; after a shutdown every one returns -EIO (spec 3.6). Paths are absolute
-/// within the filesystem ("/a").
+/// The file operations scenarios drive, by path or inode number. Each returns 0 or an errno as the
+/// syscall would; after a shutdown every one returns -EIO (fs/xfs/xfs_fsops.c:
+/// xfs_do_force_shutdown()). Paths are absolute within the filesystem ("/a").
 /// </summary>
 public interface IFileOperations
 {

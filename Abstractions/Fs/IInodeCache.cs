@@ -19,8 +19,9 @@ public interface IInode
 }
 
 /// <summary>
-/// The filesystem's inode cache. notify_failure skips inodes that are not in core (spec 3.4);
-/// dropping caches or cycling the mount evicts the unreferenced ones.
+/// The filesystem's inode cache. notify_failure skips inodes that are not in core
+/// (fs/xfs/xfs_notify_failure.c: xfs_dax_failure_fn()); dropping caches or cycling the mount evicts
+/// the unreferenced ones.
 /// </summary>
 public interface IInodeCache
 {

@@ -5,7 +5,7 @@ namespace DaxHolder.Abstractions.Fs;
 /// <summary>include/linux/iomap.h: IOMAP_HOLE .. IOMAP_INLINE, what a file range maps to.</summary>
 public enum IomapType
 {
-    /// <summary>IOMAP_HOLE: no blocks; a read fault maps the zero page (spec 2.1).</summary>
+    /// <summary>IOMAP_HOLE: no blocks; a read fault maps the zero page (fs/dax.c: dax_load_hole()).</summary>
     Hole,
 
     /// <summary>IOMAP_DELALLOC: reserved but not allocated (never for DAX).</summary>
@@ -28,13 +28,13 @@ public enum IomapMappingFlags
     /// <summary>No flags.</summary>
     None = 0,
 
-    /// <summary>IOMAP_F_NEW: blocks just allocated (a write fault on a hole unmaps zero pages, spec 2.1).</summary>
+    /// <summary>IOMAP_F_NEW: blocks just allocated (a write fault on a hole unmaps zero pages, fs/dax.c: dax_insert_entry()).</summary>
     New = 1 << 0,
 
     /// <summary>IOMAP_F_DIRTY: metadata not yet committed (MAP_SYNC).</summary>
     Dirty = 1 << 1,
 
-    /// <summary>IOMAP_F_SHARED: the blocks are shared (reflink), so a write copies on write (spec 2.1).</summary>
+    /// <summary>IOMAP_F_SHARED: the blocks are shared (reflink), so a write copies on write (fs/dax.c: dax_iomap_copy_around()).</summary>
     Shared = 1 << 2,
 }
 

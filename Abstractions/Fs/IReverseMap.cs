@@ -18,7 +18,7 @@ public readonly record struct RmapOwner(InodeNumber? Inode, string? Metadata)
     public override string ToString() => Inode is { } ino ? $"inode {ino}" : $"metadata {Metadata}";
 }
 
-/// <summary>xfs_rmap_irec's flags (in-core values: XFS_RMAP_ATTR_FORK, BMBT_BLOCK, UNWRITTEN; spec 3.4).</summary>
+/// <summary>xfs_rmap_irec's flags (in-core values: XFS_RMAP_ATTR_FORK, BMBT_BLOCK, UNWRITTEN; fs/xfs/libxfs/xfs_rmap.h).</summary>
 [Flags]
 public enum RmapRecordFlags
 {

@@ -10,6 +10,6 @@ public interface IAddressSpace
     /// <summary>mapping-&gt;host's inode number.</summary>
     InodeNumber Host { get; }
 
-    /// <summary>dax_mapping(): whether the inode is S_DAX (spec 3.4's 6.7+ check).</summary>
+    /// <summary>dax_mapping(): whether the inode is S_DAX (the 6.7+ check in fs/xfs/xfs_notify_failure.c: xfs_dax_failure_fn()).</summary>
     bool IsDax { get; }
 }

@@ -29,8 +29,9 @@ public enum KernelLogLevel
 }
 
 /// <summary>
-/// The kernel log (printk). Lines are written exactly as the kernel prints them, prefixes
-/// included ("XFS (pmem0): ..."); spec 6 lists the formats. A filesystem formats its own lines.
+/// The kernel log (printk). Lines are written exactly as the kernel prints them, prefixes included
+/// ("XFS (pmem0): ..."), mm/memory-failure.c's through its "Memory failure: " pr_fmt. A filesystem
+/// formats its own lines.
 /// </summary>
 public interface IKernelLog
 {

@@ -25,7 +25,7 @@ public interface IKernelServices
     /// <summary>
     /// drivers/dax/super.c: fs_dax_get_by_bdev(bdev, &amp;start_off, holder, ops). The disk's dax
     /// device, or null when the device has no DAX, the partition is not page-aligned, or a
-    /// holder is given and another (even the same one) already holds the disk (spec 3.1). A null
+    /// holder is given and another (even the same one) already holds the disk. A null
     /// holder never conflicts and registers no operations.
     /// </summary>
     IDaxDevice? FsDaxGetByBdev(IBlockDevice device, object? holder, IDaxHolderOperations? operations);
@@ -43,24 +43,24 @@ public interface IKernelServices
     void TruncateInodePagesFinal(IAddressSpace mapping);
 
     /// <summary>
-    /// mm/truncate.c: truncate_pagecache_range(inode, start, end) with an inclusive end: unmap
-    /// the range from every process and delete its DAX entries (spec 2.1, truncate/punch).
+    /// mm/truncate.c: truncate_pagecache_range(inode, start, end) with an inclusive end: unmap the
+    /// range from every process and delete its DAX entries (fs/dax.c: dax_delete_mapping_entry()).
     /// </summary>
     void TruncatePagecacheRange(IAddressSpace mapping, FileOffset start, FileOffset endInclusive);
 
-    /// <summary>mm/truncate.c: invalidate_inode_pages2_range(mapping, start, end), inclusive: drops clean DAX entries, keeps dirty ones (spec 3.4 step 5).</summary>
+    /// <summary>mm/truncate.c: invalidate_inode_pages2_range(mapping, start, end), inclusive: drops clean DAX entries, keeps dirty ones (as XFS pre-remove uses it).</summary>
     Errno InvalidateInodePages2Range(IAddressSpace mapping, PageIndex start, PageIndex endInclusive);
 
     /// <summary>
     /// fs/dax.c: dax_iomap_rw, the read(2)/write(2) path of a DAX file, driven by the
     /// filesystem's iomap operations. Returns the bytes done, or -EIO where the range hits
-    /// poison (spec 8.5).
+    /// poison (drivers/nvdimm/pmem.c: __pmem_direct_access()).
     /// </summary>
     ErrnoOr<ByteLength> DaxIomapRw(IInode inode, FileOffset position, ByteLength length, bool write, IIomapOps operations);
 
     /// <summary>
     /// mm/memory-failure.c: mf_dax_kill_procs(mapping, index, count, mf_flags): mark, collect,
-    /// unmap and signal the processes mapping each page of [index, index+count) (spec 3.5).
+    /// unmap and signal the processes mapping each page of [index, index+count).
     /// -EBUSY for a non-DAX mapping, at the first index.
     /// </summary>
     Errno MfDaxKillProcs(IAddressSpace mapping, PageIndex index, PageCount count, MfFlags flags);

@@ -3,7 +3,7 @@ namespace DaxHolder.Abstractions.Kernel;
 /// <summary>include/linux/fs.h: enum freeze_holder (6.6+); who holds a freeze.</summary>
 public enum FreezeHolder
 {
-    /// <summary>FREEZE_HOLDER_KERNEL: the kernel froze it (XFS pre-remove, spec 3.3).</summary>
+    /// <summary>FREEZE_HOLDER_KERNEL: the kernel froze it (XFS pre-remove, fs/xfs/xfs_notify_failure.c: xfs_dax_notify_ddev_failure()).</summary>
     Kernel = 1,
 
     /// <summary>FREEZE_HOLDER_USERSPACE: FIFREEZE from user space.</summary>
@@ -11,9 +11,9 @@ public enum FreezeHolder
 }
 
 /// <summary>
-/// The VFS superblock of a mounted filesystem, owned by the host: the state the rest of the
-/// kernel can see. The host creates it before mount and passes it in; SB_BORN is set by the host
-/// only after mount returns successfully, as the VFS does after fill_super (spec 3.2).
+/// The VFS superblock of a mounted filesystem, owned by the host: the state the rest of the kernel
+/// can see. The host creates it before mount and passes it in; SB_BORN is set by the host only
+/// after mount returns successfully, as fs/super.c: vfs_get_tree() does once fill_super returned.
 /// </summary>
 public interface ISuperBlock
 {
@@ -32,17 +32,17 @@ public interface ISuperBlock
     /// <summary>Whether the filesystem has shut itself down (<see cref="ForceShutdown"/>).</summary>
     bool IsShutdown { get; }
 
-    /// <summary>fs/super.c: freeze_super(sb, who). -EBUSY if that holder already froze it (spec 3.3's "already frozen by kernel").</summary>
+    /// <summary>fs/super.c: freeze_super(sb, who). -EBUSY if that holder already froze it (XFS pre-remove then logs "already frozen by kernel").</summary>
     Errno FreezeSuper(FreezeHolder holder);
 
     /// <summary>fs/super.c: thaw_super(sb, who). -EINVAL if that holder does not hold a freeze.</summary>
     Errno ThawSuper(FreezeHolder holder);
 
     /// <summary>
-    /// The filesystem shut itself down (xfs_force_shutdown and the like, spec 3.6). The host
-    /// records the reason as a filesystem state change and fails every later file operation and
-    /// fault on this superblock with -EIO. The filesystem prints its own log lines; only the
-    /// first shutdown counts, as in the kernel.
+    /// The filesystem shut itself down (fs/xfs/xfs_fsops.c: xfs_do_force_shutdown() and the like).
+    /// The host records the reason as a filesystem state change and fails every later file
+    /// operation and fault on this superblock with -EIO. The filesystem prints its own log lines;
+    /// only the first shutdown counts, as in the kernel.
     /// </summary>
     void ForceShutdown(string reason);
 }

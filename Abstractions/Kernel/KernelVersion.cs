@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace DaxHolder.Abstractions.Kernel;
 
-/// <summary>A kernel release, e.g. 6.1.192 or 6.12.95 (the Debian kernels of spec 0.1).</summary>
+/// <summary>A kernel release, e.g. 6.1.192 or 6.12.95 (the Debian kernels observed under QEMU with an emulated NVDIMM).</summary>
 /// <param name="Major">The major number.</param>
 /// <param name="Minor">The minor number.</param>
 /// <param name="Patch">The stable patch level.</param>

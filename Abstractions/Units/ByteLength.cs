@@ -4,7 +4,7 @@ namespace DaxHolder.Abstractions;
 
 /// <summary>
 /// A length in bytes (the kernel's u64 len or size_t). <see cref="Max"/> is the U64_MAX length
-/// kill_dax passes to mean "the whole device" (spec 4.2).
+/// drivers/dax/super.c: kill_dax() passes to mean "the whole device".
 /// </summary>
 /// <param name="Value">The number of bytes.</param>
 public readonly record struct ByteLength(ulong Value) : IComparable<ByteLength>

@@ -4,9 +4,10 @@ namespace DaxHolder.Abstractions;
 
 /// <summary>
 /// A byte offset into the whole pmem disk, which is the dax_device's address space: the offset
-/// pmem_pagemap_memory_failure computes and dax_holder_notify_failure passes on (spec 1.4). It is
-/// not relative to a partition; a filesystem on a partition subtracts its own start
-/// (<see cref="Kernel.IBlockDevice.Start"/>), as XFS does with bt_dax_part_off (spec 3.2).
+/// pmem_pagemap_memory_failure computes and dax_holder_notify_failure passes on
+/// (drivers/nvdimm/pmem.c). It is not relative to a partition; a filesystem on a partition
+/// subtracts its own start (<see cref="Kernel.IBlockDevice.Start"/>), as XFS does with
+/// bt_dax_part_off in fs/xfs/xfs_notify_failure.c: xfs_dax_notify_failure().
 /// </summary>
 /// <param name="Value">The byte offset.</param>
 public readonly record struct DeviceOffset(ulong Value) : IComparable<DeviceOffset>

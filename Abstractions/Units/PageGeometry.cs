@@ -2,12 +2,12 @@ namespace DaxHolder.Abstractions;
 
 /// <summary>
 /// Page and huge-page geometry of x86-64, the only architecture the model covers
-/// (spec notation: PAGE = 4096 bytes, PMD = 2 MiB, PUD = 1 GiB). DAX needs the filesystem block
-/// size to equal PAGE_SIZE (spec 3.1, xfs_setup_dax_always), so one block is one page.
+/// (PAGE = 4096 bytes, PMD = 2 MiB, PUD = 1 GiB). DAX needs the filesystem block
+/// size to equal PAGE_SIZE (fs/xfs/xfs_super.c: xfs_setup_dax_always()), so one block is one page.
 /// </summary>
 public static class PageGeometry
 {
-    /// <summary>PAGE_SHIFT; also si_addr_lsb for a PTE mapping (spec 5.2).</summary>
+    /// <summary>PAGE_SHIFT; also si_addr_lsb for a PTE mapping (mm/memory-failure.c: dev_pagemap_mapping_shift()).</summary>
     public const int PageShift = 12;
 
     /// <summary>PAGE_SIZE.</summary>

@@ -4,7 +4,7 @@ namespace DaxHolder.Abstractions;
 
 /// <summary>
 /// A physical page frame number. Only the pmem driver turns one into a device offset
-/// (drivers/nvdimm/pmem.c: pmem_pagemap_memory_failure, spec 1.4), because that needs the
+/// (drivers/nvdimm/pmem.c: pmem_pagemap_memory_failure()), because that needs the
 /// namespace base and the data offset; this type therefore offers no such conversion.
 /// </summary>
 /// <param name="Value">The frame number.</param>

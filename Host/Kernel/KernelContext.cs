@@ -26,7 +26,7 @@ internal sealed class KernelContext(KernelProfile profile)
     public bool Panicked { get; set; }
 }
 
-/// <summary>The vm.* sysctls of mm/memory-failure.c (spec 1.2, 5.1).</summary>
+/// <summary>The vm.* sysctls of mm/memory-failure.c (sysctl_memory_failure_recovery, sysctl_memory_failure_early_kill).</summary>
 internal sealed class Sysctls
 {
     private int earlyKill;

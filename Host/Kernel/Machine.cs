@@ -98,9 +98,9 @@ internal sealed class Machine : IDisposable
 
     /// <summary>
     /// Device unbind (echo pfnX.Y &gt; .../unbind) by <paramref name="writer"/> (current): devres
-    /// teardown of the pmem device (spec 4.1): pmem_release_disk (kill_dax with its holder
-    /// notification, del_gendisk), then memunmap_pages. User PTEs that nobody revoked are left
-    /// pointing at removed memory: the model counts them as stale.
+    /// teardown of the pmem device (drivers/nvdimm/pmem.c): pmem_release_disk (kill_dax with its
+    /// holder notification, del_gendisk), then memunmap_pages. User PTEs that nobody revoked are
+    /// left pointing at removed memory: the model counts them as stale.
     /// </summary>
     public void Unbind(PmemDevice pmem, TaskStruct? writer)
     {
@@ -148,7 +148,7 @@ internal sealed class Machine : IDisposable
     /// A synchronous machine check on <paramref name="task"/>'s access to <paramref name="address"/>:
     /// the memory behind it goes bad without the driver knowing (no bad block yet), then the task
     /// touches it. If the page is not mapped yet the fault maps it first; the load consumes the
-    /// poison and kill_me_maybe() runs (spec 1.1).
+    /// poison and kill_me_maybe() runs (arch/x86/kernel/cpu/mce/core.c).
     /// </summary>
     public AccessResult SynchronousMachineCheck(TaskStruct task, Units.UserAddress address, bool write = false)
     {

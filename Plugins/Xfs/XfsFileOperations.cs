@@ -6,7 +6,7 @@ namespace DaxHolder.Plugins.Xfs;
 
 /// <summary>
 /// fs/xfs/xfs_file.c, xfs_iops.c and xfs_inode.c: the file operations scenarios drive. After a
-/// shutdown each returns -EIO (spec 3.6). Reads and writes of a DAX file go through
+/// shutdown each returns -EIO (xfs_is_shutdown()). Reads and writes of a DAX file go through
 /// dax_iomap_rw with this filesystem's iomap; those of a non-DAX file only change the media
 /// (the page cache is not modelled). Create makes missing parent directories, as mkdir -p would.
 /// Fallocate's collapse and insert ranges are not modelled (-EOPNOTSUPP).

@@ -27,13 +27,13 @@ internal sealed class XfsInode(XfsDinode dinode, IAddressSpace mapping) : IInode
 }
 
 /// <summary>
-/// fs/xfs/xfs_icache.c: the inode cache. An inode comes into core on iget (open, mmap) and on
-/// any file operation, which leaves it cached ("recently used") until it is pruned; a name
-/// lookup alone does not instantiate it. S_DAX is decided as it comes in (xfs_setup_inode), so
-/// on 6.1 an inode that was DAX when it was reflinked stays DAX until it is evicted (spec 0.1).
-/// Eviction deletes its DAX entries (truncate_inode_pages_final), cancels its CoW staging
-/// extents, and inactivates an unlinked inode (frees its blocks and its inode). A mount starts
-/// with an empty cache.
+/// fs/xfs/xfs_icache.c: the inode cache. An inode comes into core on iget (open, mmap) and on any
+/// file operation, which leaves it cached ("recently used") until it is pruned; a name lookup alone
+/// does not instantiate it. S_DAX is decided as it comes in (xfs_setup_inode), so on 6.1 an inode
+/// that was DAX when it was reflinked stays DAX until it is evicted, as Debian's 6.1.192 was seen
+/// to do under QEMU. Eviction deletes its DAX entries (truncate_inode_pages_final), cancels its CoW
+/// staging extents, and inactivates an unlinked inode (frees its blocks and its inode). A mount
+/// starts with an empty cache.
 /// </summary>
 internal sealed class XfsInodeCache(XfsMount mount) : IInodeCache
 {

@@ -25,7 +25,7 @@ internal sealed class XfsMessage(IKernelLog log, string id)
 
     /// <summary>
     /// xfs_debug: printed only by CONFIG_XFS_DEBUG kernels; Debian's are not, so nothing is
-    /// printed (spec 3.2, "notify_failure() needs rmapbt enabled!").
+    /// printed (e.g. xfs_dax_notify_failure()'s "notify_failure() needs rmapbt enabled!").
     /// </summary>
 #pragma warning disable CA1822 // kept as an instance method so call sites read as the kernel's
     public void Debug(string text) => _ = text;

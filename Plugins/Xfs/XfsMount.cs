@@ -244,8 +244,9 @@ internal sealed partial class XfsMount : IMountedFileSystem
     }
 
     /// <summary>
-    /// xfs_setup_dax_always (spec 3.1): no dax_device on the data and rt devices turns DAX off;
-    /// reflink on a partition refuses the mount (6.0+, still in 6.12); ≤6.8-rc6 warns EXPERIMENTAL.
+    /// fs/xfs/xfs_super.c: xfs_setup_dax_always(): no dax_device on the data and rt devices turns
+    /// DAX off; reflink on a partition refuses the mount (6.0+, still in 6.12); ≤6.8-rc6 warns
+    /// EXPERIMENTAL.
     /// </summary>
     private Errno SetupDaxAlways()
     {

@@ -7,10 +7,11 @@ using DaxHolder.Plugins.Xfs.Libxfs;
 namespace DaxHolder.Plugins.Xfs;
 
 /// <summary>
-/// fs/xfs/xfs_notify_failure.c: xfs_dax_holder_operations, as the kernel profile has it (spec
-/// 3.2-3.6, 4.3, 4.4). The range arithmetic follows the profile's features: the inclusive end
-/// (5cf32f63b0f4), the per-AG blockcount (3c90c01e4934), the whole-device pre-remove case
-/// (6.7), the log-device translation (f4ed93037966) and the dax_mapping() check (6.7).
+/// fs/xfs/xfs_notify_failure.c: xfs_dax_holder_operations, as the kernel profile has it
+/// (xfs_dax_notify_failure(), xfs_dax_notify_ddev_failure(), xfs_dax_failure_fn()). The range
+/// arithmetic follows the profile's features: the inclusive end (5cf32f63b0f4), the per-AG
+/// blockcount (3c90c01e4934), the whole-device pre-remove case (6.7), the log-device translation
+/// (f4ed93037966) and the dax_mapping() check (6.7).
 /// </summary>
 internal sealed partial class XfsMount : IDaxHolderOperations
 {
@@ -131,7 +132,7 @@ internal sealed partial class XfsMount : IDaxHolderOperations
     }
 
     /// <summary>
-    /// xfs_dax_notify_ddev_failure (spec 3.3): pre-remove says so and freezes; then, AG by AG,
+    /// xfs_dax_notify_ddev_failure(): pre-remove says so and freezes; then, AG by AG,
     /// every rmap record overlapping the range goes to xfs_dax_failure_fn in startblock order;
     /// after the walk, pre-remove forces FORCE_UMOUNT, otherwise an error or a metadata owner
     /// shuts the filesystem down (CORRUPT_ONDISK) and the answer is the error or -EFSCORRUPTED;
@@ -209,7 +210,7 @@ internal sealed partial class XfsMount : IDaxHolderOperations
     }
 
     /// <summary>
-    /// xfs_dax_failure_fn (spec 3.4): metadata, attr-fork and bmbt owners set want_shutdown
+    /// xfs_dax_failure_fn(): metadata, attr-fork and bmbt owners set want_shutdown
     /// (ignored on pre-remove); an inode not in core is skipped; a file owner's processes go to
     /// mf_dax_kill_procs with its own pgoff and count (6.7+: only for a dax_mapping()), and
     /// pre-remove then invalidates the range.

@@ -39,7 +39,8 @@ internal static class XfsShutdown
     /// xfs_do_force_shutdown(mp, flags, fname, lnnum): only the first shutdown of a mount does
     /// anything. FORCE_UMOUNT first says "User initiated shutdown received." (even when the kernel
     /// initiated it), then the reason line with two spaces before "Shutting", then "Please
-    /// unmount..." (spec 3.6). The superblock records the shutdown; every later operation gets -EIO.
+    /// unmount..." (fs/xfs/xfs_fsops.c: xfs_do_force_shutdown()). The superblock records the
+    /// shutdown; every later operation gets -EIO.
     /// </summary>
     public static void ForceShutdown(ISuperBlock superBlock, XfsMessage message, XfsShutdownFlags flags, ShutdownSite site)
     {

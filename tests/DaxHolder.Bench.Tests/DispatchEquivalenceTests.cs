@@ -6,8 +6,8 @@ using DaxHolder.Kernel.Mm;
 namespace DaxHolder.Bench.Tests;
 
 /// <summary>
-/// The host's collect (i_mmap first, processes in creation order) decides exactly as the
-/// kernel's algorithm (for_each_process, then i_mmap per process; spec 5.1, 5.2) for every
+/// The host's collect (i_mmap first, processes in creation order) decides exactly as the kernel's
+/// algorithm (for_each_process, then i_mmap per process, as collect_procs_fsdax() does) for every
 /// faulted page's record: the same tasks, addresses, shifts and trace, in the same order.
 /// </summary>
 public sealed class DispatchEquivalenceTests
@@ -21,7 +21,7 @@ public sealed class DispatchEquivalenceTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void HostCollect_DecidesAsTheKernelsForEachProcessWalk_Spec5(string shape, bool preRemove)
+    public void HostCollect_DecidesAsTheKernelsForEachProcessWalk(string shape, bool preRemove)
     {
         var options = BenchMachines.Smoke with { BlocksPerExtent = 2 };
         options = shape switch

@@ -5,8 +5,9 @@ namespace DaxHolder.Kernel.Fs;
 
 /// <summary>
 /// include/linux/fs.h: struct file, reduced to what mmap and faults need: the mapping, the inode
-/// (held referenced while open, so a mapped file stays in core, spec 3.4), the filesystem's iomap
-/// operations, and the file's name for reports. A device-DAX file has no filesystem inode.
+/// (held referenced while open, so a mapped file stays in core for fs/xfs/xfs_notify_failure.c:
+/// xfs_dax_failure_fn()), the filesystem's iomap operations, and the file's name for reports. A
+/// device-DAX file has no filesystem inode.
 /// </summary>
 internal sealed class OpenFile
 {

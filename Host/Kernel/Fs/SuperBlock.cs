@@ -7,7 +7,7 @@ namespace DaxHolder.Kernel.Fs;
 
 /// <summary>
 /// include/linux/fs.h: struct super_block, the VFS state a filesystem's notify_failure depends
-/// on: SB_BORN (set only once fill_super returned, spec 3.2 step 1), the freeze holders
+/// on: SB_BORN (set by fs/super.c: vfs_get_tree() once fill_super returned), the freeze holders
 /// (fs/super.c: freeze_super/thaw_super with FREEZE_HOLDER_KERNEL and _USERSPACE, 6.6+), and
 /// the filesystem's shutdown, which the filesystem reports through <see cref="ForceShutdown"/>.
 /// It also keeps the address_space of every inode the filesystem brought into core.

@@ -33,7 +33,7 @@ internal sealed class Vfs(KernelContext kernel, Func<GuardScope, KernelServices>
 
     /// <summary>
     /// mount(2): the filesystem's fill_super with a fresh superblock named after the device (s_id);
-    /// SB_BORN is set only once it returned (spec 3.2 step 1).
+    /// SB_BORN is set only once it returned (fs/super.c: vfs_get_tree()).
     /// </summary>
     public ErrnoOr<Mount> Mount(FileSystemTypeEntry type, IFileSystemImage image, BlockDevice device, FsOptions options)
     {

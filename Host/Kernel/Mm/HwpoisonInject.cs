@@ -8,14 +8,15 @@ using DaxHolder.Kernel.Signal;
 
 namespace DaxHolder.Kernel.Mm;
 
-/// <summary>mm/hwpoison-inject.c: debugfs hwpoison/corrupt-pfn (spec 1.1).</summary>
+/// <summary>mm/hwpoison-inject.c: debugfs hwpoison/corrupt-pfn, hwpoison_inject().</summary>
 internal sealed class HwpoisonInject(KernelContext kernel, DevPagemaps memremap, MemoryFailureHandler memoryFailure, SignalDelivery signals, Dumpstack dumpstack)
 {
     /// <summary>
-    /// hwpoison_inject(): writing a pfn to corrupt-pfn. -ENXIO if !pfn_valid; with the filter
-    /// off (the model has no filter) it logs "Injecting memory failure at pfn" and calls
-    /// memory_failure(pfn, MF_SW_SIMULATED) with the writer as current; -EOPNOTSUPP reads as 0.
-    /// The fsdax path adds MF_ACTION_REQUIRED itself, so a writer that maps the page gets AR (spec 0.1).
+    /// hwpoison_inject(): writing a pfn to corrupt-pfn. -ENXIO if !pfn_valid; with the filter off
+    /// (the model has no filter) it logs "Injecting memory failure at pfn" and calls
+    /// memory_failure(pfn, MF_SW_SIMULATED) with the writer as current; -EOPNOTSUPP reads as 0. The
+    /// fsdax path adds MF_ACTION_REQUIRED itself, so a writer that maps the page gets AR, as
+    /// Debian's 6.1 and 6.12 were seen to do under QEMU.
     /// </summary>
     public Errno CorruptPfn(TaskStruct writer, Pfn pfn)
     {

@@ -9,7 +9,7 @@ using DaxHolder.Kernel.Units;
 
 namespace DaxHolder.Kernel.Mm;
 
-/// <summary>mm/madvise.c: madvise_inject_error(), MADV_HWPOISON and MADV_SOFT_OFFLINE (spec 1.1).</summary>
+/// <summary>mm/madvise.c: madvise_inject_error(), MADV_HWPOISON and MADV_SOFT_OFFLINE.</summary>
 internal sealed class Madvise(KernelContext kernel, MemoryFailureHandler memoryFailure, Fault fault, Dumpstack dumpstack, SignalDelivery signals)
 {
     /// <summary>

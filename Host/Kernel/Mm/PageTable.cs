@@ -118,7 +118,7 @@ internal sealed class PageTable
 
     /// <summary>
     /// mm/memory-failure.c: dev_pagemap_mapping_shift(vma, address): 30 for a present devmap PUD,
-    /// 21 for a PMD, 12 for a PTE, 0 when nothing devmap maps the address (spec 5.2).
+    /// 21 for a PMD, 12 for a PTE, 0 when nothing devmap maps the address.
     /// </summary>
     public int DevPagemapMappingShift(UserAddress address)
     {

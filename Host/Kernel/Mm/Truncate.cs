@@ -9,9 +9,10 @@ namespace DaxHolder.Kernel.Mm;
 internal sealed class Truncate(KernelContext kernel, FsDax dax)
 {
     /// <summary>
-    /// mm/truncate.c: truncate_pagecache_range(inode, lstart, lend) with an inclusive end, as
-    /// punch and truncate use it (after the filesystem broke layouts): unmap the range from every
-    /// process (COW copies stay), then delete the DAX entries, disassociating their pages (spec 2.1).
+    /// mm/truncate.c: truncate_pagecache_range(inode, lstart, lend) with an inclusive end, as punch
+    /// and truncate use it (after the filesystem broke layouts): unmap the range from every process
+    /// (COW copies stay), then delete the DAX entries, disassociating their pages (fs/dax.c:
+    /// dax_delete_mapping_entry()).
     /// </summary>
     public void TruncatePagecacheRange(AddressSpace mapping, FileOffset start, FileOffset endInclusive)
     {

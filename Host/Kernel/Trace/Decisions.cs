@@ -37,16 +37,16 @@ internal sealed record PageExamined(InodeNumber Inode, PageIndex Index, Pfn? Ent
     public string Entry => Found.ToString();
 }
 
-/// <summary>The generic path could not lock the page: page->mapping is NULL, not DAX, or gone (spec 2: -EBUSY).</summary>
+/// <summary>The generic path could not lock the page: page->mapping is NULL, not DAX, or gone (mf_generic_kill_procs(): -EBUSY).</summary>
 internal sealed record PageNotLocked(Pfn Pfn, string Reason) : Decision;
 
 /// <summary>SetPageHWPoison() on a page (the PMD head under a PMD entry).</summary>
 internal sealed record PagePoisoned(Pfn Pfn) : Decision;
 
-/// <summary>A candidate task's VMA that was not collected, and why (spec 5.1, 5.2).</summary>
+/// <summary>A candidate task's VMA that was not collected, and why (mm/memory-failure.c: task_early_kill(), add_to_kill()).</summary>
 internal sealed record CandidateSkipped(TaskName Task, UserAddress VmaStart, string Reason) : Decision;
 
-/// <summary>A to_kill entry: the task, its address for the page and the mapping shift (spec 5.2).</summary>
+/// <summary>A to_kill entry: the task, its address for the page and the mapping shift (mm/memory-failure.c: add_to_kill()).</summary>
 internal sealed record ProcessCollected(TaskName Task, UserAddress Address, int SizeShift) : Decision;
 
 /// <summary>mm/memory.c: unmap_mapping_range() and the page-table entries it removed, per task.</summary>

@@ -6,7 +6,7 @@ namespace DaxHolder.Kernel.Units;
 /// <summary>A user virtual address in one mm. Printed as the kernel's %#lx.</summary>
 internal readonly record struct UserAddress(ulong Value) : IComparable<UserAddress>
 {
-    /// <summary>The address -EFAULT stands for when page_address_in_vma() finds none (spec 5.2).</summary>
+    /// <summary>The address -EFAULT stands for when page_address_in_vma() finds none.</summary>
     public static UserAddress Efault => new(unchecked((ulong)-(long)Abstractions.Errno.EFAULT));
 
     public bool IsEfault => this == Efault;

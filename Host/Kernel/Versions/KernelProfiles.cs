@@ -3,7 +3,7 @@ using DaxHolder.Abstractions.Kernel;
 namespace DaxHolder.Kernel.Versions;
 
 /// <summary>
-/// The kernel version profiles a scenario can run on (spec 9, 9.1). Each profile is the set of
+/// The kernel version profiles a scenario can run on. Each profile is the set of
 /// behaviour switches of one real, observed kernel build; every switch names the change that
 /// introduced it (see <see cref="KernelFeature"/>). Room is left for 6.6 and 6.15: a new profile
 /// is one more entry here.
@@ -11,9 +11,10 @@ namespace DaxHolder.Kernel.Versions;
 internal static class KernelProfiles
 {
     /// <summary>
-    /// Debian 12's 6.1.192 (spec 0.1, 9.1): the notify_failure series with the 6.1 shutdown-after-scan
-    /// fix, the XFS range fixes (stable 6.1.112+), the EXPERIMENTAL mount warnings (XFS, EROFS),
-    /// reflinked inodes not DAX, chunk-based EROFS DAX (6.1.40+); no MF_MEM_PRE_REMOVE, no VM_FAULT_HWPOISON, SIGKILL for -EFAULT addresses.
+    /// Debian 12's 6.1.192 (as seen under QEMU with an emulated NVDIMM): the notify_failure series
+    /// with the 6.1 shutdown-after-scan fix, the XFS range fixes (stable 6.1.112+), the
+    /// EXPERIMENTAL mount warnings (XFS, EROFS), reflinked inodes not DAX, chunk-based EROFS DAX
+    /// (6.1.40+); no MF_MEM_PRE_REMOVE, no VM_FAULT_HWPOISON, SIGKILL for -EFAULT addresses.
     /// </summary>
     public static KernelProfile V6_1 { get; } = new("6.1", new KernelVersion(6, 1, 192),
     [
@@ -26,10 +27,11 @@ internal static class KernelProfiles
     ]);
 
     /// <summary>
-    /// Debian's 6.12.95 (spec 0.1, 9): 6.2's shared-on-read association, 6.5's VM_FAULT_HWPOISON,
-    /// 6.7's MF_MEM_PRE_REMOVE and dax_mapping() check and dax_lock_folio, 6.10's -EFAULT skip,
-    /// 6.11's MF_ACTION_REQUIRED from madvise, f4ed93037966's log-device translation (6.12.y,
-    /// Feb 2025), the UUID in XFS's and ext4's mount lines (6.2) and chunk-based EROFS DAX (6.5).
+    /// Debian's 6.12.95 (as seen under QEMU with an emulated NVDIMM): 6.2's shared-on-read
+    /// association, 6.5's VM_FAULT_HWPOISON, 6.7's MF_MEM_PRE_REMOVE and dax_mapping() check and
+    /// dax_lock_folio, 6.10's -EFAULT skip, 6.11's MF_ACTION_REQUIRED from madvise, f4ed93037966's
+    /// log-device translation (6.12.y, Feb 2025), the UUID in XFS's and ext4's mount lines (6.2)
+    /// and chunk-based EROFS DAX (6.5).
     /// </summary>
     public static KernelProfile V6_12 { get; } = new("6.12", new KernelVersion(6, 12, 95),
     [

@@ -12,7 +12,7 @@ internal enum GeneratedEvent
     /// <summary>An asynchronous machine check on the first faulted page (memory_failure through the holder).</summary>
     Poison,
 
-    /// <summary>Device unbind: on 6.12 a whole-device pre-remove notification (spec 4.3).</summary>
+    /// <summary>Device unbind: on 6.12 a whole-device pre-remove notification (drivers/dax/super.c: kill_dax()).</summary>
     Unbind,
 }
 

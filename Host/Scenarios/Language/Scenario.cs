@@ -20,7 +20,7 @@ internal sealed record Scenario(
     IReadOnlyList<FileSpec> Files,
     IReadOnlyList<Step> Steps);
 
-/// <summary>vm.memory_failure_early_kill and vm.memory_failure_recovery (spec 1.2, 5.1).</summary>
+/// <summary>vm.memory_failure_early_kill and vm.memory_failure_recovery (mm/memory-failure.c).</summary>
 internal sealed record SysctlSettings(int EarlyKill, int Recovery);
 
 /// <summary>How the namespace is configured (ndctl create-namespace -m fsdax|devdax).</summary>

@@ -12,7 +12,7 @@ namespace DaxHolder.Scenarios.Language;
 /// </summary>
 internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
 {
-    /// <summary>Where the demo and tests put a namespace: 4 GiB, as the QEMU oracle does (spec 0.1).</summary>
+    /// <summary>Where the demo and tests put a namespace: 4 GiB, as the QEMU setup Debian's kernels were observed on does.</summary>
     public const ulong DefaultPhysicalBase = 0x1_0000_0000;
 
     private readonly YamlMap top = new(root, file, "");

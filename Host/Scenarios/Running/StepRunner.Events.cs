@@ -5,7 +5,7 @@ using DaxHolder.Scenarios.Language;
 
 namespace DaxHolder.Scenarios.Running;
 
-/// <summary>The events: the ways poison reaches memory_failure (spec 1.1), and device unbind (spec 4).</summary>
+/// <summary>The events: the ways poison reaches mm/memory-failure.c: memory_failure(), and device unbind (drivers/dax/super.c: kill_dax()).</summary>
 internal sealed partial class StepRunner
 {
     /// <summary>madvise(MADV_HWPOISON or MADV_SOFT_OFFLINE) by the task on its own mapping: madvise's return.</summary>

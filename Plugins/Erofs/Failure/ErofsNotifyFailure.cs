@@ -9,10 +9,10 @@ namespace DaxHolder.Plugins.Erofs.Failure;
 /// <summary>
 /// The opt-in proposal (mount option notify_failure=rmap): holder operations for EROFS whose
 /// -&gt;notify_failure walks the model's derived rmap the way fs/xfs/xfs_notify_failure.c walks
-/// XFS's rmapbt, so every file sharing a deduplicated chunk is told, not only the one whose
-/// mapping fs/dax.c last wrote into the page. No kernel has this: EROFS takes its dax device with
-/// no holder (spec 1.5, 7). The function name "erofs_dax_notify_failure" in its log line is the
-/// proposal's, not a kernel's.
+/// XFS's rmapbt, so every file sharing a deduplicated chunk is told, not only the one whose mapping
+/// fs/dax.c last wrote into the page. No kernel has this: EROFS takes its dax device with no holder
+/// (fs/erofs/super.c: erofs_fc_fill_super()). The function name "erofs_dax_notify_failure" in its
+/// log line is the proposal's, not a kernel's.
 /// </summary>
 internal sealed class ErofsNotifyFailure(ErofsMount mount, ErofsImage image, ErofsReverseMap reverseMap) : IDaxHolderOperations
 {

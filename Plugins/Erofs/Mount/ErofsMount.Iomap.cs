@@ -5,13 +5,13 @@ using DaxHolder.Plugins.Erofs.Format;
 namespace DaxHolder.Plugins.Erofs.Mount;
 
 /// <summary>
-/// fs/erofs/data.c: erofs_iomap_begin over erofs_map_blocks. It never sets IOMAP_F_SHARED, not
-/// even for a deduplicated chunk that several files point at, so fs/dax.c associates such a page
-/// with whichever file faulted it last (spec 2.1). Past i_size the range is a hole; a flat file's
-/// blocks map from raw_blkaddr; a FLAT_INLINE tail is IOMAP_INLINE (the model puts the tail's
-/// device position in the address, where the kernel hands a pointer into the metadata page); a
-/// chunk maps one chunk at a time from the chunk index. Compressed files report their physical
-/// cluster (z_erofs_iomap_begin_report, for fiemap). A write is refused with -EROFS.
+/// fs/erofs/data.c: erofs_iomap_begin over erofs_map_blocks. It never sets IOMAP_F_SHARED, not even
+/// for a deduplicated chunk that several files point at, so fs/dax.c associates such a page with
+/// whichever file faulted it last (fs/dax.c: dax_associate_entry()). Past i_size the range is a
+/// hole; a flat file's blocks map from raw_blkaddr; a FLAT_INLINE tail is IOMAP_INLINE (the model
+/// puts the tail's device position in the address, where the kernel hands a pointer into the
+/// metadata page); a chunk maps one chunk at a time from the chunk index. Compressed files report
+/// their physical cluster (z_erofs_iomap_begin_report, for fiemap). A write is refused with -EROFS.
 /// </summary>
 internal sealed partial class ErofsMount : IIomapOps
 {

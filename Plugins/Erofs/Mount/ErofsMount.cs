@@ -35,7 +35,8 @@ internal sealed partial class ErofsMount : IMountedFileSystem
         else
         {
             // erofs_fc_fill_super (6.1: sbi->dax_dev; 6.12: sbi->dif0.dax_dev):
-            // fs_dax_get_by_bdev(sb->s_bdev, &dax_part_off, NULL, NULL), whatever the dax option (spec 1.5, 7).
+            // fs_dax_get_by_bdev(sb->s_bdev, &dax_part_off, NULL, NULL), whatever the dax option,
+            // so no holder operations.
             DaxDevice = kernel.FsDaxGetByBdev(image.Device, null, null);
         }
 

@@ -9,7 +9,7 @@ namespace DaxHolder.Plugins.Xfs.Format;
 /// </summary>
 internal sealed class XfsGeometry
 {
-    /// <summary>sb_blocklog: 4 KiB blocks, the only size DAX takes (spec 3.1).</summary>
+    /// <summary>sb_blocklog: 4 KiB blocks, the only size DAX takes (fs/xfs/xfs_super.c: xfs_setup_dax_always()).</summary>
     public const int BlockLog = 12;
 
     /// <summary>sb_blocksize.</summary>

@@ -10,7 +10,7 @@ namespace DaxHolder.Plugins.Xfs.Libxfs;
 /// otherwise in one leaf block at attr-fork block 0, with each value too big to sit in the leaf
 /// in its own remote blocks at the lowest free attr-fork offsets. Every attr-fork block is an
 /// rmapbt record of the inode with XFS_RMAP_ATTR_FORK, which xfs_dax_failure_fn answers with a
-/// shutdown (spec 3.4). The attribute values' contents are not kept.
+/// shutdown (fs/xfs/xfs_notify_failure.c). The attribute values' contents are not kept.
 /// </summary>
 internal sealed class XfsAttr(XfsImage image)
 {

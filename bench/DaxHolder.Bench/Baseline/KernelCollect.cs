@@ -8,7 +8,7 @@ using DaxHolder.Kernel.Trace;
 namespace DaxHolder.Bench.Baseline;
 
 /// <summary>
-/// The kernel's own algorithm, kept here as the benchmarks' baseline (spec 3.5 and 5):
+/// The kernel's own algorithm, kept here as the benchmarks' baseline (mm/memory-failure.c):
 /// mf_dax_kill_procs walks the record's pages one by one (dax_lock_mapping_entry, then
 /// collect_procs_fsdax); collect_procs_fsdax runs for_each_process and, for every process,
 /// task_early_kill and then vma_interval_tree_foreach over the file's i_mmap at pgoff, keeping

@@ -6,7 +6,7 @@ namespace DaxHolder.Tests.Contract;
 public class UnitsTests
 {
     [Fact]
-    public void Pfn_PrintsAsTheKernelsLowercaseHex_Spec6() =>
+    public void Pfn_PrintsAsTheKernelsLowercaseHex() =>
         new Pfn(0x10021A).ToString().ShouldBe("0x10021a");
 
     [Fact]
@@ -31,11 +31,11 @@ public class UnitsTests
     }
 
     [Fact]
-    public void ByteLength_Max_IsKillDaxsWholeDeviceLength_Spec4_2() =>
+    public void ByteLength_Max_IsKillDaxsWholeDeviceLength() =>
         ByteLength.Max.Value.ShouldBe(ulong.MaxValue);
 
     [Fact]
-    public void Errno_ReturnCodes_AreTheKernelsNegativeValues_Spec1_6()
+    public void Errno_ReturnCodes_AreTheKernelsNegativeValues()
     {
         Errno.ENXIO.ToReturnCode().ShouldBe(-6);
         Errno.EFSCORRUPTED.ToReturnCode().ShouldBe(-117);
@@ -46,7 +46,7 @@ public class UnitsTests
     }
 
     [Fact]
-    public void MfFlags_HaveThe6_7Values_AndKernelNames_Spec9()
+    public void MfFlags_HaveThe6_7Values_AndKernelNames()
     {
         ((uint)MfFlags.MemPreRemove).ShouldBe(1u << 7);
         (MfFlags.ActionRequired | MfFlags.MustKill).ToKernelString().ShouldBe("MF_ACTION_REQUIRED|MF_MUST_KILL");

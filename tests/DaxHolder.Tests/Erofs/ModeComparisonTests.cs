@@ -10,9 +10,9 @@ using DaxHolder.Tests.Support;
 namespace DaxHolder.Tests.Erofs;
 
 /// <summary>
-/// The same image and events, kernel-faithful (no holder, the generic path of spec 2) beside the
-/// notify_failure=rmap proposal: one line per target with each mode's return code, action result,
-/// kills and EROFS lines. Approved per profile.
+/// The same image and events, kernel-faithful (no holder, the generic path,
+/// mf_generic_kill_procs()) beside the notify_failure=rmap proposal: one line per target with each
+/// mode's return code, action result, kills and EROFS lines. Approved per profile.
 /// </summary>
 public sealed class ModeComparisonTests
 {
@@ -36,10 +36,10 @@ public sealed class ModeComparisonTests
     ];
 
     /// <summary>
-    /// Spec 2 and 2.1 versus the proposal: with dedupe the kernel considers only the file that
-    /// faulted the page last (the injector of /a is not signalled, madvise returns 0), the rmap mode
-    /// considers every sharer; metadata is "Failed" (-EBUSY) in the kernel and an erofs error with
-    /// -EFSCORRUPTED in the proposal.
+    /// mf_generic_kill_procs() and dax_associate_entry() versus the proposal: with dedupe the
+    /// kernel considers only the file that faulted the page last (the injector of /a is not
+    /// signalled, madvise returns 0), the rmap mode considers every sharer; metadata is "Failed"
+    /// (-EBUSY) in the kernel and an erofs error with -EFSCORRUPTED in the proposal.
     /// </summary>
     [Theory]
     [InlineData("6.1")]

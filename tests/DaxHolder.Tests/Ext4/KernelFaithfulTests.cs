@@ -12,16 +12,15 @@ namespace DaxHolder.Tests.Ext4;
 /// <summary>
 /// The default mode: ext4 takes its dax device with no holder and no holder operations
 /// (ext4_alloc_sbi: fs_dax_get_by_bdev(bdev, &amp;s_dax_part_off, NULL, NULL), 6.1 and 6.12), so
-/// dax_holder_notify_failure answers -EOPNOTSUPP and every failure takes mf_generic_kill_procs
-/// (spec 1.5, 2, 7).
+/// dax_holder_notify_failure answers -EOPNOTSUPP and every failure takes mf_generic_kill_procs.
 /// </summary>
 public sealed class KernelFaithfulTests
 {
-    /// <summary>Spec 2 and 5: the injector (current) gets AR, an early-kill mapper AO, a default mapper nothing but loses its PTE, an early-kill process that never faulted the page nothing.</summary>
+    /// <summary>mf_generic_kill_procs() and collect_procs_file(): the injector (current) gets AR, an early-kill mapper AO, a default mapper nothing but loses its PTE, an early-kill process that never faulted the page nothing.</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void GenericPath_DefaultEarlyKillAndNonFaulting_Spec2_5(string profile)
+    public void GenericPath_DefaultEarlyKillAndNonFaulting(string profile)
     {
         using var m = new Ext4Machine(profile);
         m.CreateFile("/f", 4);
@@ -47,11 +46,11 @@ public sealed class KernelFaithfulTests
         Ext4Machine.Render(decisions, log).ShouldMatchApprovedText(profile);
     }
 
-    /// <summary>Spec 2 step 2 and 7: an ext4 metadata block (a block bitmap) has page-&gt;mapping NULL: -EBUSY, "Failed", and ext4 never hears of it.</summary>
+    /// <summary>dax_lock_page(): an ext4 metadata block (a block bitmap) has page-&gt;mapping NULL: -EBUSY, "Failed", and ext4 never hears of it.</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void MetadataBlock_GenericPath_IsEbusy_Failed_NoExt4Line_Spec2_7(string profile)
+    public void MetadataBlock_GenericPath_IsEbusy_Failed_NoExt4Line(string profile)
     {
         using var m = new Ext4Machine(profile);
         var writer = m.Spawn(100, "inject");
@@ -66,11 +65,11 @@ public sealed class KernelFaithfulTests
         m.Fs.SuperBlock.IsShutdown.ShouldBeFalse();
     }
 
-    /// <summary>Spec 2.1 "Truncate/punch" and 10.8: a block freed by punch was disassociated: -EBUSY, "Failed".</summary>
+    /// <summary>dax_delete_mapping_entry(): a block freed by punch was disassociated: -EBUSY, "Failed".</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void FreedBlock_GenericPath_IsEbusy_Failed_Spec2_1(string profile)
+    public void FreedBlock_GenericPath_IsEbusy_Failed(string profile)
     {
         using var m = new Ext4Machine(profile);
         var ino = m.CreateFile("/f", 2);
@@ -88,9 +87,9 @@ public sealed class KernelFaithfulTests
         decisions.OfType<ActionResultRecorded>().ShouldHaveSingleItem().Result.ShouldBe(MfActionResult.Failed);
     }
 
-    /// <summary>Spec 1.5: no holder operations registered, so the holder call returns -EOPNOTSUPP and the event falls back.</summary>
+    /// <summary>dax_holder_notify_failure(): no holder operations registered, so the holder call returns -EOPNOTSUPP and the event falls back.</summary>
     [Fact]
-    public void Mount_RegistersNoHolder_SoTheHolderCallIsEopnotsupp_Spec1_5()
+    public void Mount_RegistersNoHolder_SoTheHolderCallIsEopnotsupp()
     {
         using var m = new Ext4Machine();
         m.CreateFile("/f", 1);

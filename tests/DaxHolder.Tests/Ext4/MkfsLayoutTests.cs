@@ -6,7 +6,7 @@ using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Ext4;
 
-/// <summary>mkfs.ext4's static layout (e2fsprogs ext2fs_initialize, ext2fs_allocate_group_table, mkjournal) on spec 0.1's 1 GiB namespace.</summary>
+/// <summary>mkfs.ext4's static layout (e2fsprogs ext2fs_initialize, ext2fs_allocate_group_table, mkjournal) on the 1 GiB namespace Debian's kernels were observed on under QEMU.</summary>
 public sealed class MkfsLayoutTests
 {
     private const ulong Block = 4096;
@@ -90,7 +90,7 @@ public sealed class MkfsLayoutTests
     }
 
     /// <summary>
-    /// kill_dax's whole-device range (offset 0, length U64_MAX; spec 4.2) lists the same records as
+    /// kill_dax's whole-device range (offset 0, length U64_MAX) lists the same records as
     /// the device's own extent: rounding the end up to a block must not overflow.
     /// </summary>
     [Fact]

@@ -7,15 +7,15 @@ using DaxHolder.Tests.Support;
 namespace DaxHolder.Tests.Ext4;
 
 /// <summary>
-/// The same layout, the same events, kernel-faithful (no holder, spec 2) beside the
-/// notify_failure=rmap proposal: one line per target with each mode's return code, action
+/// The same layout, the same events, kernel-faithful (no holder, mf_generic_kill_procs()) beside
+/// the notify_failure=rmap proposal: one line per target with each mode's return code, action
 /// result, kills and ext4 lines. Approved per profile.
 /// </summary>
 public sealed class ModeComparisonTests
 {
     private static readonly string[] Targets = ["file page (mapped, current)", "file page (not faulted)", "freed block", "superblock", "block-bitmap 1", "inode-table 0", "journal", "extent-block /frag"];
 
-    /// <summary>Spec 2 versus the proposal on one layout: a mapped page is recovered either way; everything page-&gt;mapping does not cover is "Failed" in the kernel, while the rmap mode names and handles it.</summary>
+    /// <summary>mf_generic_kill_procs() versus the proposal on one layout: a mapped page is recovered either way; everything page-&gt;mapping does not cover is "Failed" in the kernel, while the rmap mode names and handles it.</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]

@@ -17,7 +17,7 @@ public sealed class NdctlFsdaxTests
 {
     private const ulong Pages2M = PageGeometry.PmdSize / PageGeometry.PageSize;
 
-    /// <summary>Peer-tests 2.1 step 2-3 on ext4: AR SIGBUS with lsb 21 at the exact 4 KiB address, the whole 2 MiB unmapped, "Recovered" (the generic path, spec 2).</summary>
+    /// <summary>Peer-tests 2.1 step 2-3 on ext4: AR SIGBUS with lsb 21 at the exact 4 KiB address, the whole 2 MiB unmapped, "Recovered" (the generic path, mf_generic_kill_procs()).</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]

@@ -9,7 +9,7 @@ namespace DaxHolder.Tests.Ext4;
 
 /// <summary>
 /// The opt-in proposal (notify_failure=rmap): holder operations whose notify_failure walks the
-/// derived rmap as xfs_dax_notify_failure walks rmapbt (spec 3.2-3.5); metadata goes to ext4's
+/// derived rmap as xfs_dax_notify_failure walks rmapbt; metadata goes to ext4's
 /// error handling (fs/ext4/super.c: __ext4_error, ext4_handle_error), the journal to
 /// jbd2_journal_abort. Modelled, not shipped by any kernel.
 /// </summary>
@@ -27,11 +27,11 @@ public sealed class RmapHolderModeTests
         m.Pmem.DaxDevice.HolderOperations.ShouldNotBeNull();
     }
 
-    /// <summary>Spec 3.4-3.5 as proposed: a mapped file page goes to mf_dax_kill_procs with its pgoff and count 1; the injector gets AR; "Recovered".</summary>
+    /// <summary>xfs_dax_failure_fn() and mf_dax_kill_procs() as proposed: a mapped file page goes to mf_dax_kill_procs with its pgoff and count 1; the injector gets AR; "Recovered".</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void FilePage_GoesToMfDaxKillProcs_WithItsPgoff_Spec3_5(string profile)
+    public void FilePage_GoesToMfDaxKillProcs_WithItsPgoff(string profile)
     {
         using var m = new Ext4Machine(profile, mount: "dax,notify_failure=rmap");
         var ino = m.CreateFile("/f", 4);
@@ -48,9 +48,9 @@ public sealed class RmapHolderModeTests
         log[^1].ShouldEndWith("recovery action for dax page: Recovered");
     }
 
-    /// <summary>Spec 3.4 step 2 as XFS does it: an owner not in core is skipped, so a page of an evicted file is "Recovered" with nobody told.</summary>
+    /// <summary>xfs_dax_failure_fn()'s XFS_IGET_INCORE lookup as XFS does it: an owner not in core is skipped, so a page of an evicted file is "Recovered" with nobody told.</summary>
     [Fact]
-    public void FileNotInCore_IsSkipped_Spec3_4()
+    public void FileNotInCore_IsSkipped()
     {
         using var m = new Ext4Machine(mount: "dax,notify_failure=rmap");
         m.CreateFile("/f", 1);
@@ -66,7 +66,7 @@ public sealed class RmapHolderModeTests
         decisions.OfType<DaxKillProcsCalled>().ShouldBeEmpty();
     }
 
-    /// <summary>Spec 3.4 step 1 (free space has no record) as proposed: a punched block's failure does nothing and is "Recovered".</summary>
+    /// <summary>xfs_dax_failure_fn() (free space has no record) as proposed: a punched block's failure does nothing and is "Recovered".</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
@@ -159,9 +159,9 @@ public sealed class RmapHolderModeTests
         log.ShouldContain(l => l.StartsWith($"EXT4-fs error (device pmem0): ext4_dax_notify_failure:0: inode #{ino}: block ", StringComparison.Ordinal) && l.EndsWith("memory failure in extent tree block", StringComparison.Ordinal));
     }
 
-    /// <summary>Spec 4.3 as XFS does it (6.12, MF_MEM_PRE_REMOVE): every mapper is told, metadata is ignored, the filesystem shuts down inside a kernel freeze.</summary>
+    /// <summary>xfs_dax_notify_ddev_failure() as XFS does it (6.12, MF_MEM_PRE_REMOVE): every mapper is told, metadata is ignored, the filesystem shuts down inside a kernel freeze.</summary>
     [Fact]
-    public void Unbind_On612_RevokesMappings_AndShutsDown_Spec4_3()
+    public void Unbind_On612_RevokesMappings_AndShutsDown()
     {
         using var m = new Ext4Machine("6.12", mount: "dax,notify_failure=rmap");
         m.CreateFile("/f", 1);

@@ -64,11 +64,11 @@ public sealed class XattrTests
         XattrRecords(m, ino).ShouldBeEmpty();
     }
 
-    /// <summary>Kernel-faithful: the xattr block has no page->mapping, so the generic path gives -EBUSY (spec 2).</summary>
+    /// <summary>Kernel-faithful: the xattr block has no page->mapping, so the generic path gives -EBUSY (mf_generic_kill_procs()).</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void XattrBlockHit_KernelFaithful_IsEbusy_Spec2(string profile)
+    public void XattrBlockHit_KernelFaithful_IsEbusy(string profile)
     {
         using var m = new Ext4Machine(profile);
         var ino = m.CreateFile("/f", 1);

@@ -8,12 +8,12 @@ using DaxHolder.Tests.Kernel.Support;
 namespace DaxHolder.Tests.Kernel;
 
 /// <summary>
-/// Who is collected for a poisoned fsdax page and what gets unmapped (spec 5.1, 5.2, 2 step 8;
-/// checklist 10 items 3, 4 and 6; peer-tests 6 rows 1, 3, 4, 6).
+/// Who is collected for a poisoned fsdax page and what gets unmapped (task_early_kill(),
+/// add_to_kill(), unmap_and_kill(); peer-tests 6 rows 1, 3, 4, 6).
 /// </summary>
 public sealed class CollectRulesTests
 {
-    /// <summary>Peer-tests 6 row 1, spec 0.1 "Injector": on both kernels the injector gets AR at its exact address, lsb 12; a default-policy mapper gets nothing.</summary>
+    /// <summary>Peer-tests 6 row 1: as on Debian's 6.1.192 and 6.12.95 under QEMU, the injector gets AR at its exact address, lsb 12; a default-policy mapper gets nothing.</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
@@ -30,14 +30,14 @@ public sealed class CollectRulesTests
 
         var (decisions, _) = m.Record(() => m.Madvise(p, pv, 1).ShouldBe(Errno.Ok));
 
-        var signal = TestMachine.Signals(decisions).ShouldHaveSingleItem("only current is signalled without early kill (spec 0.1 Others)");
+        var signal = TestMachine.Signals(decisions).ShouldHaveSingleItem("only current is signalled without early kill, as on Debian's kernels under QEMU");
         signal.Task.Pid.ShouldBe(100);
         signal.Code.ShouldBe(Signals.BUS_MCEERR_AR, "the fsdax path adds MF_ACTION_REQUIRED itself, also on 6.1 whose madvise does not");
         signal.Address.ShouldBe(TestMachine.AddressOf(pv, 1));
         signal.AddressLsb.ShouldBe(12);
     }
 
-    /// <summary>Peer-tests 6 row 3, spec 2 step 8: the non-collected mapper's PTE is removed too, and after software poison its next touch re-faults and succeeds.</summary>
+    /// <summary>Peer-tests 6 row 3, unmap_and_kill(): the non-collected mapper's PTE is removed too, and after software poison its next touch re-faults and succeeds.</summary>
     [Fact]
     public void UncollectedMapper_IsUnmapped_AndRefaultsCleanly_PeerRow3()
     {
@@ -58,7 +58,7 @@ public sealed class CollectRulesTests
         TestMachine.Signals(decisions).ShouldBeEmpty("software poison leaves no bad block, so the fault succeeds");
     }
 
-    /// <summary>Peer-tests 6 row 6, spec 5.1 and 5.3: a PR_MCE_KILL_EARLY mapper gets AO (not forced) at its own address for the page, with its own shift.</summary>
+    /// <summary>Peer-tests 6 row 6, task_early_kill() and kill_proc(): a PR_MCE_KILL_EARLY mapper gets AO (not forced) at its own address for the page, with its own shift.</summary>
     [Fact]
     public void EarlyKillMapper_GetsAo_AtItsOwnAddress_PeerRow6()
     {
@@ -81,9 +81,9 @@ public sealed class CollectRulesTests
         ao.AddressLsb.ShouldBe(12);
     }
 
-    /// <summary>Spec 5.1: vm.memory_failure_early_kill=1 makes a process without its own policy early kill: AO.</summary>
+    /// <summary>find_early_kill_thread(): vm.memory_failure_early_kill=1 makes a process without its own policy early kill: AO.</summary>
     [Fact]
-    public void EarlyKillSysctl_MakesDefaultPolicyMapper_GetAo_Spec5_1()
+    public void EarlyKillSysctl_MakesDefaultPolicyMapper_GetAo()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -100,9 +100,9 @@ public sealed class CollectRulesTests
         TestMachine.Signals(decisions).Single(s => s.Task.Pid == 101).Code.ShouldBe(Signals.BUS_MCEERR_AO);
     }
 
-    /// <summary>Spec 5.1: a thread with PR_MCE_KILL_LATE is skipped even when the sysctl asks for early kill.</summary>
+    /// <summary>find_early_kill_thread(): a thread with PR_MCE_KILL_LATE is skipped even when the sysctl asks for early kill.</summary>
     [Fact]
-    public void LatePolicyMapper_IsNotSignalled_EvenWithEarlyKillSysctl_Spec5_1()
+    public void LatePolicyMapper_IsNotSignalled_EvenWithEarlyKillSysctl()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -120,9 +120,9 @@ public sealed class CollectRulesTests
         TestMachine.Signals(decisions).ShouldNotContain(s => s.Task.Pid == 101, "PF_MCE_PROCESS without PF_MCE_EARLY is late kill");
     }
 
-    /// <summary>Spec 5.2 and 10.4: an early-kill process that mapped the file but has no PTE for the page (shift 0) gets nothing.</summary>
+    /// <summary>add_to_kill() with dev_pagemap_mapping_shift(): an early-kill process that mapped the file but has no PTE for the page (shift 0) gets nothing.</summary>
     [Fact]
-    public void EarlyKillMapper_WithoutPresentPte_IsSkipped_Spec5_2()
+    public void EarlyKillMapper_WithoutPresentPte_IsSkipped()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -139,9 +139,9 @@ public sealed class CollectRulesTests
         decisions.OfType<CandidateSkipped>().ShouldContain(c => c.Task.Pid == 101);
     }
 
-    /// <summary>Spec 5.4 and 10.6: nobody collected (the writer of corrupt-pfn does not map the page), so nothing is unmapped.</summary>
+    /// <summary>unmap_and_kill(): nobody collected (the writer of corrupt-pfn does not map the page), so nothing is unmapped.</summary>
     [Fact]
-    public void NobodyCollected_NothingIsUnmapped_Spec10_6()
+    public void NobodyCollected_NothingIsUnmapped()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -158,9 +158,9 @@ public sealed class CollectRulesTests
         log[^1].ShouldBe("Memory failure: 0x100201: recovery action for dax page: Recovered");
     }
 
-    /// <summary>Spec 10.6 and 2 step 8: once someone is collected, the range is unmapped from every mapper, collected or not.</summary>
+    /// <summary>unmap_and_kill(): once someone is collected, the range is unmapped from every mapper, collected or not.</summary>
     [Fact]
-    public void SomeoneCollected_UnmapsEveryMapperOfTheRange_Spec10_6()
+    public void SomeoneCollected_UnmapsEveryMapperOfTheRange()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -202,9 +202,9 @@ public sealed class CollectRulesTests
         TestMachine.Leaf(q, qv).ShouldNotBeNull("nobody was collected on F, so F's range is not unmapped");
     }
 
-    /// <summary>Spec 5.2: one to_kill entry per VMA: a file mapped twice gives two "Sending SIGBUS" lines, and the second SIGBUS is not queued.</summary>
+    /// <summary>collect_procs_fsdax(): one to_kill entry per VMA: a file mapped twice gives two "Sending SIGBUS" lines, and the second SIGBUS is not queued.</summary>
     [Fact]
-    public void FileMappedTwice_GivesTwoEntries_SecondSigbusNotQueued_Spec5_2()
+    public void FileMappedTwice_GivesTwoEntries_SecondSigbusNotQueued()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -223,9 +223,9 @@ public sealed class CollectRulesTests
         decisions.OfType<SignalDelivered>().ShouldHaveSingleItem();
     }
 
-    /// <summary>Spec 5.3: signals go out in list order, which is task creation order (not pid order).</summary>
+    /// <summary>kill_procs(): signals go out in list order, which is task creation order (not pid order).</summary>
     [Fact]
-    public void Signals_FollowTaskCreationOrder_NotPidOrder_Spec5_3()
+    public void Signals_FollowTaskCreationOrder_NotPidOrder()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -246,9 +246,9 @@ public sealed class CollectRulesTests
         TestMachine.Signals(decisions).Select(s => s.Task.Pid).ShouldBe([100, 300, 200]);
     }
 
-    /// <summary>Spec 2 step 8 and 5.4: a private mapping's written (anonymous) copy is not collected and survives the unmap.</summary>
+    /// <summary>unmap_and_kill() (unmap_mapping_range with even_cows 0): a private mapping's written (anonymous) copy is not collected and survives the unmap.</summary>
     [Fact]
-    public void PrivateWrittenCopy_IsNotCollected_AndSurvivesUnmap_Spec2()
+    public void PrivateWrittenCopy_IsNotCollected_AndSurvivesUnmap()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);

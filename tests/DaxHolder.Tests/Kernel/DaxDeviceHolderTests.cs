@@ -6,12 +6,12 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>drivers/dax/super.c: one holder per dax_device, and what notify_failure answers (spec 1.5, 3.1).</summary>
+/// <summary>drivers/dax/super.c: one holder per dax_device, and what notify_failure answers (fs_dax_get_by_bdev(), dax_holder_notify_failure()).</summary>
 public sealed class DaxDeviceHolderTests
 {
-    /// <summary>Spec 3.1: once a holder holds the device, a second claim with a holder gets NULL.</summary>
+    /// <summary>fs_dax_get_by_bdev(): once a holder holds the device, a second claim with a holder gets NULL.</summary>
     [Fact]
-    public void SecondHolderClaim_GetsNull_Spec3_1()
+    public void SecondHolderClaim_GetsNull()
     {
         using var m = new TestMachine();
 
@@ -21,9 +21,9 @@ public sealed class DaxDeviceHolderTests
         m.Pmem.DaxDevice.HolderPlugin.ShouldBe("testfs", "the first holder keeps the device");
     }
 
-    /// <summary>Spec 3.1: the same holder claiming again also gets NULL.</summary>
+    /// <summary>fs_dax_get_by_bdev(): the same holder claiming again also gets NULL.</summary>
     [Fact]
-    public void SameHolderClaimingAgain_GetsNull_Spec3_1()
+    public void SameHolderClaimingAgain_GetsNull()
     {
         using var m = new TestMachine();
         var holder = m.Pmem.DaxDevice.Holder.ShouldNotBeNull();
@@ -33,9 +33,9 @@ public sealed class DaxDeviceHolderTests
         again.ShouldBeNull("a holder already exists, even if it is the same one");
     }
 
-    /// <summary>Spec 3.1: a NULL-holder caller (ext4-like) never conflicts and registers nothing.</summary>
+    /// <summary>fs_dax_get_by_bdev(): a NULL-holder caller (ext4-like) never conflicts and registers nothing.</summary>
     [Fact]
-    public void NullHolder_NeverConflicts_AndRegistersNothing_Spec3_1()
+    public void NullHolder_NeverConflicts_AndRegistersNothing()
     {
         using var m = new TestMachine();
         var before = m.Pmem.DaxDevice.HolderOperations;
@@ -47,9 +47,9 @@ public sealed class DaxDeviceHolderTests
         m.Pmem.DaxDevice.HolderPlugin.ShouldBe("testfs");
     }
 
-    /// <summary>Spec 1.5 step 3: a holder that registered NULL operations makes notify_failure answer -EOPNOTSUPP.</summary>
+    /// <summary>dax_holder_notify_failure(): a holder that registered NULL operations makes notify_failure answer -EOPNOTSUPP.</summary>
     [Fact]
-    public void NotifyWithNoHolderOps_IsEopnotsupp_Spec1_5()
+    public void NotifyWithNoHolderOps_IsEopnotsupp()
     {
         using var m = new TestMachine(mount: false);
         DaxDevice.FsDaxGetByBdev(m.Kernel, m.Pmem.Disk, new object(), null, "noops").ShouldNotBeNull();
@@ -59,9 +59,9 @@ public sealed class DaxDeviceHolderTests
         result.ShouldBe(Errno.EOPNOTSUPP);
     }
 
-    /// <summary>Spec 3.1: after fs_put_dax the device has no holder, so a failure on a still-associated page takes the generic path.</summary>
+    /// <summary>fs_put_dax(): after fs_put_dax the device has no holder, so a failure on a still-associated page takes the generic path.</summary>
     [Fact]
-    public void AfterFsPutDax_FailureFallsBackToGenericPath_Spec3_1()
+    public void AfterFsPutDax_FailureFallsBackToGenericPath()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -77,9 +77,9 @@ public sealed class DaxDeviceHolderTests
         TestMachine.Signals(decisions).ShouldHaveSingleItem().Code.ShouldBe(Signals.BUS_MCEERR_AR);
     }
 
-    /// <summary>Spec 3.1: fs_put_dax by an object that is not the holder changes nothing.</summary>
+    /// <summary>fs_put_dax(): fs_put_dax by an object that is not the holder changes nothing.</summary>
     [Fact]
-    public void FsPutDax_ByAnotherObject_KeepsTheHolder_Spec3_1()
+    public void FsPutDax_ByAnotherObject_KeepsTheHolder()
     {
         using var m = new TestMachine();
         var holder = m.Pmem.DaxDevice.Holder;

@@ -6,13 +6,13 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>fs/dax.c fault rules (spec 2.1): PMD prerequisites, the zero page, and replacing it.</summary>
+/// <summary>fs/dax.c fault rules (dax_iomap_fault()): PMD prerequisites, the zero page, and replacing it.</summary>
 public sealed class DaxFaultEligibilityTests
 {
     private const ulong PmdPages = PageGeometry.PmdSize / PageGeometry.PageSize;
 
     [Fact]
-    public void PmdFault_WhenEveryPrerequisiteHolds_MapsA2MiBLeaf_Spec2_1()
+    public void PmdFault_WhenEveryPrerequisiteHolds_MapsA2MiBLeaf()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", PmdPages, aligned: true);
@@ -25,7 +25,7 @@ public sealed class DaxFaultEligibilityTests
     }
 
     [Fact]
-    public void PmdFault_WithVmNoHugePage_FallsBackToPte_Spec2_1()
+    public void PmdFault_WithVmNoHugePage_FallsBackToPte()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", PmdPages, aligned: true);
@@ -38,7 +38,7 @@ public sealed class DaxFaultEligibilityTests
     }
 
     [Fact]
-    public void PmdFault_WhenAddressAndPgoffColoursDiffer_FallsBackToPte_Spec2_1()
+    public void PmdFault_WhenAddressAndPgoffColoursDiffer_FallsBackToPte()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 2 * PmdPages, aligned: true);
@@ -51,7 +51,7 @@ public sealed class DaxFaultEligibilityTests
     }
 
     [Fact]
-    public void PmdFault_WhenTheVmaIsSmallerThan2MiB_FallsBackToPte_Spec2_1()
+    public void PmdFault_WhenTheVmaIsSmallerThan2MiB_FallsBackToPte()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", PmdPages, aligned: true);
@@ -64,7 +64,7 @@ public sealed class DaxFaultEligibilityTests
     }
 
     [Fact]
-    public void PmdFault_WhenISizeEndsInsideThe2MiB_FallsBackToPte_Spec2_1()
+    public void PmdFault_WhenISizeEndsInsideThe2MiB_FallsBackToPte()
     {
         using var m = new TestMachine();
         var ino = m.CreateFile("/f", PmdPages, aligned: true);
@@ -78,7 +78,7 @@ public sealed class DaxFaultEligibilityTests
     }
 
     [Fact]
-    public void PmdFault_WhenTheExtentIsNot2MiBAligned_FallsBackToPte_Spec2_1()
+    public void PmdFault_WhenTheExtentIsNot2MiBAligned_FallsBackToPte()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", PmdPages, aligned: false);
@@ -93,7 +93,7 @@ public sealed class DaxFaultEligibilityTests
     }
 
     [Fact]
-    public void ReadFault_OnAHole_MapsTheZeroPage_ReadOnly_NeverAssociated_Spec2_1()
+    public void ReadFault_OnAHole_MapsTheZeroPage_ReadOnly_NeverAssociated()
     {
         using var m = new TestMachine();
         var ino = m.Files.Create("/hole", FileCreateOptions.Default).Value;
@@ -110,7 +110,7 @@ public sealed class DaxFaultEligibilityTests
     }
 
     [Fact]
-    public void WriteFault_OnAHole_AllocatesAndUnmapsEveryZeroPageMapping_Spec2_1()
+    public void WriteFault_OnAHole_AllocatesAndUnmapsEveryZeroPageMapping()
     {
         using var m = new TestMachine();
         var ino = m.Files.Create("/hole", FileCreateOptions.Default).Value;
@@ -131,7 +131,7 @@ public sealed class DaxFaultEligibilityTests
     }
 
     [Fact]
-    public void PteFault_InsideAPmdZeroEntry_DowngradesIt_UnmappingThe2MiB_Spec2_1()
+    public void PteFault_InsideAPmdZeroEntry_DowngradesIt_UnmappingThe2MiB()
     {
         using var m = new TestMachine();
         var ino = m.Files.Create("/hole", new FileCreateOptions(new ByteLength(PageGeometry.PmdSize))).Value;
@@ -150,7 +150,7 @@ public sealed class DaxFaultEligibilityTests
     }
 
     [Fact]
-    public void Punch_UnmapsAndDisassociatesThePage_Spec2_1()
+    public void Punch_UnmapsAndDisassociatesThePage()
     {
         using var m = new TestMachine();
         var ino = m.CreateFile("/f", 2);

@@ -8,12 +8,12 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>mm/memory-failure.c: mf_dax_kill_procs(mapping, index, count, flags), called by a holder (spec 3.5).</summary>
+/// <summary>mm/memory-failure.c: mf_dax_kill_procs(mapping, index, count, flags), called by a holder.</summary>
 public sealed class DaxKillProcsTests
 {
-    /// <summary>Spec 3.5: a non-DAX mapping answers -EBUSY at once; later indexes are not looked at.</summary>
+    /// <summary>dax_lock_mapping_entry(): a non-DAX mapping answers -EBUSY at once; later indexes are not looked at.</summary>
     [Fact]
-    public void NonDaxMapping_IsEbusyAtOnce_LaterIndexesNotProcessed_Spec3_5()
+    public void NonDaxMapping_IsEbusyAtOnce_LaterIndexesNotProcessed()
     {
         using var m = new TestMachine();
         var mapping = m.Mount.SuperBlock.AddMapping(new InodeNumber(999), dax: false);
@@ -25,9 +25,9 @@ public sealed class DaxKillProcsTests
         decisions.OfType<PageExamined>().ShouldHaveSingleItem("the loop returns at the first index");
     }
 
-    /// <summary>Spec 3.5: an index with no entry (never faulted) is skipped: nothing poisoned, nobody collected, 0.</summary>
+    /// <summary>dax_lock_mapping_entry(): an index with no entry (never faulted) is skipped: nothing poisoned, nobody collected, 0.</summary>
     [Fact]
-    public void IndexWithoutEntry_IsSkipped_Spec3_5()
+    public void IndexWithoutEntry_IsSkipped()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -44,9 +44,9 @@ public sealed class DaxKillProcsTests
         TestMachine.Signals(decisions).ShouldBeEmpty();
     }
 
-    /// <summary>Spec 3.5 and 2.1: a zero-page entry (a read fault on a hole) is skipped too.</summary>
+    /// <summary>dax_lock_mapping_entry(): a zero-page entry (a read fault on a hole) is skipped too.</summary>
     [Fact]
-    public void ZeroPageEntry_IsSkipped_Spec3_5()
+    public void ZeroPageEntry_IsSkipped()
     {
         using var m = new TestMachine();
         var ino = m.Files.Create("/sparse", new FileCreateOptions(null)).Value;
@@ -64,9 +64,9 @@ public sealed class DaxKillProcsTests
         TestMachine.Leaf(p, pv).ShouldNotBeNull("nobody was collected");
     }
 
-    /// <summary>Spec 3.5: every index of the range is handled under its own entry, each with its own pfn in the log.</summary>
+    /// <summary>mf_dax_kill_procs(): every index of the range is handled under its own entry, each with its own pfn in the log.</summary>
     [Fact]
-    public void Range_EachIndexHandled_WithItsOwnPfn_Spec3_5()
+    public void Range_EachIndexHandled_WithItsOwnPfn()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 2);

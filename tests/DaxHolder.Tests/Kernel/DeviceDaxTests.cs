@@ -7,7 +7,7 @@ using DaxHolder.Kernel.Versions;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>Device-DAX (seed 002, spec 7, peer-tests 6 row 11): the generic path on a char device.</summary>
+/// <summary>Device-DAX (seed 002, drivers/dax/device.c, peer-tests 6 row 11): the generic path on a char device.</summary>
 public sealed class DeviceDaxTests
 {
     [Theory]
@@ -28,7 +28,7 @@ public sealed class DeviceDaxTests
         machine.Madvise.HwPoison(p, target, ByteLength.Page).ShouldBe(Errno.Ok);
 
         var decisions = machine.Trace.Since(mark);
-        decisions.OfType<GenericPathTaken>().ShouldHaveSingleItem("device-DAX has no memory_failure op (spec 7)");
+        decisions.OfType<GenericPathTaken>().ShouldHaveSingleItem("device-DAX has no memory_failure op");
         var signal = decisions.OfType<SignalSent>().ShouldHaveSingleItem().Signal;
         signal.Code.ShouldBe(Signals.BUS_MCEERR_AR);
         signal.Address.ShouldBe(target, "si_addr is the exact 4 KiB page");

@@ -9,18 +9,19 @@ using DaxHolder.Tests.Kernel.Support;
 namespace DaxHolder.Tests.Kernel;
 
 /// <summary>
-/// memory_failure's dispatch for a pmem pfn (spec 1.2, 1.3, 1.5, 1.6; checklist 10 items 1 and 11):
-/// pgmap lookup, metadata check, the holder, and the generic path only on -EOPNOTSUPP.
+/// memory_failure's dispatch for a pmem pfn (memory_failure(), memory_failure_dev_pagemap(),
+/// dax_holder_notify_failure()): pgmap lookup, metadata check, the holder, and the generic path
+/// only on -EOPNOTSUPP.
 /// </summary>
 public sealed class DispatchTests
 {
-    /// <summary>Spec 1.3 step 3 and 10.1: any holder error but -EOPNOTSUPP ends the event as "Failed", with no fallback.</summary>
+    /// <summary>memory_failure_dev_pagemap(): any holder error but -EOPNOTSUPP ends the event as "Failed", with no fallback.</summary>
     [Theory]
     [InlineData(Errno.EIO)]
     [InlineData(Errno.ENXIO)]
     [InlineData(Errno.EBUSY)]
     [InlineData(Errno.EFSCORRUPTED)]
-    public void HolderError_OtherThanEopnotsupp_IsFailed_WithoutGenericFallback_Spec1_3(Errno answer)
+    public void HolderError_OtherThanEopnotsupp_IsFailed_WithoutGenericFallback(Errno answer)
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);
@@ -35,15 +36,15 @@ public sealed class DispatchTests
 
         rc.ShouldBe(answer, "madvise returns memory_failure's error (only -EOPNOTSUPP is turned into 0)");
         stub.Calls.ShouldBe(1);
-        decisions.OfType<GenericPathTaken>().ShouldBeEmpty("only -EOPNOTSUPP falls back to mf_generic_kill_procs (spec 1.3 step 3)");
+        decisions.OfType<GenericPathTaken>().ShouldBeEmpty("only -EOPNOTSUPP falls back to mf_generic_kill_procs (memory_failure_dev_pagemap())");
         TestMachine.Signals(decisions).ShouldBeEmpty("the holder killed nobody and there is no fallback");
         decisions.OfType<ActionResultRecorded>().ShouldHaveSingleItem().Result.ShouldBe(MfActionResult.Failed);
         log[^1].ShouldBe("Memory failure: 0x100201: recovery action for dax page: Failed");
     }
 
-    /// <summary>Spec 1.3 step 3 and 1.5 step 3: -EOPNOTSUPP from the holder falls back to the generic page->mapping path.</summary>
+    /// <summary>memory_failure_dev_pagemap() and dax_holder_notify_failure(): -EOPNOTSUPP from the holder falls back to the generic page->mapping path.</summary>
     [Fact]
-    public void HolderEopnotsupp_FallsBackToGenericPath_AndRecovers_Spec1_3()
+    public void HolderEopnotsupp_FallsBackToGenericPath_AndRecovers()
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);
@@ -60,7 +61,7 @@ public sealed class DispatchTests
         decisions.OfType<ActionResultRecorded>().ShouldHaveSingleItem().Result.ShouldBe(MfActionResult.Recovered);
     }
 
-    /// <summary>Peer-tests 6 row 17, spec 3.2 step 1: a holder whose superblock is not born answers -EIO: "Failed", nobody killed, no fallback.</summary>
+    /// <summary>Peer-tests 6 row 17, xfs_dax_notify_failure()'s SB_BORN check: a holder whose superblock is not born answers -EIO: "Failed", nobody killed, no fallback.</summary>
     [Fact]
     public void NotifyBeforeSbBorn_IsEio_Failed_NoKill_PeerRow17()
     {
@@ -84,9 +85,9 @@ public sealed class DispatchTests
         log[^1].ShouldBe("Memory failure: 0x100201: recovery action for dax page: Failed");
     }
 
-    /// <summary>Spec 1.3 step 2, 1.6: a pfn inside the altmap (-M dev) is device metadata: -ENXIO, "Failed", the holder is not asked.</summary>
+    /// <summary>memory_failure_dev_pagemap(), pgmap_pfn_valid(): a pfn inside the altmap (-M dev) is device metadata: -ENXIO, "Failed", the holder is not asked.</summary>
     [Fact]
-    public void AltmapPfn_IsDeviceMetadata_Enxio_Failed_Spec1_3()
+    public void AltmapPfn_IsDeviceMetadata_Enxio_Failed()
     {
         using var m = new TestMachine(memmap: MemmapLocation.Device);
         var writer = m.Spawn(100, "inject");
@@ -104,9 +105,9 @@ public sealed class DispatchTests
         ]);
     }
 
-    /// <summary>Spec 1.5 step 2, 1.6: the dax device is dead (kill_dax ran) while the pgmap lives: -ENXIO, "Failed", no fallback.</summary>
+    /// <summary>dax_holder_notify_failure(): the dax device is dead (kill_dax ran) while the pgmap lives: -ENXIO, "Failed", no fallback.</summary>
     [Fact]
-    public void DeadDaxDevice_LivePgmap_IsEnxio_Failed_NoFallback_Spec1_5()
+    public void DeadDaxDevice_LivePgmap_IsEnxio_Failed_NoFallback()
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);
@@ -124,9 +125,9 @@ public sealed class DispatchTests
         log[^1].ShouldBe("Memory failure: 0x100201: recovery action for dax page: Failed");
     }
 
-    /// <summary>Spec 1.2 step 4, 4.5 step 1: once the pgmap is killed, tryget_live fails: "memory outside kernel control", -ENXIO, no action_result.</summary>
+    /// <summary>memory_failure(), get_dev_pagemap(): once the pgmap is killed, tryget_live fails: "memory outside kernel control", -ENXIO, no action_result.</summary>
     [Fact]
-    public void DyingPgmap_IsMemoryOutsideKernelControl_Enxio_NoActionResult_Spec1_2()
+    public void DyingPgmap_IsMemoryOutsideKernelControl_Enxio_NoActionResult()
     {
         using var m = new TestMachine();
         var pgmap = m.Pmem.Pagemap;
@@ -141,9 +142,9 @@ public sealed class DispatchTests
         log.ShouldBe(["Memory failure: 0x100201: memory outside kernel control"]);
     }
 
-    /// <summary>Spec 1.2 step 1: vm.memory_failure_recovery=0 panics with the pfn in hex without 0x.</summary>
+    /// <summary>memory_failure(): vm.memory_failure_recovery=0 panics with the pfn in hex without 0x.</summary>
     [Fact]
-    public void RecoverySysctlZero_Panics_WithPfnInHex_Spec1_2()
+    public void RecoverySysctlZero_Panics_WithPfnInHex()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -160,11 +161,11 @@ public sealed class DispatchTests
         TestMachine.Signals(decisions).ShouldBeEmpty("the machine panics before anything is handled");
     }
 
-    /// <summary>Spec 1.2 step 5 and 10.11: a second event on the same pfn is handled from scratch (no "already poisoned" short-cut).</summary>
+    /// <summary>memory_failure(): a second event on the same pfn is handled from scratch (no "already poisoned" short-cut).</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void RepeatEvent_OnSamePfn_IsReprocessedInFull_Spec10_11(string version)
+    public void RepeatEvent_OnSamePfn_IsReprocessedInFull(string version)
     {
         using var m = new TestMachine(TestMachine.Profile(version));
         m.CreateFile("/f", 1);
@@ -182,7 +183,7 @@ public sealed class DispatchTests
         m.Machine.MemoryFailure.NumPoisonedPages.ShouldBe(counted + 1, "every action_result counts");
     }
 
-    /// <summary>Peer-tests 6 row 18, spec 1.4: one failing page notifies exactly one 4 KiB block at its disk offset, and only its owner is killed for.</summary>
+    /// <summary>Peer-tests 6 row 18, pmem_pagemap_memory_failure(): one failing page notifies exactly one 4 KiB block at its disk offset, and only its owner is killed for.</summary>
     [Fact]
     public void OnePageFailure_NotifiesExactlyOneBlock_AndItsOwner_PeerRow18()
     {
@@ -204,7 +205,7 @@ public sealed class DispatchTests
         kill.Count.ShouldBe(new PageCount(1));
     }
 
-    /// <summary>Spec 1.1, peer-tests 6 row 8: MADV_SOFT_OFFLINE on a DAX page fails with -EIO and signals nobody.</summary>
+    /// <summary>madvise_inject_error(), peer-tests 6 row 8: MADV_SOFT_OFFLINE on a DAX page fails with -EIO and signals nobody.</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]

@@ -6,10 +6,10 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>The generic page->mapping path (spec 2; checklist 10 item 8), as ext4 and holder-less devices take it.</summary>
+/// <summary>The generic page->mapping path (mf_generic_kill_procs()), as ext4 and holder-less devices take it.</summary>
 public sealed class GenericPathTests
 {
-    /// <summary>Spec 2, peer-tests 6 row 15: without holder operations the generic path kills current (AR) by page->mapping and page->index.</summary>
+    /// <summary>mf_generic_kill_procs(), peer-tests 6 row 15: without holder operations the generic path kills current (AR) by page->mapping and page->index.</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
@@ -30,9 +30,9 @@ public sealed class GenericPathTests
         log[^1].ShouldBe("Memory failure: 0x100203: recovery action for dax page: Recovered");
     }
 
-    /// <summary>Spec 10.8 and 2 step 2: a free block has page->mapping NULL: the generic path answers -EBUSY, "Failed".</summary>
+    /// <summary>dax_lock_page(): a free block has page->mapping NULL: the generic path answers -EBUSY, "Failed".</summary>
     [Fact]
-    public void FreeBlock_GenericPath_IsEbusy_Failed_Spec10_8()
+    public void FreeBlock_GenericPath_IsEbusy_Failed()
     {
         using var m = new TestMachine(holder: false);
         var writer = m.Spawn(100, "inject");
@@ -46,9 +46,9 @@ public sealed class GenericPathTests
         log[^1].ShouldBe($"Memory failure: {free}: recovery action for dax page: Failed");
     }
 
-    /// <summary>Spec 10.8 and 3.4: a free block has no rmap record: the holder answers 0, "Recovered", with no action.</summary>
+    /// <summary>xfs_dax_notify_ddev_failure(): a free block has no rmap record: the holder answers 0, "Recovered", with no action.</summary>
     [Fact]
-    public void FreeBlock_HolderPath_IsRecovered_WithNoAction_Spec10_8()
+    public void FreeBlock_HolderPath_IsRecovered_WithNoAction()
     {
         using var m = new TestMachine();
         var writer = m.Spawn(100, "inject");
@@ -63,9 +63,9 @@ public sealed class GenericPathTests
         log[^1].ShouldBe($"Memory failure: {free}: recovery action for dax page: Recovered");
     }
 
-    /// <summary>Spec 2.1 "Truncate/punch": a punched page is disassociated, so the generic path answers -EBUSY, "Failed".</summary>
+    /// <summary>dax_delete_mapping_entry(): a punched page is disassociated, so the generic path answers -EBUSY, "Failed".</summary>
     [Fact]
-    public void PunchedPage_GenericPath_IsEbusy_Failed_Spec2_1()
+    public void PunchedPage_GenericPath_IsEbusy_Failed()
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);
@@ -82,9 +82,9 @@ public sealed class GenericPathTests
         TestMachine.Signals(decisions).ShouldBeEmpty();
     }
 
-    /// <summary>Spec 2 step 2: a page never faulted has page->mapping NULL: -EBUSY even though the file owns it.</summary>
+    /// <summary>dax_lock_page(): a page never faulted has page->mapping NULL: -EBUSY even though the file owns it.</summary>
     [Fact]
-    public void NeverFaultedPage_GenericPath_IsEbusy_Spec2()
+    public void NeverFaultedPage_GenericPath_IsEbusy()
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);

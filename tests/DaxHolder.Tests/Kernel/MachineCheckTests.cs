@@ -6,14 +6,14 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>x86 synchronous machine checks on a user access: kill_me_maybe() (spec 1.1, 6).</summary>
+/// <summary>x86 synchronous machine checks on a user access: arch/x86/kernel/cpu/mce/core.c: kill_me_maybe().</summary>
 public sealed class MachineCheckTests
 {
-    /// <summary>Spec 1.1 and 6: a consumed poison logs the physical address without 0x, then the task gets AR and the event is Recovered.</summary>
+    /// <summary>kill_me_maybe(): a consumed poison logs the physical address without 0x, then the task gets AR and the event is Recovered.</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void SyncMce_OnMappedPage_LogsUserAccess_CurrentGetsAr_Spec1_1(string version)
+    public void SyncMce_OnMappedPage_LogsUserAccess_CurrentGetsAr(string version)
     {
         using var m = new TestMachine(TestMachine.Profile(version));
         m.CreateFile("/f", 1);
@@ -36,9 +36,9 @@ public sealed class MachineCheckTests
         m.Pmem.Badblocks.Count.ShouldBe(8, "NFIT's MCE notifier records the hardware poison");
     }
 
-    /// <summary>Spec 1.1 and 6: when memory_failure fails, kill_me_maybe logs "Memory error not recovered" and forces SIGBUS with SI_KERNEL.</summary>
+    /// <summary>kill_me_maybe(): when memory_failure fails, kill_me_maybe logs "Memory error not recovered" and forces SIGBUS with SI_KERNEL.</summary>
     [Fact]
-    public void SyncMce_WhenHandlingFails_MemoryErrorNotRecovered_SigbusSiKernel_Spec1_1()
+    public void SyncMce_WhenHandlingFails_MemoryErrorNotRecovered_SigbusSiKernel()
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);

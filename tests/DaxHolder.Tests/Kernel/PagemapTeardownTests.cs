@@ -5,12 +5,12 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>mm/memremap.c: the pgmap reference and memunmap_pages, "block new, drain old" (spec 4.5, 8.1).</summary>
+/// <summary>mm/memremap.c: the pgmap reference and memunmap_pages, "block new, drain old".</summary>
 public sealed class PagemapTeardownTests
 {
-    /// <summary>Spec 8.1 and 4.5: a transient reference held during memunmap_pages delays removal; new lookups fail meanwhile.</summary>
+    /// <summary>memunmap_pages(): a transient reference held during memunmap_pages delays removal; new lookups fail meanwhile.</summary>
     [Fact]
-    public void TransientReference_DelaysRemoval_AndBlocksNewLookups_Spec8_1()
+    public void TransientReference_DelaysRemoval_AndBlocksNewLookups()
     {
         using var m = new TestMachine(mount: false);
         var pgmap = m.Pmem.Pagemap;
@@ -24,9 +24,9 @@ public sealed class PagemapTeardownTests
         m.Machine.Pagemaps.PfnValid(m.Pmem.FirstDataPfn).ShouldBeTrue("the struct pages still exist until the drain completes");
     }
 
-    /// <summary>Spec 8.1 and 4.5: putting the last transient reference completes the teardown and removes the memory.</summary>
+    /// <summary>memunmap_pages(): putting the last transient reference completes the teardown and removes the memory.</summary>
     [Fact]
-    public void LastTransientPut_CompletesRemoval_Spec8_1()
+    public void LastTransientPut_CompletesRemoval()
     {
         using var m = new TestMachine(mount: false);
         var pgmap = m.Pmem.Pagemap;
@@ -40,9 +40,9 @@ public sealed class PagemapTeardownTests
         m.Machine.Pagemaps.PfnValid(m.Pmem.FirstDataPfn).ShouldBeFalse();
     }
 
-    /// <summary>Spec 4.5 step 1 and 1.2 step 4: memory_failure after the pgmap was killed: "memory outside kernel control", -ENXIO, "Failed" is never printed.</summary>
+    /// <summary>memory_failure(), get_dev_pagemap(): memory_failure after the pgmap was killed: "memory outside kernel control", -ENXIO, "Failed" is never printed.</summary>
     [Fact]
-    public void MemoryFailure_AfterPgmapKilled_IsOutsideKernelControl_Spec4_5()
+    public void MemoryFailure_AfterPgmapKilled_IsOutsideKernelControl()
     {
         using var m = new TestMachine();
         m.Pmem.Pagemap.MemunmapPages();
@@ -54,9 +54,9 @@ public sealed class PagemapTeardownTests
         log.ShouldBe([$"Memory failure: {m.Pmem.FirstDataPfn}: memory outside kernel control"]);
     }
 
-    /// <summary>Spec 1.1 (hwpoison-inject) and 4.5: once the memory is removed pfn_valid is false and corrupt-pfn answers -ENXIO without injecting.</summary>
+    /// <summary>mm/hwpoison-inject.c: hwpoison_inject(): once the memory is removed pfn_valid is false and corrupt-pfn answers -ENXIO without injecting.</summary>
     [Fact]
-    public void CorruptPfn_AfterMemoryRemoved_IsEnxio_WithoutInjecting_Spec1_1()
+    public void CorruptPfn_AfterMemoryRemoved_IsEnxio_WithoutInjecting()
     {
         using var m = new TestMachine();
         var writer = m.Spawn(100, "inject");

@@ -4,11 +4,11 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>fs_dax_get_by_bdev on partitions of a pmem disk (spec 3.1).</summary>
+/// <summary>fs_dax_get_by_bdev on partitions of a pmem disk (drivers/dax/super.c).</summary>
 public sealed class PartitionTests
 {
     [Fact]
-    public void UnalignedPartition_GetsNoDax_AndLogsUnalignedPartition_Spec3_1()
+    public void UnalignedPartition_GetsNoDax_AndLogsUnalignedPartition()
     {
         using var m = new TestMachine(mount: false);
         var partition = m.Pmem.AddPartition(new DeviceOffset(PageGeometry.SectorSize), new ByteLength(64 * PageGeometry.PageSize));
@@ -22,7 +22,7 @@ public sealed class PartitionTests
     }
 
     [Fact]
-    public void AlignedPartition_GetsTheWholeDisksDaxDevice_OneHolderPerDisk_Spec3_1()
+    public void AlignedPartition_GetsTheWholeDisksDaxDevice_OneHolderPerDisk()
     {
         using var m = new TestMachine(mount: false);
         var first = m.Pmem.AddPartition(new DeviceOffset(PageGeometry.PmdSize), new ByteLength(PageGeometry.PmdSize));

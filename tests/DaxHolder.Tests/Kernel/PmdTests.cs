@@ -6,12 +6,12 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>PMD-mapped fsdax pages (spec 0.1 "PMD", 3.5, 5.2; checklist 10 item 9; peer-tests 6 row 7).</summary>
+/// <summary>PMD-mapped fsdax pages (mf_dax_kill_procs(), dev_pagemap_mapping_shift(); peer-tests 6 row 7).</summary>
 public sealed class PmdTests
 {
     private const ulong HalfPmdPages = 256;
 
-    /// <summary>Peer-tests 6 row 7, spec 0.1 "PMD": AR at the exact 4 KiB address of +1 MiB with lsb 21; "Sending" prints the head pfn, "recovery action" the failing pfn.</summary>
+    /// <summary>Peer-tests 6 row 7, as Debian's kernels were seen to do under QEMU: AR at the exact 4 KiB address of +1 MiB with lsb 21; "Sending" prints the head pfn, "recovery action" the failing pfn.</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
@@ -36,9 +36,9 @@ public sealed class PmdTests
         log.ShouldContain($"Memory failure: {failing}: recovery action for dax page: Recovered");
     }
 
-    /// <summary>Spec 3.5: under a PMD entry SetPageHWPoison marks the head page, not the failing one.</summary>
+    /// <summary>mf_dax_kill_procs(): under a PMD entry SetPageHWPoison marks the head page, not the failing one.</summary>
     [Fact]
-    public void PmdEntry_PoisonMarksHeadPage_Spec3_5()
+    public void PmdEntry_PoisonMarksHeadPage()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 512, aligned: true);
@@ -52,7 +52,7 @@ public sealed class PmdTests
         m.Pmem.Pagemap.PageOf(m.PfnOf("/f", HalfPmdPages)).HwPoison.ShouldBeFalse("the failing subpage itself is not marked");
     }
 
-    /// <summary>Peer-tests 6 row 7, spec 2 step 8: the whole 2 MiB file range is unmapped, from every mapper.</summary>
+    /// <summary>Peer-tests 6 row 7, unmap_and_kill(): the whole 2 MiB file range is unmapped, from every mapper.</summary>
     [Fact]
     public void PmdMapping_WholeTwoMiBRangeIsUnmapped_PeerRow7()
     {
@@ -73,9 +73,9 @@ public sealed class PmdTests
         TestMachine.Leaf(q, qv).ShouldBeNull("Q's PMD is inside the range");
     }
 
-    /// <summary>Spec 5.2 and 10.9: each entry's lsb is its own mapping's shift: an early-kill PTE mapper gets lsb 12 beside the PMD injector's 21.</summary>
+    /// <summary>dev_pagemap_mapping_shift(): each entry's lsb is its own mapping's shift: an early-kill PTE mapper gets lsb 12 beside the PMD injector's 21.</summary>
     [Fact]
-    public void PteMapperOfPmdExtent_GetsLsb12_WhileInjectorGets21_Spec5_2()
+    public void PteMapperOfPmdExtent_GetsLsb12_WhileInjectorGets21()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 512, aligned: true);

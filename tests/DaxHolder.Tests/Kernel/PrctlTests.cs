@@ -4,12 +4,12 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>kernel/sys.c: prctl(PR_MCE_KILL) and prctl(PR_MCE_KILL_GET) on the calling thread (spec 5.1).</summary>
+/// <summary>kernel/sys.c: prctl(PR_MCE_KILL) and prctl(PR_MCE_KILL_GET) on the calling thread.</summary>
 public sealed class PrctlTests
 {
-    /// <summary>Spec 5.1: SET EARLY sets PF_MCE_PROCESS|PF_MCE_EARLY and GET answers EARLY.</summary>
+    /// <summary>SET EARLY sets PF_MCE_PROCESS|PF_MCE_EARLY and GET answers EARLY.</summary>
     [Fact]
-    public void SetEarly_SetsBothFlags_GetAnswersEarly_Spec5_1()
+    public void SetEarly_SetsBothFlags_GetAnswersEarly()
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -20,9 +20,9 @@ public sealed class PrctlTests
         Prctl.MceKillGet(t).Value.ShouldBe(MceKillPolicy.Early);
     }
 
-    /// <summary>Spec 5.1: SET LATE sets PF_MCE_PROCESS, clears PF_MCE_EARLY, and GET answers LATE.</summary>
+    /// <summary>SET LATE sets PF_MCE_PROCESS, clears PF_MCE_EARLY, and GET answers LATE.</summary>
     [Fact]
-    public void SetLate_AfterEarly_ClearsEarly_GetAnswersLate_Spec5_1()
+    public void SetLate_AfterEarly_ClearsEarly_GetAnswersLate()
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -34,9 +34,9 @@ public sealed class PrctlTests
         Prctl.MceKillGet(t).Value.ShouldBe(MceKillPolicy.Late);
     }
 
-    /// <summary>Spec 5.1: SET DEFAULT clears both flags, so the sysctl decides, and GET answers DEFAULT.</summary>
+    /// <summary>SET DEFAULT clears both flags, so the sysctl decides, and GET answers DEFAULT.</summary>
     [Fact]
-    public void SetDefault_ClearsBothFlags_GetAnswersDefault_Spec5_1()
+    public void SetDefault_ClearsBothFlags_GetAnswersDefault()
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -48,9 +48,9 @@ public sealed class PrctlTests
         Prctl.MceKillGet(t).Value.ShouldBe(MceKillPolicy.Default);
     }
 
-    /// <summary>Spec 5.1: CLEAR (arg3 0) clears PF_MCE_PROCESS, so GET answers DEFAULT.</summary>
+    /// <summary>CLEAR (arg3 0) clears PF_MCE_PROCESS, so GET answers DEFAULT.</summary>
     [Fact]
-    public void Clear_ClearsMceProcess_GetAnswersDefault_Spec5_1()
+    public void Clear_ClearsMceProcess_GetAnswersDefault()
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -62,9 +62,9 @@ public sealed class PrctlTests
         Prctl.MceKillGet(t).Value.ShouldBe(MceKillPolicy.Default);
     }
 
-    /// <summary>Spec 5.1: CLEAR with a non-zero arg3 is -EINVAL and changes nothing.</summary>
+    /// <summary>CLEAR with a non-zero arg3 is -EINVAL and changes nothing.</summary>
     [Fact]
-    public void Clear_WithNonzeroArg3_IsEinval_Spec5_1()
+    public void Clear_WithNonzeroArg3_IsEinval()
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -75,11 +75,11 @@ public sealed class PrctlTests
         Prctl.MceKillGet(t).Value.ShouldBe(MceKillPolicy.Early);
     }
 
-    /// <summary>Spec 5.1: PR_MCE_KILL with non-zero arg4 or arg5 is -EINVAL and changes nothing.</summary>
+    /// <summary>PR_MCE_KILL with non-zero arg4 or arg5 is -EINVAL and changes nothing.</summary>
     [Theory]
     [InlineData(1, 0)]
     [InlineData(0, 1)]
-    public void MceKill_WithNonzeroArg4OrArg5_IsEinval_Spec5_1(long arg4, long arg5)
+    public void MceKill_WithNonzeroArg4OrArg5_IsEinval(long arg4, long arg5)
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -89,11 +89,11 @@ public sealed class PrctlTests
         t.Flags.ShouldBe(TaskFlags.None);
     }
 
-    /// <summary>Spec 5.1: PR_MCE_KILL_GET with non-zero arg4 or arg5 is -EINVAL.</summary>
+    /// <summary>PR_MCE_KILL_GET with non-zero arg4 or arg5 is -EINVAL.</summary>
     [Theory]
     [InlineData(1, 0)]
     [InlineData(0, 1)]
-    public void MceKillGet_WithNonzeroArg4OrArg5_IsEinval_Spec5_1(long arg4, long arg5)
+    public void MceKillGet_WithNonzeroArg4OrArg5_IsEinval(long arg4, long arg5)
     {
         using var m = new TestMachine(mount: false);
         var t = m.Spawn(100, "app");
@@ -104,9 +104,9 @@ public sealed class PrctlTests
         got.Error.ShouldBe(Errno.EINVAL);
     }
 
-    /// <summary>Spec 5.1: the flags are per thread: a thread's prctl leaves its leader alone.</summary>
+    /// <summary>the flags are per thread: a thread's prctl leaves its leader alone.</summary>
     [Fact]
-    public void Prctl_IsPerThread_LeaderUnchanged_Spec5_1()
+    public void Prctl_IsPerThread_LeaderUnchanged()
     {
         using var m = new TestMachine(mount: false);
         var leader = m.Spawn(100, "app");
@@ -117,9 +117,9 @@ public sealed class PrctlTests
         Prctl.MceKillGet(leader).Value.ShouldBe(MceKillPolicy.Default);
     }
 
-    /// <summary>Spec 5.1: clone inherits the creator's PF_MCE flags.</summary>
+    /// <summary>clone inherits the creator's PF_MCE flags.</summary>
     [Fact]
-    public void CloneThread_InheritsMceFlags_Spec5_1()
+    public void CloneThread_InheritsMceFlags()
     {
         using var m = new TestMachine(mount: false);
         var leader = m.Spawn(100, "app");
@@ -130,9 +130,9 @@ public sealed class PrctlTests
         Prctl.MceKillGet(thread).Value.ShouldBe(MceKillPolicy.Late);
     }
 
-    /// <summary>Spec 5.1: vm.memory_failure_early_kill takes only 0 or 1.</summary>
+    /// <summary>vm.memory_failure_early_kill takes only 0 or 1.</summary>
     [Fact]
-    public void EarlyKillSysctl_Refuses2_Spec5_1()
+    public void EarlyKillSysctl_Refuses2()
     {
         using var m = new TestMachine(mount: false);
 
@@ -140,9 +140,9 @@ public sealed class PrctlTests
         m.Kernel.Sysctls.MemoryFailureEarlyKill.ShouldBe(0, "the default is 0");
     }
 
-    /// <summary>Spec 6: comm is stored cut to TASK_COMM_LEN - 1 = 15 characters.</summary>
+    /// <summary>fs/exec.c: __set_task_comm(): comm is stored cut to TASK_COMM_LEN - 1 = 15 characters.</summary>
     [Fact]
-    public void Comm_IsCutTo15Characters_Spec6()
+    public void Comm_IsCutTo15Characters()
     {
         using var m = new TestMachine(mount: false);
 

@@ -9,10 +9,10 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>What each collected entry gets (spec 5.3; peer-tests 6 rows 2 and 12).</summary>
+/// <summary>What each collected entry gets (kill_procs(), kill_proc(); peer-tests 6 rows 2 and 12).</summary>
 public sealed class SignalTests
 {
-    /// <summary>Peer-tests 6 row 2, spec 5.3: two pages in one madvise (page 0 poisoned before): both handled in full, one handler run.</summary>
+    /// <summary>Peer-tests 6 row 2, kill_proc(): two pages in one madvise (page 0 poisoned before): both handled in full, one handler run.</summary>
     [Fact]
     public void TwoPagesInOneMadvise_BothHandled_OneHandlerRun_PeerRow2()
     {
@@ -34,9 +34,9 @@ public sealed class SignalTests
         decisions.OfType<SignalDelivered>().ShouldHaveSingleItem("signals coalesce: the handler runs once").Outcome.ShouldBe("handler ran");
     }
 
-    /// <summary>Spec 5.3: AR is forced: a process that ignores SIGBUS is reset to SIG_DFL and dies.</summary>
+    /// <summary>kill_proc(), force_sig_mceerr(): AR is forced: a process that ignores SIGBUS is reset to SIG_DFL and dies.</summary>
     [Fact]
-    public void ForcedAr_OnIgnoringInjector_KillsIt_Spec5_3()
+    public void ForcedAr_OnIgnoringInjector_KillsIt()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -51,9 +51,9 @@ public sealed class SignalTests
         p.Group.Exited.ShouldBeTrue("force_sig_mceerr resets an ignored SIGBUS to the default action");
     }
 
-    /// <summary>Spec 5.3: AO is not forced: an early-kill process that ignores SIGBUS drops it and lives.</summary>
+    /// <summary>kill_proc(), send_sig_mceerr(): AO is not forced: an early-kill process that ignores SIGBUS drops it and lives.</summary>
     [Fact]
-    public void Ao_ToIgnoringProcess_IsDropped_Spec5_3()
+    public void Ao_ToIgnoringProcess_IsDropped()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -72,9 +72,9 @@ public sealed class SignalTests
         q.Group.Exited.ShouldBeFalse();
     }
 
-    /// <summary>Spec 5.3: AO can be blocked: it stays pending for a thread that blocks SIGBUS.</summary>
+    /// <summary>send_sig_mceerr(): AO can be blocked: it stays pending for a thread that blocks SIGBUS.</summary>
     [Fact]
-    public void Ao_ToBlockingThread_StaysPending_Spec5_3()
+    public void Ao_ToBlockingThread_StaysPending()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -93,9 +93,9 @@ public sealed class SignalTests
         q.Pending.ShouldHaveSingleItem("a blocked AO waits").Code.ShouldBe(Signals.BUS_MCEERR_AO);
     }
 
-    /// <summary>Spec 5.1: find_early_kill_thread picks the first qualifying thread; the AO goes to that thread's tid, and the log names the tid.</summary>
+    /// <summary>find_early_kill_thread() picks the first qualifying thread; the AO goes to that thread's tid, and the log names the tid.</summary>
     [Fact]
-    public void EarlyKillThread_FirstQualifyingThreadGetsAo_ByTid_Spec5_1()
+    public void EarlyKillThread_FirstQualifyingThreadGetsAo_ByTid()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -120,9 +120,9 @@ public sealed class SignalTests
         log.ShouldContain("Memory failure: 0x100201: Sending SIGBUS to worker:202 due to hardware memory corruption");
     }
 
-    /// <summary>Spec 5.1: with the sysctl at 1 a thread without its own policy qualifies, and the first one wins.</summary>
+    /// <summary>find_early_kill_thread(): with the sysctl at 1 a thread without its own policy qualifies, and the first one wins.</summary>
     [Fact]
-    public void EarlyKillSysctl_FirstThreadWithoutPolicyQualifies_Spec5_1()
+    public void EarlyKillSysctl_FirstThreadWithoutPolicyQualifies()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -144,9 +144,9 @@ public sealed class SignalTests
             "leader and 201 (cloned from it) are late; 202 has no policy and the sysctl is 1");
     }
 
-    /// <summary>Spec 6: %s is the task's comm, cut to 15 characters (TASK_COMM_LEN - 1).</summary>
+    /// <summary>kill_proc()'s log line: %s is the task's comm, cut to 15 characters (TASK_COMM_LEN - 1).</summary>
     [Fact]
-    public void SendingSigbusLine_CutsCommTo15Characters_Spec6()
+    public void SendingSigbusLine_CutsCommTo15Characters()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -160,10 +160,10 @@ public sealed class SignalTests
     }
 
     /// <summary>
-    /// Peer-tests 6 row 12, spec 5.2 and 5.3: on the generic path a collected VMA without a user
-    /// address for the page (-EFAULT) is kept on 6.1 and SIGKILLed with "Unable to find user space
-    /// address" and "forcibly killing". The stale VMA is built by hand: it sits in the poisoned
-    /// file's i_mmap but maps another file, so page_address_in_vma() fails.
+    /// Peer-tests 6 row 12, add_to_kill() and kill_procs(): on the generic path a collected VMA
+    /// without a user address for the page (-EFAULT) is kept on 6.1 and SIGKILLed with "Unable to
+    /// find user space address" and "forcibly killing". The stale VMA is built by hand: it sits in
+    /// the poisoned file's i_mmap but maps another file, so page_address_in_vma() fails.
     /// </summary>
     [Fact]
     public void EfaultAddress_On61_IsKeptAndSigkilled_PeerRow12()
@@ -179,7 +179,7 @@ public sealed class SignalTests
         r.Group.Exited.ShouldBeTrue("SIGKILL takes the whole process");
     }
 
-    /// <summary>Peer-tests 6 row 12, spec 5.2 (6.10+): the same -EFAULT entry is silently skipped on 6.12.</summary>
+    /// <summary>Peer-tests 6 row 12, __add_to_kill() (6.10+): the same -EFAULT entry is silently skipped on 6.12.</summary>
     [Fact]
     public void EfaultAddress_On612_IsSkipped_PeerRow12()
     {

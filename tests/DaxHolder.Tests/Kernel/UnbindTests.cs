@@ -5,12 +5,12 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>Device unbind: kill_dax's holder notification and the teardown order (spec 4.1–4.5; checklist 10 item 10; peer-tests 6 row 21).</summary>
+/// <summary>Device unbind: kill_dax's holder notification and the teardown order (drivers/dax/super.c: kill_dax(), drivers/nvdimm/pmem.c: pmem_release_disk(), mm/memremap.c: memunmap_pages(); peer-tests 6 row 21).</summary>
 public sealed class UnbindTests
 {
-    /// <summary>Spec 4.3, 10.10, peer-tests 6 row 21: on 6.12 pre-remove revokes every mapping and signals every mapper AO when the unbinder maps nothing.</summary>
+    /// <summary>xfs_dax_notify_failure() with MF_MEM_PRE_REMOVE, peer-tests 6 row 21: on 6.12 pre-remove revokes every mapping and signals every mapper AO when the unbinder maps nothing.</summary>
     [Fact]
-    public void Unbind_On612_RevokesEveryMapping_SignalsEveryMapperAo_Spec4_3()
+    public void Unbind_On612_RevokesEveryMapping_SignalsEveryMapperAo()
     {
         using var m = new TestMachine(TestMachine.Profile("6.12"));
         m.CreateFile("/f", 1);
@@ -31,9 +31,9 @@ public sealed class UnbindTests
         TestMachine.Leaf(q, qv).ShouldBeNull();
     }
 
-    /// <summary>Spec 4.3: AR goes only to the unbind writer, when it is itself a mapper; the others get AO.</summary>
+    /// <summary>kill_proc() under MF_MEM_PRE_REMOVE: AR goes only to the unbind writer, when it is itself a mapper; the others get AO.</summary>
     [Fact]
-    public void Unbind_On612_WriterThatMaps_GetsAr_OthersAo_Spec4_3()
+    public void Unbind_On612_WriterThatMaps_GetsAr_OthersAo()
     {
         using var m = new TestMachine(TestMachine.Profile("6.12"));
         m.CreateFile("/f", 1);
@@ -49,9 +49,9 @@ public sealed class UnbindTests
         signals.Single(s => s.Task.Pid == 101).Code.ShouldBe(Signals.BUS_MCEERR_AO);
     }
 
-    /// <summary>Spec 4.2 and 4.3: 6.12's kill_dax notifies with MF_MEM_PRE_REMOVE, and no page is marked HWPoison.</summary>
+    /// <summary>drivers/dax/super.c: kill_dax() and mf_dax_kill_procs(): 6.12's kill_dax notifies with MF_MEM_PRE_REMOVE, and no page is marked HWPoison.</summary>
     [Fact]
-    public void Unbind_On612_NotifiesPreRemove_NoHwpoison_Spec4_2()
+    public void Unbind_On612_NotifiesPreRemove_NoHwpoison()
     {
         using var m = new TestMachine(TestMachine.Profile("6.12"));
         m.CreateFile("/f", 1);
@@ -67,9 +67,9 @@ public sealed class UnbindTests
         decisions.OfType<PagePoisoned>().ShouldBeEmpty("pre-remove skips SetPageHWPoison");
     }
 
-    /// <summary>Spec 4.2 and 4.4: 6.1's kill_dax notifies with flags 0, a whole-device media error: pages are poisoned, a default-policy mapper is not signalled.</summary>
+    /// <summary>drivers/dax/super.c: kill_dax(): 6.1's kill_dax notifies with flags 0, a whole-device media error: pages are poisoned, a default-policy mapper is not signalled.</summary>
     [Fact]
-    public void Unbind_On61_NotifiesFlagsZero_AsMediaError_Spec4_4()
+    public void Unbind_On61_NotifiesFlagsZero_AsMediaError()
     {
         using var m = new TestMachine(TestMachine.Profile("6.1"));
         m.CreateFile("/f", 1);
@@ -84,9 +84,9 @@ public sealed class UnbindTests
         TestMachine.Signals(decisions).ShouldBeEmpty("only current and early-kill processes are candidates");
     }
 
-    /// <summary>Spec 4.2 step 1 and 7: with no holder (ext4-like) kill_dax notifies nobody, and mappings are left stale.</summary>
+    /// <summary>drivers/dax/super.c: kill_dax(): with no holder (ext4-like) kill_dax notifies nobody, and mappings are left stale.</summary>
     [Fact]
-    public void Unbind_WithoutHolder_NotifiesNobody_LeavesStaleMappings_Spec4_2()
+    public void Unbind_WithoutHolder_NotifiesNobody_LeavesStaleMappings()
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);
@@ -102,9 +102,9 @@ public sealed class UnbindTests
         decisions.OfType<NotModelled>().ShouldHaveSingleItem("an access through the stale PTE is undefined");
     }
 
-    /// <summary>Spec 4.1, 4.2, 4.5 and 10.10: ALIVE cleared, SRCU drained, disk deleted, then the pgmap killed, drained and the memory removed.</summary>
+    /// <summary>pmem_release_disk(), kill_dax() and mm/memremap.c: memunmap_pages(): ALIVE cleared, SRCU drained, disk deleted, then the pgmap killed, drained and the memory removed.</summary>
     [Fact]
-    public void Unbind_TeardownOrder_Spec4_1()
+    public void Unbind_TeardownOrder()
     {
         using var m = new TestMachine(holder: false);
 

@@ -123,7 +123,7 @@ public sealed class XfsFileTests
     }
 
     [Fact]
-    public void ManyExtents_GetABmbtBlock_OwnedByTheInodeAsBmbt_AndAHitOnItShutsDown_Spec3_4()
+    public void ManyExtents_GetABmbtBlock_OwnedByTheInodeAsBmbt_AndAHitOnItShutsDown()
     {
         using var m = new XfsMachine();
         var ino = m.Files.Create("/sparse", FileCreateOptions.Default).Value;
@@ -140,7 +140,7 @@ public sealed class XfsFileTests
     }
 
     [Fact]
-    public void CowStagingBlock_Hit_IsMetadata_AndShutsDown_Spec3_4()
+    public void CowStagingBlock_Hit_IsMetadata_AndShutsDown()
     {
         using var m = new XfsMachine();
         var a = m.WriteFile("/a", 4096);

@@ -3,13 +3,13 @@ using DaxHolder.Tests.Xfs.Support;
 
 namespace DaxHolder.Tests.Xfs;
 
-/// <summary>The external log device (spec 3.2) and the metadata names scenarios target.</summary>
+/// <summary>The external log device (xfs_dax_notify_failure(), xfs_dax_notify_logdev_failure()) and the metadata names scenarios target.</summary>
 public sealed class XfsLogAndMetadataTests
 {
     [Theory]
     [InlineData("6.1", "xfs_dax_notify_failure (fs/xfs/xfs_notify_failure.c:201)")]
     [InlineData("6.12", "xfs_dax_notify_logdev_failure (fs/xfs/xfs_notify_failure.c:225)")]
-    public void ExternalLogHit_IsOndiskLogCorrupt_ShutsDown_Efscorrupted_Spec3_2(string profile, string site)
+    public void ExternalLogHit_IsOndiskLogCorrupt_ShutsDown_Efscorrupted(string profile, string site)
     {
         using var m = new XfsMachine(XfsMachine.Profile(profile), externalLog: true);
         m.LogPmem!.DaxDevice.HolderPlugin.ShouldBe("Xfs", "the log buftarg registers as holder of its own disk");
@@ -26,7 +26,7 @@ public sealed class XfsLogAndMetadataTests
     }
 
     [Fact]
-    public void ExternalLog_PreRemoveOfItsDisk_On612_Returns0_WithoutShuttingDown_Spec4_3()
+    public void ExternalLog_PreRemoveOfItsDisk_On612_Returns0_WithoutShuttingDown()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.12"), externalLog: true);
 

@@ -4,11 +4,11 @@ using DaxHolder.Tests.Xfs.Support;
 
 namespace DaxHolder.Tests.Xfs;
 
-/// <summary>Mount options, holder registration and the mount lines per profile (spec 3.1, 0.1).</summary>
+/// <summary>Mount options, holder registration and the mount lines per profile (xfs_setup_dax_always(); the lines as Debian's 6.1.192 and 6.12.95 print them).</summary>
 public sealed class XfsMountTests
 {
     [Fact]
-    public void Mount_On61_WarnsExperimental_AndPrintsNoUuid_Spec01()
+    public void Mount_On61_WarnsExperimental_AndPrintsNoUuid()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.1"));
 
@@ -20,7 +20,7 @@ public sealed class XfsMountTests
     }
 
     [Fact]
-    public void Mount_On612_HasNoExperimentalLine_AndPrintsTheUuid_Spec01()
+    public void Mount_On612_HasNoExperimentalLine_AndPrintsTheUuid()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.12"));
 
@@ -30,7 +30,7 @@ public sealed class XfsMountTests
     }
 
     [Fact]
-    public void Mount_RegistersAsHolderOfTheDisk_WithHolderOperations_AndUnmountReleasesIt_Spec31()
+    public void Mount_RegistersAsHolderOfTheDisk_WithHolderOperations_AndUnmountReleasesIt()
     {
         using var m = new XfsMachine();
 
@@ -98,7 +98,7 @@ public sealed class XfsMountTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void Mount_DaxWithReflinkOnAPartition_IsRefused_OnBothProfiles_Spec31(string profile)
+    public void Mount_DaxWithReflinkOnAPartition_IsRefused_OnBothProfiles(string profile)
     {
         using var m = new XfsMachine(XfsMachine.Profile(profile), mounted: false, partitionStart: PageGeometry.PmdSize, partitionSize: 512UL << 20);
 
@@ -120,7 +120,7 @@ public sealed class XfsMountTests
     }
 
     [Fact]
-    public void Mount_SecondPartitionOfAHeldDisk_GetsNoDax_AndDaxAlwaysTurnsItselfOff_Spec31()
+    public void Mount_SecondPartitionOfAHeldDisk_GetsNoDax_AndDaxAlwaysTurnsItselfOff()
     {
         using var m = new XfsMachine(mkfs: "reflink=0,rmapbt=1", partitionStart: PageGeometry.PmdSize, partitionSize: 400UL << 20);
         var second = m.Pmem.AddPartition(new DeviceOffset(512UL << 20), new ByteLength(400UL << 20));

@@ -9,13 +9,13 @@ using DaxHolder.Tests.Xfs.Support;
 
 namespace DaxHolder.Tests.Xfs;
 
-/// <summary>xfs_dax_notify_failure and xfs_dax_failure_fn (spec 3.2-3.6) on both profiles.</summary>
+/// <summary>xfs_dax_notify_failure and xfs_dax_failure_fn (fs/xfs/xfs_notify_failure.c) on both profiles.</summary>
 public sealed class XfsNotifyFailureTests
 {
     [Theory]
     [InlineData("6.1", 169)]
     [InlineData("6.12", 318)]
-    public void NotifyFailure_OnTheAgf_ShutsDownCorruptOndisk_AndTheEventFails_Spec3_4_3_6(string profile, int line)
+    public void NotifyFailure_OnTheAgf_ShutsDownCorruptOndisk_AndTheEventFails(string profile, int line)
     {
         using var m = new XfsMachine(XfsMachine.Profile(profile));
         var agf = m.Locate("agf 1");
@@ -32,7 +32,7 @@ public sealed class XfsNotifyFailureTests
     }
 
     [Fact]
-    public void NotifyFailure_AfterAShutdown_FileOperationsAndOpensFailWithEio_Spec3_6()
+    public void NotifyFailure_AfterAShutdown_FileOperationsAndOpensFailWithEio()
     {
         using var m = new XfsMachine();
         var ino = m.WriteFile("/f", 8192);
@@ -49,7 +49,7 @@ public sealed class XfsNotifyFailureTests
     }
 
     [Fact]
-    public void NotifyFailure_RangeOverAnInodeChunkAndAFile_KillsTheFilesMappersFirst_ThenShutsDown_Spec3_3()
+    public void NotifyFailure_RangeOverAnInodeChunkAndAFile_KillsTheFilesMappersFirst_ThenShutsDown()
     {
         using var m = new XfsMachine();
         m.WriteFile("/f", 4096);
@@ -72,7 +72,7 @@ public sealed class XfsNotifyFailureTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void NotifyFailure_InodeNotInCore_IsSkipped_AndTheEventRecovers_Spec3_4(string profile)
+    public void NotifyFailure_InodeNotInCore_IsSkipped_AndTheEventRecovers(string profile)
     {
         using var m = new XfsMachine(XfsMachine.Profile(profile));
         var ino = m.WriteFile("/f", 4096);
@@ -88,7 +88,7 @@ public sealed class XfsNotifyFailureTests
     }
 
     [Fact]
-    public void NotifyFailure_InodeInCoreButUnmapped_CallsMfDaxKillProcs_WhichFindsNoEntry_Spec3_5()
+    public void NotifyFailure_InodeInCoreButUnmapped_CallsMfDaxKillProcs_WhichFindsNoEntry()
     {
         using var m = new XfsMachine();
         var ino = m.WriteFile("/f", 4096);
@@ -101,7 +101,7 @@ public sealed class XfsNotifyFailureTests
     }
 
     [Fact]
-    public void NotifyFailure_FreeBlock_HasNoOwner_AndRecovers_Spec10_8()
+    public void NotifyFailure_FreeBlock_HasNoOwner_AndRecovers()
     {
         using var m = new XfsMachine();
         var free = m.Locate("inodes 0").Value + (1UL << 20);
@@ -113,7 +113,7 @@ public sealed class XfsNotifyFailureTests
     }
 
     [Fact]
-    public void NotifyFailure_NotBorn_IsEio_WithTheWarning_AndNoFallback_Spec3_2()
+    public void NotifyFailure_NotBorn_IsEio_WithTheWarning_AndNoFallback()
     {
         using var m = new XfsMachine(mounted: false);
         var services = TestMachine.ServicesFor(m.Machine, XfsMachine.Plugin);
@@ -127,11 +127,11 @@ public sealed class XfsNotifyFailureTests
 
         log[1].ShouldBe("XFS (pmem0): filesystem is not ready for notify_failure()!");
         log[^1].ShouldEndWith("recovery action for dax page: Failed");
-        decisions.OfType<GenericPathTaken>().ShouldBeEmpty("-EIO does not fall back (spec 1.3)");
+        decisions.OfType<GenericPathTaken>().ShouldBeEmpty("-EIO does not fall back (memory_failure_dev_pagemap())");
     }
 
     [Fact]
-    public void NotifyFailure_WithoutRmapbt_IsEopnotsupp_AndTheGenericPathKillsTheInjector_Spec3_2_1_3()
+    public void NotifyFailure_WithoutRmapbt_IsEopnotsupp_AndTheGenericPathKillsTheInjector()
     {
         using var m = new XfsMachine(mkfs: "reflink=1,rmapbt=0");
         m.WriteFile("/f", 4096);
@@ -148,7 +148,7 @@ public sealed class XfsNotifyFailureTests
     }
 
     [Fact]
-    public void NotifyFailure_OutsideThePartition_IsEnxio_Failed_AndNobodyIsShutDown_Spec3_2()
+    public void NotifyFailure_OutsideThePartition_IsEnxio_Failed_AndNobodyIsShutDown()
     {
         using var m = new XfsMachine(mkfs: "reflink=0,rmapbt=1", partitionStart: 64UL << 20, partitionSize: 512UL << 20);
         var before = new DeviceOffset(4096);
@@ -160,7 +160,7 @@ public sealed class XfsNotifyFailureTests
     }
 
     [Fact]
-    public void NotifyFailure_OnAPartition_TranslatesTheOffset_SoTheRightFileIsFound_Spec3_2()
+    public void NotifyFailure_OnAPartition_TranslatesTheOffset_SoTheRightFileIsFound()
     {
         using var m = new XfsMachine(mkfs: "reflink=0,rmapbt=1", partitionStart: 64UL << 20, partitionSize: 512UL << 20);
         var ino = m.WriteFile("/f", 4096);
@@ -173,7 +173,7 @@ public sealed class XfsNotifyFailureTests
     [Theory]
     [InlineData("6.1", "-EBUSY", true)]
     [InlineData("6.12", "0", false)]
-    public void NotifyFailure_NonDaxInodeInCore_61CallsMfDaxKillProcs_GetsEbusy_AndShutsDown_612Skips_Spec3_4(string profile, string result, bool shutdown)
+    public void NotifyFailure_NonDaxInodeInCore_61CallsMfDaxKillProcs_GetsEbusy_AndShutsDown_612Skips(string profile, string result, bool shutdown)
     {
         using var m = new XfsMachine(XfsMachine.Profile(profile), mount: "dax=never");
         m.WriteFile("/f", 4096);
@@ -186,7 +186,7 @@ public sealed class XfsNotifyFailureTests
     }
 
     [Fact]
-    public void NotifyFailure_SingleBlock_OnA65LikeKernel_KillsNobody_TheOneBlockShortCount_Spec3_3_PeerTests5()
+    public void NotifyFailure_SingleBlock_OnA65LikeKernel_KillsNobody_TheOneBlockShortCount_PeerTests5()
     {
         var like65 = new KernelProfile("6.5-like", new KernelVersion(6, 5, 0), [KernelFeature.XfsInclusiveRangeEnd, KernelFeature.DaxSharedOnReadFault, KernelFeature.DaxFaultReportsHwpoison]);
         using var m = new XfsMachine(like65);

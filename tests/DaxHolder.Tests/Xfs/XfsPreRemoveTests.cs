@@ -9,14 +9,14 @@ namespace DaxHolder.Tests.Xfs;
 
 /// <summary>
 /// pmem unbind with XFS holding the disk: kill_dax's whole-device notification. 6.12 has
-/// MF_MEM_PRE_REMOVE (spec 4.3): freeze, kill every mapper, invalidate, FORCE_UMOUNT, thaw. 6.1
-/// notifies with flags 0 (spec 4.4): a whole-device media error, early kill only, and the AG
-/// headers' records shut the filesystem down as corrupt.
+/// MF_MEM_PRE_REMOVE (drivers/dax/super.c: kill_dax()): freeze, kill every mapper, invalidate,
+/// FORCE_UMOUNT, thaw. 6.1 notifies with flags 0: a whole-device media error, early kill only, and
+/// the AG headers' records shut the filesystem down as corrupt.
 /// </summary>
 public sealed class XfsPreRemoveTests
 {
     [Fact]
-    public void Unbind_On612_FreezesKillsEveryMapperInvalidatesThenForceUmountsAndThaws_Spec4_3()
+    public void Unbind_On612_FreezesKillsEveryMapperInvalidatesThenForceUmountsAndThaws()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.12"));
         var a = m.WriteFile("/a", 8192);
@@ -52,7 +52,7 @@ public sealed class XfsPreRemoveTests
     }
 
     [Fact]
-    public void Unbind_On61_IsAWholeDeviceMediaError_EarlyKillOnly_AndShutsDownCorrupt_Spec4_4()
+    public void Unbind_On61_IsAWholeDeviceMediaError_EarlyKillOnly_AndShutsDownCorrupt()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.1"));
         m.WriteFile("/a", 8192);
@@ -77,7 +77,7 @@ public sealed class XfsPreRemoveTests
     }
 
     [Fact]
-    public void Unbind_On612_AlreadyFrozenByTheKernel_SaysSo_AndStillThawsUserspace_Spec3_3()
+    public void Unbind_On612_AlreadyFrozenByTheKernel_SaysSo_AndStillThawsUserspace()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.12"));
         m.Mount.SuperBlock.FreezeSuper(Abstractions.Kernel.FreezeHolder.Kernel).ShouldBe(Errno.Ok);

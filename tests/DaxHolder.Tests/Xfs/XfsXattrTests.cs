@@ -7,7 +7,7 @@ namespace DaxHolder.Tests.Xfs;
 /// <summary>
 /// Extended attributes and the attr fork (xfs_attr.c, xfs_attr_leaf.c, xfs_attr_remote.c): where
 /// the blocks are, their XFS_RMAP_ATTR_FORK records, and xfs_dax_failure_fn's shutdown for an
-/// attr-fork hit (spec 3.4).
+/// attr-fork hit.
 /// </summary>
 public sealed class XfsXattrTests
 {
@@ -97,7 +97,7 @@ public sealed class XfsXattrTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void AttrForkHit_KillsNobody_ShutsDownCorruptOndisk_Efscorrupted_Spec3_4(string profile)
+    public void AttrForkHit_KillsNobody_ShutsDownCorruptOndisk_Efscorrupted(string profile)
     {
         using var m = new XfsMachine(XfsMachine.Profile(profile));
         var ino = m.WriteFile("/f", 4096);
@@ -108,7 +108,7 @@ public sealed class XfsXattrTests
         m.MachineCheckAt(m.Locate("attr /f")).ShouldBe(Errno.EFSCORRUPTED);
 
         m.Mount.SuperBlock.IsShutdown.ShouldBeTrue();
-        m.Files.SetXattr(ino, "user.more", Small).ShouldBe(Errno.EIO, "every operation fails after a shutdown (spec 3.6)");
+        m.Files.SetXattr(ino, "user.more", Small).ShouldBe(Errno.EIO, "every operation fails after a shutdown (xfs_do_force_shutdown())");
     }
 
     private static List<RmapRecord> AttrRecords(XfsMachine m, InodeNumber ino) =>

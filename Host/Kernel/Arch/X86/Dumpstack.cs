@@ -9,8 +9,9 @@ internal sealed class Dumpstack(KernelContext kernel, Exit exit)
 {
     /// <summary>
     /// oops_end() → make_task_dead(SIGKILL): the oops is printed, the kernel is tainted, and the
-    /// task that was current dies; nobody is signalled by the code that crashed (spec 0.1). Only
-    /// the BUG line is printed: the register dump and offsets of a real report are not modelled.
+    /// task that was current dies; nobody is signalled by the code that crashed (as Debian's
+    /// 6.12.95 was seen to do under QEMU). Only the BUG line is printed: the register dump and
+    /// offsets of a real report are not modelled.
     /// </summary>
     public void OopsEnd(KernelOops oops, TaskStruct? current)
     {

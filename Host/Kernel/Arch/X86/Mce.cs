@@ -11,17 +11,18 @@ namespace DaxHolder.Kernel.Arch.X86;
 
 /// <summary>
 /// arch/x86/kernel/cpu/mce/core.c with the NFIT MCE notifier (drivers/acpi/nfit/mce.c): machine
-/// checks on pmem. Each one is hardware poison: the media error is recorded and NFIT adds the
-/// page to the pmem badblocks (spec 0.1, 8.5) before memory_failure runs.
+/// checks on pmem. Each one is hardware poison: the media error is recorded and NFIT adds the page
+/// to the pmem badblocks (drivers/acpi/nfit/mce.c: nfit_handle_mce()) before memory_failure runs.
 /// </summary>
 internal sealed class Mce(KernelContext kernel, MemoryFailureHandler memoryFailure, SignalDelivery signals, Dumpstack dumpstack, TaskList tasks, NvdimmBus bus)
 {
     /// <summary>
-    /// A synchronous machine check on <paramref name="task"/>'s access to <paramref name="address"/>
-    /// (SRAR), handled by kill_me_maybe() as task_work with the task as current (spec 1.1):
-    /// memory_failure(pfn, MF_ACTION_REQUIRED [| MF_MUST_KILL when RIPV is clear]); 0 makes the
-    /// kernel mapping of the page uncached (set_mce_nospec); -EHWPOISON or -EOPNOTSUPP return
-    /// quietly; anything else logs "Memory error not recovered" and forces SIGBUS (SI_KERNEL).
+    /// A synchronous machine check on <paramref name="task"/>'s access to <paramref
+    /// name="address"/> (SRAR), handled by kill_me_maybe() as task_work with the task as current
+    /// (arch/x86/kernel/cpu/mce/core.c): memory_failure(pfn, MF_ACTION_REQUIRED [| MF_MUST_KILL
+    /// when RIPV is clear]); 0 makes the kernel mapping of the page uncached (set_mce_nospec);
+    /// -EHWPOISON or -EOPNOTSUPP return quietly; anything else logs "Memory error not recovered"
+    /// and forces SIGBUS (SI_KERNEL).
     /// </summary>
     public Errno KillMeMaybe(TaskStruct task, Pfn pfn, UserAddress address, bool ripValid = true)
     {

@@ -8,7 +8,7 @@ namespace DaxHolder.Kernel.Drivers.Dax;
 /// <summary>
 /// drivers/dax/super.c: struct dax_device of one pmem disk: DAXDEV_ALIVE, exactly one holder
 /// with its optional holder_ops, the SRCU read side, and the functions that go with it:
-/// fs_dax_get_by_bdev, fs_put_dax, dax_holder_notify_failure and kill_dax (spec 1.5, 3.1, 4.2).
+/// fs_dax_get_by_bdev, fs_put_dax, dax_holder_notify_failure and kill_dax.
 /// </summary>
 internal sealed class DaxDevice : IDaxDevice
 {
@@ -44,7 +44,7 @@ internal sealed class DaxDevice : IDaxDevice
     /// fs_dax_get_by_bdev(bdev, &amp;start_off, holder, ops): the disk's dax_device, or null when the
     /// queue has no DAX, the partition is not page-aligned ("%pg: error: unaligned partition for
     /// dax"), the device is dead, or a holder is given and one (even the same) already holds it.
-    /// A null holder never conflicts and registers no operations (spec 3.1).
+    /// A null holder never conflicts and registers no operations.
     /// </summary>
     public static DaxDevice? FsDaxGetByBdev(KernelContext kernel, IBlockDevice device, object? holder, IDaxHolderOperations? operations, string plugin)
     {
@@ -93,7 +93,7 @@ internal sealed class DaxDevice : IDaxDevice
     }
 
     /// <summary>
-    /// dax_holder_notify_failure(dax_dev, off, len, mf_flags) (spec 1.5): -ENXIO once dead (no
+    /// dax_holder_notify_failure(dax_dev, off, len, mf_flags): -ENXIO once dead (no
     /// fallback), -EOPNOTSUPP with no holder operations (memory_failure falls back to the generic
     /// path), otherwise the holder's answer. The operations are guarded: a holder that throws,
     /// hangs or answers outside the contract is a plugin fault, which ends the scenario cell.
@@ -127,7 +127,7 @@ internal sealed class DaxDevice : IDaxDevice
     }
 
     /// <summary>
-    /// kill_dax(dax_dev) (spec 4.2): with a holder, notify the whole device (0, U64_MAX) with
+    /// kill_dax(dax_dev): with a holder, notify the whole device (0, U64_MAX) with
     /// MF_MEM_PRE_REMOVE (6.7+) or flags 0 (6.0–6.6), ignoring the result; then clear
     /// DAXDEV_ALIVE, synchronize_srcu (block new, drain old), and clear the holder.
     /// </summary>

@@ -4,8 +4,8 @@ namespace DaxHolder.Kernel.Drivers.Nvdimm;
 
 /// <summary>
 /// block/badblocks.c: the pmem disk's list of bad 512-byte sectors, relative to the start of the
-/// disk (the namespace's data area). Added by NFIT on a machine check or ARS (spec 8.5), cleared
-/// by a whole-page recovery write.
+/// disk (the namespace's data area). Added by NFIT on a machine check (drivers/acpi/nfit/mce.c:
+/// nfit_handle_mce()) or ARS, cleared by a whole-page recovery write.
 /// </summary>
 internal sealed class Badblocks
 {

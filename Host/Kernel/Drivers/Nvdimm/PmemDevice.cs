@@ -9,7 +9,7 @@ namespace DaxHolder.Kernel.Drivers.Nvdimm;
 /// drivers/nvdimm/pmem.c: struct pmem_device of an fsdax-mode namespace. The namespace resource
 /// starts at PhysicalBase; the first DataOffset bytes are the pfn info block and struct-page
 /// reservation; the disk (and its dax_device) start after them. pfns translate to disk offsets
-/// by pmem_pagemap_memory_failure's arithmetic (spec 1.4), which wraps for info-area pfns.
+/// by pmem_pagemap_memory_failure()'s arithmetic, which wraps for info-area pfns.
 /// </summary>
 internal sealed class PmemDevice : IPagemapOps
 {
@@ -98,7 +98,8 @@ internal sealed class PmemDevice : IPagemapOps
 
     /// <summary>
     /// drivers/nvdimm/pmem.c: pmem_pagemap_memory_failure(pgmap, pfn, nr_pages, mf_flags):
-    /// translate to a disk offset and length and ask the dax_device's holder (spec 1.4).
+    /// translate to a disk offset and length and ask the dax_device's holder (drivers/dax/super.c:
+    /// dax_holder_notify_failure()).
     /// </summary>
     public Errno MemoryFailure(DevPagemap pagemap, Pfn pfn, ulong pages, MfFlags flags) =>
         DaxDevice.NotifyFailure(OffsetOf(pfn), new ByteLength(pages << PageGeometry.PageShift), flags);
@@ -112,7 +113,7 @@ internal sealed class PmemDevice : IPagemapOps
     /// <summary>
     /// A machine check reported the page at <paramref name="offset"/> (hardware poison). NFIT's MCE
     /// notifier adds it to the bus's bad ranges and pmem_revalidate_poison adds it to badblocks
-    /// (one page: 8 sectors, spec 0.1).
+    /// (one page: 8 sectors, as seen on Debian's 6.1 and 6.12 under QEMU).
     /// </summary>
     public void RecordMachineCheck(DeviceOffset offset)
     {
@@ -153,7 +154,7 @@ internal sealed class PmemDevice : IPagemapOps
     }
 
     /// <summary>
-    /// drivers/nvdimm/pmem.c: pmem_release_disk (spec 4.1): dax_remove_host, kill_dax, put_dax,
+    /// drivers/nvdimm/pmem.c: pmem_release_disk(): dax_remove_host, kill_dax, put_dax,
     /// del_gendisk. memunmap_pages follows (devres LIFO) through the pgmap.
     /// </summary>
     public void ReleaseDisk()

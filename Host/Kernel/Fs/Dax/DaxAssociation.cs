@@ -9,11 +9,12 @@ namespace DaxHolder.Kernel.Fs.Dax;
 internal sealed partial class FsDax
 {
     /// <summary>
-    /// fs/dax.c: dax_associate_entry(entry, mapping, vma, address, shared) (spec 2.1): every
-    /// 4 KiB page of the entry gets page->mapping and page->index (≤6.14), or, when shared, the
+    /// fs/dax.c: dax_associate_entry(entry, mapping, vma, address, shared): every 4 KiB page of the
+    /// entry gets page->mapping and page->index (≤6.14), or, when shared, the
     /// PAGE_MAPPING_DAX_SHARED sentinel with its share count raised. Zero and empty entries are
     /// never associated. On a non-shared association of a page that another file already owns the
-    /// kernel WARNs once per boot and overwrites the owner (6.1 with a reflinked DAX inode, spec 0.1).
+    /// kernel WARNs once per boot and overwrites the owner (as Debian's 6.1.192 was seen to do with
+    /// a reflinked DAX inode under QEMU).
     /// </summary>
     internal void DaxAssociateEntry(DaxEntry entry, AddressSpace mapping, PageIndex index, bool shared, int pid)
     {
@@ -41,7 +42,7 @@ internal sealed partial class FsDax
     }
 
     /// <summary>
-    /// fs/dax.c: dax_disassociate_entry(entry, mapping, trunc) (spec 2.1): a shared page loses one
+    /// fs/dax.c: dax_disassociate_entry(entry, mapping, trunc): a shared page loses one
     /// share and its association with the last; any other page gets mapping NULL and index 0.
     /// </summary>
     internal void DaxDisassociateEntry(DaxEntry entry)
@@ -66,10 +67,11 @@ internal sealed partial class FsDax
     }
 
     /// <summary>
-    /// fs/dax.c: dax_lock_page(page) (6.7+: dax_lock_folio) (spec 2 step 2): null (cookie 0) when
-    /// page->mapping is NULL or not DAX; for device-DAX (S_ISCHR host) no entry lock is taken;
-    /// otherwise the entry at page->index is locked. It has no check for the shared sentinel and
-    /// dereferences 0x1 as an address_space: the oops spec 0.1 saw on 6.12.
+    /// fs/dax.c: dax_lock_page(page) (6.7+: dax_lock_folio), as mf_generic_kill_procs() calls it:
+    /// null (cookie 0) when page->mapping is NULL or not DAX; for device-DAX (S_ISCHR host) no
+    /// entry lock is taken; otherwise the entry at page->index is locked. It has no check for the
+    /// shared sentinel and dereferences 0x1 as an address_space: the oops Debian's 6.12.95 was seen
+    /// to hit under QEMU.
     /// </summary>
     internal DaxEntry? DaxLockPage(Page page, IReadOnlyList<string> caller)
     {
@@ -109,10 +111,10 @@ internal sealed partial class FsDax
     }
 
     /// <summary>
-    /// fs/dax.c: dax_lock_mapping_entry(mapping, index, &amp;page) (spec 3.5): Busy for a non-DAX
-    /// mapping; NoEntry (cookie ~0, page NULL) when there is no entry or a zero or empty one;
-    /// otherwise the locked entry and pfn_to_page of its pfn, which under a PMD entry is the
-    /// first page of the 2 MiB, not the failing one.
+    /// fs/dax.c: dax_lock_mapping_entry(mapping, index, &amp;page), as mf_dax_kill_procs() calls
+    /// it: Busy for a non-DAX mapping; NoEntry (cookie ~0, page NULL) when there is no entry or a
+    /// zero or empty one; otherwise the locked entry and pfn_to_page of its pfn, which under a PMD
+    /// entry is the first page of the 2 MiB, not the failing one.
     /// </summary>
     internal (DaxLockResult Result, DaxEntry? Entry, Page? Page) DaxLockMappingEntry(AddressSpace mapping, PageIndex index)
     {
@@ -136,10 +138,10 @@ internal sealed partial class FsDax
 
     private void WarnOnAssociatedPage(int pid)
     {
-        // dax_associate_entry: WARN_ON_ONCE(page->mapping), inlined into dax_insert_entry. Spec 0.1
-        // saw it on 6.1 at fs/dax.c:380; the line in the 6.2+ code was not observed, so it is
-        // printed without one. The "+0x.../0x..." offset and the module list of a real report
-        // are not modelled.
+        // dax_associate_entry: WARN_ON_ONCE(page->mapping), inlined into dax_insert_entry. Debian's
+        // 6.1.192 was seen to print it at fs/dax.c:380 under QEMU; the line in the 6.2+ code was
+        // not observed, so it is printed without one. The "+0x.../0x..." offset and the module list
+        // of a real report are not modelled.
         var site = kernel.Has(KernelFeature.DaxSharedOnReadFault) ? "fs/dax.c" : "fs/dax.c:380";
         if (kernel.Log.FirstWarning(site))
         {

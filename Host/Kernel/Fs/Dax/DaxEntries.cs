@@ -2,7 +2,7 @@ using DaxHolder.Abstractions;
 
 namespace DaxHolder.Kernel.Fs.Dax;
 
-/// <summary>fs/dax.c: the flag bits of a DAX value entry ((pfn &lt;&lt; 4) | flags, spec 2.1).</summary>
+/// <summary>fs/dax.c: the flag bits of a DAX value entry ((pfn &lt;&lt; 4) | flags).</summary>
 [Flags]
 internal enum DaxEntryFlags
 {

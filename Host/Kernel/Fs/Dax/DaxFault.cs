@@ -7,7 +7,7 @@ using DaxHolder.Kernel.Trace;
 
 namespace DaxHolder.Kernel.Fs.Dax;
 
-/// <summary>fs/dax.c: page faults on a DAX file (spec 2.1).</summary>
+/// <summary>fs/dax.c: page faults on a DAX file (dax_iomap_fault()).</summary>
 internal sealed partial class FsDax
 {
     /// <summary>
@@ -94,7 +94,7 @@ internal sealed partial class FsDax
     /// <summary>
     /// fs/dax.c: dax_fault_cow_page(): a write to a private mapping copies the file page (or
     /// zeroes, over a hole) into a new anonymous page, which leaves the DAX path: no entry, no
-    /// association (spec 2.1). Copying from a bad block fails as the read would.
+    /// association. Copying from a bad block fails as the read would.
     /// </summary>
     private FaultOutcome DaxFaultCowPage(VmFault vmf, OpenFile file)
     {
@@ -143,10 +143,10 @@ internal sealed partial class FsDax
 
     /// <summary>
     /// fs/dax.c: dax_insert_entry(). `shared` is IOMAP_F_SHARED on 6.2+ and "write fault and
-    /// IOMAP_F_SHARED" (cow) on 6.0–6.1. When replacing a zero or empty entry, or when shared,
-    /// the index (or the 2 MiB of a PMD entry) is first unmapped from every process (6.12 sees
-    /// only the latest faulter of a shared extent keep its PTE, spec 0.1), the old entry is
-    /// disassociated and the new one associated. A write marks the entry dirty.
+    /// IOMAP_F_SHARED" (cow) on 6.0–6.1. When replacing a zero or empty entry, or when shared, the
+    /// index (or the 2 MiB of a PMD entry) is first unmapped from every process (so on 6.12, as
+    /// Debian's 6.12.95 was seen to do, only the latest faulter of a shared extent keeps its PTE),
+    /// the old entry is disassociated and the new one associated. A write marks the entry dirty.
     /// </summary>
     private DaxEntry DaxInsertEntry(VmFault vmf, AddressSpace mapping, DaxEntry? entry, PageIndex index, Pfn pfn, Iomap map, bool pmd)
     {
@@ -206,7 +206,7 @@ internal sealed partial class FsDax
 
     /// <summary>
     /// fs/dax.c: dax_iomap_direct_access() for a fault: -EHWPOISON over a bad block becomes
-    /// VM_FAULT_HWPOISON on 6.5+ and VM_FAULT_SIGBUS before (spec 8.5); a dead device SIGBUS.
+    /// VM_FAULT_HWPOISON on 6.5+ and VM_FAULT_SIGBUS before; a dead device SIGBUS.
     /// A CoW source is read as well.
     /// </summary>
     private FaultOutcome? Access(Iomap map, Iomap? source, FileOffset position, ByteLength length)

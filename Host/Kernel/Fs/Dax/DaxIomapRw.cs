@@ -8,7 +8,7 @@ namespace DaxHolder.Kernel.Fs.Dax;
 internal sealed partial class FsDax
 {
     /// <summary>
-    /// fs/dax.c: dax_iomap_rw() / dax_iomap_iter() (spec 8.5). Reads stop at i_size and see zeroes
+    /// fs/dax.c: dax_iomap_rw() / dax_iomap_iter(). Reads stop at i_size and see zeroes
     /// over holes and unwritten extents. A page in the pmem badblocks fails a read with -EIO; a
     /// write covering whole pages of it goes through dax_recovery_write, which clears the poison,
     /// and a partial-page write fails with -EIO. A short transfer returns what was done.

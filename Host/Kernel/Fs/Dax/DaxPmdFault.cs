@@ -4,7 +4,7 @@ using DaxHolder.Kernel.Mm;
 
 namespace DaxHolder.Kernel.Fs.Dax;
 
-/// <summary>fs/dax.c: 2 MiB (PMD) faults (spec 2.1, PMD fault prerequisites).</summary>
+/// <summary>fs/dax.c: 2 MiB (PMD) faults, dax_iomap_pmd_fault() and its fallback checks (dax_fault_check_fallback()).</summary>
 internal sealed partial class FsDax
 {
     /// <summary>

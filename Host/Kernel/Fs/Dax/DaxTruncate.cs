@@ -28,7 +28,7 @@ internal sealed partial class FsDax
 
     /// <summary>
     /// fs/dax.c: dax_invalidate_mapping_entry_sync() over [first, last] (via
-    /// invalidate_inode_pages2_range, spec 3.4 step 5): clean entries are disassociated and
+    /// mm/truncate.c: invalidate_inode_pages2_range()): clean entries are disassociated and
     /// removed, dirty ones stay, and then the answer is -EBUSY.
     /// </summary>
     public Errno DaxInvalidateMappingEntries(AddressSpace mapping, PageIndex first, PageIndex last)

@@ -11,7 +11,7 @@ namespace DaxHolder.Kernel.Mm.MemoryFailure;
 /// <summary>mm/memory-failure.c: struct to_kill, one task's VMA to signal for a page.</summary>
 internal readonly record struct ToKill(TaskStruct Task, UserAddress Address, int SizeShift);
 
-/// <summary>mm/memory-failure.c: choosing whom to signal (spec 5.1, 5.2).</summary>
+/// <summary>mm/memory-failure.c: choosing whom to signal (task_early_kill(), collect_procs_fsdax(), collect_procs_file(), add_to_kill()).</summary>
 internal sealed partial class MemoryFailureHandler
 {
     /// <summary>
@@ -87,7 +87,7 @@ internal sealed partial class MemoryFailureHandler
     /// <summary>
     /// mm/memory-failure.c: collect_procs_file(page, &amp;to_kill, force_early=true) for the generic
     /// path: page->mapping's i_mmap at page->index, at page_address_in_vma(). ≤6.9 keeps a
-    /// -EFAULT address (and later SIGKILLs); 6.10+ skips it (spec 5.2).
+    /// -EFAULT address (and later SIGKILLs); 6.10+ skips it (__add_to_kill()).
     /// </summary>
     internal List<ToKill> CollectProcsFile(Page page, AddressSpace mapping)
     {
@@ -113,7 +113,7 @@ internal sealed partial class MemoryFailureHandler
     }
 
     /// <summary>
-    /// The kernel's walk order without its cost (spec 5.1, 5.2): collect_procs_fsdax and
+    /// The kernel's walk order without its cost: collect_procs_fsdax and
     /// collect_procs_file run for_each_process (creation order) and, per process, the i_mmap
     /// VMAs of pgoff whose vm_mm is that process's mm (i_mmap order). Only processes with such
     /// a VMA can add or note anything, so the host asks the i_mmap interval tree once and visits

@@ -5,7 +5,7 @@ using DaxHolder.Kernel.Trace;
 
 namespace DaxHolder.Kernel.Mm.MemoryFailure;
 
-/// <summary>mm/memory-failure.c: the holder path's kill function (spec 3.5).</summary>
+/// <summary>mm/memory-failure.c: the holder path's kill function, mf_dax_kill_procs().</summary>
 internal sealed partial class MemoryFailureHandler
 {
     /// <summary>

@@ -5,15 +5,16 @@ using DaxHolder.Kernel.Trace;
 
 namespace DaxHolder.Kernel.Mm.MemoryFailure;
 
-/// <summary>mm/memory-failure.c: the page->mapping path (spec 2).</summary>
+/// <summary>mm/memory-failure.c: the page->mapping path, mf_generic_kill_procs().</summary>
 internal sealed partial class MemoryFailureHandler
 {
     /// <summary>
     /// mm/memory-failure.c: mf_generic_kill_procs(pfn, flags, pgmap): lock the page's DAX entry
     /// through page->mapping (-EBUSY when the page belongs to no file: free, truncated, never
     /// faulted, or metadata); hwpoison_filter (not modelled: never filters); SetPageHWPoison;
-    /// AR|MUST_KILL; collect the mappers of page->mapping at page->index; unmap and kill.
-    /// On a page carrying the shared sentinel dax_lock_page() oopses (spec 0.1, 6.12).
+    /// AR|MUST_KILL; collect the mappers of page->mapping at page->index; unmap and kill. On a page
+    /// carrying the shared sentinel dax_lock_page() oopses, as Debian's 6.12.95 was seen to do
+    /// under QEMU with an emulated NVDIMM.
     /// </summary>
     private Errno MfGenericKillProcs(Pfn pfn, MfFlags flags, DevPagemap pgmap)
     {

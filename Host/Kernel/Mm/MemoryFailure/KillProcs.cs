@@ -7,14 +7,14 @@ using DaxHolder.Kernel.Trace;
 
 namespace DaxHolder.Kernel.Mm.MemoryFailure;
 
-/// <summary>mm/memory-failure.c: unmapping and signalling the collected tasks (spec 5.3).</summary>
+/// <summary>mm/memory-failure.c: unmapping and signalling the collected tasks (unmap_and_kill(), kill_procs(), kill_proc()).</summary>
 internal sealed partial class MemoryFailureHandler
 {
     /// <summary>
     /// mm/memory-failure.c: unmap_and_kill(to_kill, pfn, mapping, index, flags): if anyone was
     /// collected, unmap the size-aligned file range (the largest collected mapping) from every
     /// process that maps it, COW copies excepted; then kill_procs. Nobody collected: nothing is
-    /// unmapped (spec 10 item 6).
+    /// unmapped.
     /// </summary>
     internal void UnmapAndKill(List<ToKill> toKill, Pfn pfn, AddressSpace mapping, PageIndex index, MfFlags flags)
     {

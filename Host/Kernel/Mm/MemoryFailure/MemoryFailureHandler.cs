@@ -32,7 +32,7 @@ internal sealed partial class MemoryFailureHandler(KernelContext kernel, DevPage
     public ulong NumPoisonedPages { get; private set; }
 
     /// <summary>
-    /// mm/memory-failure.c: memory_failure(pfn, flags) for the pfns the model has (spec 1.2): the
+    /// mm/memory-failure.c: memory_failure(pfn, flags) for the pfns the model has: the
     /// recovery sysctl at 0 panics; events are serialized by mf_mutex; a pmem pfn never takes the
     /// online-page path: a live pgmap goes to memory_failure_dev_pagemap(), anything else is
     /// "memory outside kernel control" and -ENXIO. There is no "already poisoned" short-cut.
@@ -78,7 +78,7 @@ internal sealed partial class MemoryFailureHandler(KernelContext kernel, DevPage
     }
 
     /// <summary>
-    /// mm/memory-failure.c: memory_failure_dev_pagemap(pfn, flags, pgmap) (spec 1.3): a pfn in
+    /// mm/memory-failure.c: memory_failure_dev_pagemap(pfn, flags, pgmap): a pfn in
     /// the altmap is device metadata, -ENXIO; a pgmap with a memory_failure op asks it, and only
     /// -EOPNOTSUPP falls back to mf_generic_kill_procs(); then put_dev_pagemap and action_result.
     /// </summary>

@@ -37,10 +37,10 @@ internal enum PagemapState
 }
 
 /// <summary>
-/// include/linux/memremap.h: struct dev_pagemap over one physical range, with its struct pages,
-/// its altmap, its memory_failure op and its reference (mm/memremap.c). Teardown is "block new,
-/// drain old" (spec 4.5, 8.1): kill blocks new lookups, then completion waits for the transient
-/// references in flight.
+/// include/linux/memremap.h: struct dev_pagemap over one physical range, with its struct pages, its
+/// altmap, its memory_failure op and its reference (mm/memremap.c). Teardown is "block new, drain
+/// old" (mm/memremap.c: memunmap_pages()): kill blocks new lookups, then completion waits for the
+/// transient references in flight.
 /// </summary>
 internal sealed class DevPagemap
 {
@@ -85,7 +85,7 @@ internal sealed class DevPagemap
 
     public bool Covers(Pfn pfn) => pfn >= Start && pfn < End;
 
-    /// <summary>mm/memremap.c: pgmap_pfn_valid(pgmap, pfn): false for pfns inside the altmap (spec 1.3 step 2).</summary>
+    /// <summary>mm/memremap.c: pgmap_pfn_valid(pgmap, pfn): false for pfns inside the altmap, which memory_failure_dev_pagemap() treats as unrecoverable device metadata.</summary>
     public bool PfnValid(Pfn pfn) => Covers(pfn) && pfn.Value - Start.Value >= AltmapPages;
 
     /// <summary>pfn_to_page(pfn): the struct page, created on first use.</summary>

@@ -29,7 +29,7 @@ internal sealed class Page
     /// <summary>PageHWPoison.</summary>
     public bool HwPoison { get; set; }
 
-    /// <summary>page->_refcount: 1 when idle (fsdax ≤6.14 is 1-based, spec 8.2).</summary>
+    /// <summary>page->_refcount: 1 when idle (fsdax ≤6.14 is 1-based: include/linux/dax.h: dax_page_idle()).</summary>
     public int RefCount { get; set; } = 1;
 
     /// <summary>The struct page no longer exists (memunmap_pages removed the memory).</summary>

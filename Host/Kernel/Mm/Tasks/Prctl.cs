@@ -2,7 +2,7 @@ using DaxHolder.Abstractions;
 
 namespace DaxHolder.Kernel.Mm.Tasks;
 
-/// <summary>The early-kill policy a thread can ask for (PR_MCE_KILL_* arguments, spec 5.1).</summary>
+/// <summary>The early-kill policy a thread can ask for (PR_MCE_KILL_* arguments, kernel/sys.c).</summary>
 internal enum MceKillPolicy
 {
     /// <summary>PR_MCE_KILL_LATE (0): PF_MCE_PROCESS set, PF_MCE_EARLY cleared.</summary>
@@ -15,7 +15,7 @@ internal enum MceKillPolicy
     Default = 2,
 }
 
-/// <summary>kernel/sys.c: prctl(PR_MCE_KILL) and prctl(PR_MCE_KILL_GET) (spec 5.1).</summary>
+/// <summary>kernel/sys.c: prctl(PR_MCE_KILL) and prctl(PR_MCE_KILL_GET).</summary>
 internal static class Prctl
 {
     public const int PR_MCE_KILL = 33;

@@ -2,7 +2,8 @@ namespace DaxHolder.Kernel.Mm.Tasks;
 
 /// <summary>
 /// kernel/fork.c and the task list: the processes of one machine in creation order, as
-/// for_each_process() walks them (spec 5.1), and the threads of each.
+/// for_each_process() walks them (mm/memory-failure.c: collect_procs_fsdax()), and the threads of
+/// each.
 /// </summary>
 internal sealed class TaskList
 {

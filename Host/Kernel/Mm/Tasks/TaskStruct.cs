@@ -9,7 +9,7 @@ internal enum TaskFlags : uint
 {
     None = 0,
 
-    /// <summary>PF_MCE_PROCESS: this thread has its own early/late-kill policy (spec 5.1).</summary>
+    /// <summary>PF_MCE_PROCESS: this thread has its own early/late-kill policy (mm/memory-failure.c: find_early_kill_thread()).</summary>
     McePolicy = 0x00000080,
 
     /// <summary>PF_MCE_EARLY: early kill (only meaningful with PF_MCE_PROCESS).</summary>

@@ -14,9 +14,9 @@ using DaxHolder.Tests.Support;
 namespace DaxHolder.Tests.Erofs.Support;
 
 /// <summary>
-/// Spec 0.1's QEMU machine (a 1 GiB fsdax namespace at 4 GiB, first data pfn 0x100200) with the
-/// shipped EROFS plugin, loaded as daxholder loads it: mkfs.erofs builds the image from
-/// <c>files</c> with <c>mkfs</c> options, then it is mounted with <c>mount</c> options.
+/// The QEMU machine Debian's kernels were observed on (a 1 GiB fsdax namespace at 4 GiB, first data
+/// pfn 0x100200) with the shipped EROFS plugin, loaded as daxholder loads it: mkfs.erofs builds the
+/// image from <c>files</c> with <c>mkfs</c> options, then it is mounted with <c>mount</c> options.
 /// </summary>
 internal sealed class ErofsMachine : IDisposable
 {

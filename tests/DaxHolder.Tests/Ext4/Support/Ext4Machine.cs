@@ -16,9 +16,9 @@ using DaxHolder.Tests.Support;
 namespace DaxHolder.Tests.Ext4.Support;
 
 /// <summary>
-/// Spec 0.1's QEMU machine (a 1 GiB fsdax namespace at 4 GiB, 2 MiB info block, first data pfn
-/// 0x100200) with the shipped ext4 plugin, loaded from plugins/Ext4 as daxholder loads it, made
-/// with <c>mkfs</c> options and mounted with <c>mount</c> options.
+/// The QEMU machine Debian's kernels were observed on (a 1 GiB fsdax namespace at 4 GiB, 2 MiB info
+/// block, first data pfn 0x100200) with the shipped ext4 plugin, loaded from plugins/Ext4 as
+/// daxholder loads it, made with <c>mkfs</c> options and mounted with <c>mount</c> options.
 /// </summary>
 internal sealed class Ext4Machine : IDisposable
 {

@@ -6,7 +6,7 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Ext4.Support;
 
-/// <summary>Spec 0.1's machine with its pmem disk and nothing on it, for mkfs input tests.</summary>
+/// <summary>The QEMU machine Debian's kernels were observed on, with its pmem disk and nothing on it, for mkfs input tests.</summary>
 internal sealed class TestMachineWithoutFs : IDisposable
 {
     public TestMachineWithoutFs(string profile = "6.12")

@@ -18,8 +18,9 @@ using DaxHolder.Tests.Support;
 namespace DaxHolder.Tests.Kernel.Support;
 
 /// <summary>
-/// A machine as spec 0.1's QEMU setup: a 1 GiB fsdax namespace at 4 GiB with a 2 MiB info block
-/// (first data pfn 0x100200), testfs on pmem0, with or without holder operations.
+/// A machine as the QEMU setup Debian's kernels were observed on: a 1 GiB fsdax namespace at 4 GiB
+/// with a 2 MiB info block (first data pfn 0x100200), testfs on pmem0, with or without holder
+/// operations.
 /// </summary>
 internal sealed class TestMachine : IDisposable
 {

@@ -18,9 +18,10 @@ using DaxHolder.Tests.Support;
 namespace DaxHolder.Tests.Xfs.Support;
 
 /// <summary>
-/// A machine as spec 0.1's QEMU setup (a 1 GiB fsdax namespace at 4 GiB with a 2 MiB info block,
-/// first data pfn 0x100200) with the shipped XFS plugin, loaded as daxholder loads it, made with
-/// <c>mkfs.xfs -m reflink=1,rmapbt=1</c> and mounted <c>-o dax=always</c> unless told otherwise.
+/// A machine as the QEMU setup Debian's kernels were observed on (a 1 GiB fsdax namespace at 4 GiB
+/// with a 2 MiB info block, first data pfn 0x100200) with the shipped XFS plugin, loaded as
+/// daxholder loads it, made with <c>mkfs.xfs -m reflink=1,rmapbt=1</c> and mounted <c>-o
+/// dax=always</c> unless told otherwise.
 /// </summary>
 internal sealed class XfsMachine : IDisposable
 {
