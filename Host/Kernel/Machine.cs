@@ -122,7 +122,7 @@ internal sealed class Machine : IDisposable
         var stale = Unmap.CountMappingsOf(Tasks.Processes.Where(p => p.Mm is not null).Select(p => p.Mm!), pmem.Pagemap.Start, pmem.Pagemap.End);
         if (stale > 0)
         {
-            Trace.Add(new NotModelled($"{stale} user page-table entr{(stale == 1 ? "y" : "ies")} still map {pmem.Name}'s removed memory: what such an access does is undefined (spec 4.5)"));
+            Trace.Add(new NotModelled($"{stale} user page-table entr{(stale == 1 ? "y" : "ies")} still map {pmem.Name}'s removed memory: what such an access does is undefined (mm/memremap.c: memunmap_pages() removed the pages under them)"));
         }
 
         Signals.DeliverPending(Tasks);
