@@ -37,7 +37,7 @@ internal sealed class GeneratedMachine : IDisposable
         var machine = PluginModules.Boot(catalog, scenario.Kernel);
         try
         {
-            var state = new RunState(scenario, machine, ScenarioRunner.FindType(catalog, scenario, machine));
+            var state = new RunState(scenario, machine, ScenarioRunner.FindType(scenario, machine));
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var (setup, _) = ScenarioSetup.Run(state);
             Add(timings, "setup", clock.Elapsed);

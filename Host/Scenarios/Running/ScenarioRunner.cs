@@ -117,13 +117,7 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
     }
 
     /// <summary>The registered filesystem type the scenario names (get_fs_type), or the scenario's error.</summary>
-    internal static FileSystemTypeEntry? FindType(PluginCatalog catalog, Scenario scenario, Machine machine)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        return FindType(scenario, machine);
-    }
-
-    private static FileSystemTypeEntry? FindType(Scenario scenario, Machine machine)
+    internal static FileSystemTypeEntry? FindType(Scenario scenario, Machine machine)
     {
         if (scenario.FileSystem is not { } fs)
         {
