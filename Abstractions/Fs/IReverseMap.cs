@@ -60,3 +60,23 @@ public interface IReverseMap
     /// </summary>
     ErrnoOr<DeviceExtent> LocateMetadata(string name);
 }
+
+/// <summary>
+/// What a filesystem's notify_failure did with one reverse-map record it visited, as it tells the
+/// kernel through <see cref="Kernel.IKernelServices.TraceRmapRecord"/> (fs/xfs/xfs_notify_failure.c:
+/// xfs_dax_failure_fn() takes one of these paths per record).
+/// </summary>
+public enum RmapVisit
+{
+    /// <summary>A file owner in core with a DAX mapping: its pages went to mf_dax_kill_procs().</summary>
+    Notified,
+
+    /// <summary>Metadata (a non-inode owner, an attr-fork or bmbt block): the filesystem's own damage.</summary>
+    Metadata,
+
+    /// <summary>A file owner not in core (xfs_iget(XFS_IGET_INCORE) gave -ENODATA): skipped, nobody maps it.</summary>
+    NotInCore,
+
+    /// <summary>A file owner in core whose mapping is not DAX (its data is in the page cache): skipped.</summary>
+    NotDax,
+}

@@ -64,4 +64,18 @@ public interface IKernelServices
     /// -EBUSY for a non-DAX mapping, at the first index.
     /// </summary>
     Errno MfDaxKillProcs(IAddressSpace mapping, PageIndex index, PageCount count, MfFlags flags);
+
+    /// <summary>
+    /// Tracing, for the report: the holder's notify_failure is about to walk its reverse map over
+    /// <paramref name="range"/> (one call per query, e.g. per XFS allocation group). Call it before
+    /// the records of that query; a walk that finds nothing is then reported as free space.
+    /// </summary>
+    void TraceRmapQuery(DeviceExtent range);
+
+    /// <summary>
+    /// Tracing, for the report: notify_failure visited <paramref name="record"/> and did
+    /// <paramref name="visit"/> with it. Call it for each record, in walk order, before acting on it,
+    /// so that what the kernel does for the record follows it in the report.
+    /// </summary>
+    void TraceRmapRecord(RmapRecord record, RmapVisit visit);
 }

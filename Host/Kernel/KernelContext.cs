@@ -8,11 +8,17 @@ namespace DaxHolder.Kernel;
 /// What every subsystem of one simulated machine shares: the kernel version profile, the log,
 /// the decision trace and the sysctls. One per machine.
 /// </summary>
-internal sealed class KernelContext(KernelProfile profile)
+internal sealed class KernelContext
 {
-    public KernelProfile Profile { get; } = profile;
+    public KernelContext(KernelProfile profile)
+    {
+        Profile = profile;
+        Log = new KernelLog(Trace);
+    }
 
-    public KernelLog Log { get; } = new();
+    public KernelProfile Profile { get; }
+
+    public KernelLog Log { get; }
 
     public DecisionTrace Trace { get; } = new();
 

@@ -47,10 +47,32 @@ internal sealed class KernelServices(KernelContext kernel, Truncate truncate, Me
     public Errno MfDaxKillProcs(IAddressSpace mapping, PageIndex index, PageCount count, MfFlags flags)
     {
         var host = AsHost(mapping);
+        var slot = kernel.Trace.Enter(new DaxKillProcsCalled(host.Host, index, count, flags, null));
         var result = memoryFailure.MfDaxKillProcs(host, index, count, flags);
-        kernel.Trace.Add(new DaxKillProcsCalled(host.Host, index, count, flags, result));
+        kernel.Trace.Return(slot, new DaxKillProcsCalled(host.Host, index, count, flags, result));
         return result;
     }
+
+    public void TraceRmapQuery(DeviceExtent range)
+    {
+        if (!kernel.Trace.RmapQuery(range))
+        {
+            throw OutsideNotifyFailure(nameof(TraceRmapQuery), range.ToString());
+        }
+    }
+
+    public void TraceRmapRecord(RmapRecord record, RmapVisit visit)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (!kernel.Trace.RmapRecord(record, visit))
+        {
+            throw OutsideNotifyFailure(nameof(TraceRmapRecord), $"{record.Extent} {record.Owner}, {visit}");
+        }
+    }
+
+    /// <summary>Tracing an rmap walk belongs inside the holder's notify_failure: anywhere else it breaks the contract.</summary>
+    private PluginFault OutsideNotifyFailure(string call, string arguments) =>
+        new(scope.Module, $"IKernelServices.{call}", arguments, PluginFaultKind.ContractViolation, "an rmap walk is traced only inside IDaxHolderOperations.NotifyFailure");
 
     private static AddressSpace AsHost(IAddressSpace mapping) =>
         mapping as AddressSpace ?? throw new ArgumentException("the address_space was not created by this kernel", nameof(mapping));

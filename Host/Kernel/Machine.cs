@@ -105,19 +105,11 @@ internal sealed class Machine : IDisposable
     public void Unbind(PmemDevice pmem, TaskStruct? writer)
     {
         ArgumentNullException.ThrowIfNull(pmem);
-        MemoryFailure.Current = writer;
-        try
+        Get<Dumpstack>().RunAsCurrent(MemoryFailure, writer, () =>
         {
             pmem.ReleaseDisk();
-        }
-        catch (KernelOops oops)
-        {
-            Get<Dumpstack>().OopsEnd(oops, writer);
-        }
-        finally
-        {
-            MemoryFailure.Current = null;
-        }
+            return true;
+        }, false);
 
         var stale = Unmap.CountMappingsOf(Tasks.Processes.Where(p => p.Mm is not null).Select(p => p.Mm!), pmem.Pagemap.Start, pmem.Pagemap.End);
         if (stale > 0)

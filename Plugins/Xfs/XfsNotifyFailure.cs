@@ -133,7 +133,8 @@ internal sealed partial class XfsMount : IDaxHolderOperations
 
     /// <summary>
     /// xfs_dax_notify_ddev_failure(): pre-remove says so and freezes; then, AG by AG,
-    /// every rmap record overlapping the range goes to xfs_dax_failure_fn in startblock order;
+    /// every rmap record overlapping the range goes to xfs_dax_failure_fn in startblock order (each
+    /// query and record traced for the report);
     /// after the walk, pre-remove forces FORCE_UMOUNT, otherwise an error or a metadata owner
     /// shuts the filesystem down (CORRUPT_ONDISK) and the answer is the error or -EFSCORRUPTED;
     /// pre-remove thaws last.
@@ -170,9 +171,10 @@ internal sealed partial class XfsMount : IDaxHolderOperations
             notify.BlockCount = profile.Has(KernelFeature.XfsCorrectAgBlockcount)
                 ? Math.Min(ag.Length - 1, high) + 1 - low
                 : Math.Min(ag.Length, high) - low;
+            Kernel.TraceRmapQuery(ReverseMapView.Extent(agno, low, Math.Min(high, ag.Length - 1) - low + 1));
             foreach (var rec in ag.Rmap.QueryRange(low, high).ToList())
             {
-                error = DaxFailureFn(rec, notify);
+                error = DaxFailureFn(agno, rec, notify);
                 if (error != Errno.Ok)
                 {
                     break;
@@ -210,15 +212,17 @@ internal sealed partial class XfsMount : IDaxHolderOperations
     }
 
     /// <summary>
-    /// xfs_dax_failure_fn(): metadata, attr-fork and bmbt owners set want_shutdown
+    /// xfs_dax_failure_fn(), each record traced with what it does: metadata, attr-fork and bmbt owners set want_shutdown
     /// (ignored on pre-remove); an inode not in core is skipped; a file owner's processes go to
     /// mf_dax_kill_procs with its own pgoff and count (6.7+: only for a dax_mapping()), and
     /// pre-remove then invalidates the range.
     /// </summary>
-    private Errno DaxFailureFn(RmapRec rec, FailureInfo notify)
+    private Errno DaxFailureFn(uint agno, RmapRec rec, FailureInfo notify)
     {
         if (XfsRmapOwner.IsNonInode(rec.Owner) || (rec.Flags & (RmapRecordFlags.AttrFork | RmapRecordFlags.BmbtBlock)) != 0)
         {
+            Kernel.TraceRmapRecord(ReverseMapView.ToRecord(agno, rec), RmapVisit.Metadata);
+
             // Continue the query because this isn't a failure.
             if ((notify.Flags & MfFlags.MemPreRemove) == 0)
             {
@@ -231,15 +235,19 @@ internal sealed partial class XfsMount : IDaxHolderOperations
         // xfs_iget(XFS_IGET_INCORE): -ENODATA for an inode that is not cached; skip it.
         if (Cache.Cached(rec.Owner) is not { } ip)
         {
+            Kernel.TraceRmapRecord(ReverseMapView.ToRecord(agno, rec), RmapVisit.NotInCore);
             return Errno.Ok;
         }
+
+        var dax = !Kernel.Profile.Has(KernelFeature.XfsDaxMappingCheck) || ip.Mapping.IsDax;
+        Kernel.TraceRmapRecord(ReverseMapView.ToRecord(agno, rec), dax ? RmapVisit.Notified : RmapVisit.NotDax);
 
         var pgoff = rec.Offset + (notify.StartBlock > rec.StartBlock ? notify.StartBlock - rec.StartBlock : 0);
         var startCross = Math.Max(rec.StartBlock, notify.StartBlock);
         var endCross = Math.Min(rec.End, notify.StartBlock + notify.BlockCount);
         var pgcnt = endCross > startCross ? endCross - startCross : 0u;
         var error = Errno.Ok;
-        if (!Kernel.Profile.Has(KernelFeature.XfsDaxMappingCheck) || ip.Mapping.IsDax)
+        if (dax)
         {
             error = Kernel.MfDaxKillProcs(ip.Mapping, new PageIndex(pgoff), new PageCount(pgcnt), notify.Flags);
         }

@@ -144,10 +144,12 @@ internal sealed class XfsReverseMap(XfsMount mount) : IReverseMap
         return ErrnoOr<DeviceExtent>.Ok(new DeviceExtent(logdev.Start, new ByteLength(Image.LogBlocks << XfsGeometry.BlockLog)));
     }
 
-    private DeviceExtent Extent(uint agno, uint agbno, uint count) =>
+    /// <summary>The disk extent of <paramref name="count"/> blocks from AG block <paramref name="agbno"/> of AG <paramref name="agno"/>.</summary>
+    internal DeviceExtent Extent(uint agno, uint agbno, uint count) =>
         new(Image.Device.Start.Add(Image.Geometry.FsbToByteOffset(Image.Geometry.AgbToFsb(agno, agbno))), new ByteLength((ulong)count << XfsGeometry.BlockLog));
 
-    private RmapRecord ToRecord(uint agno, RmapRec r)
+    /// <summary>An AG's rmapbt record as the contract's record: a disk extent and an owner.</summary>
+    internal RmapRecord ToRecord(uint agno, RmapRec r)
     {
         var owner = XfsRmapOwner.IsNonInode(r.Owner) ? RmapOwner.OfMetadata(XfsRmapOwner.Name(r.Owner)) : RmapOwner.OfInode(new InodeNumber(r.Owner));
         FileOffset? offset = r.IgnoresOffset ? null : new FileOffset(r.Offset << XfsGeometry.BlockLog);

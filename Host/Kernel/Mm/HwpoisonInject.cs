@@ -27,20 +27,9 @@ internal sealed class HwpoisonInject(KernelContext kernel, DevPagemaps memremap,
         }
 
         kernel.Log.Printk(KernelLogLevel.Info, $"Injecting memory failure at pfn {pfn}");
-        memoryFailure.Current = writer;
-        Errno err;
-        try
+        if (dumpstack.RunAsCurrent<Errno?>(memoryFailure, writer, () => memoryFailure.MemoryFailure(pfn, MfFlags.SwSimulated), null) is not { } err)
         {
-            err = memoryFailure.MemoryFailure(pfn, MfFlags.SwSimulated);
-        }
-        catch (KernelOops oops)
-        {
-            dumpstack.OopsEnd(oops, writer);
             return Errno.Ok;
-        }
-        finally
-        {
-            memoryFailure.Current = null;
         }
 
         signals.DeliverPending(writer);

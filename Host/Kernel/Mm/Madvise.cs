@@ -61,20 +61,9 @@ internal sealed class Madvise(KernelContext kernel, MemoryFailureHandler memoryF
 
             kernel.Log.Printk(KernelLogLevel.Info, $"Injecting memory failure for pfn {pfn} at process virtual address {address}");
             var flags = MfFlags.CountIncreased | MfFlags.SwSimulated | (kernel.Has(KernelFeature.MadviseActionRequired) ? MfFlags.ActionRequired : MfFlags.None);
-            Errno ret;
-            memoryFailure.Current = task;
-            try
+            if (dumpstack.RunAsCurrent<Errno?>(memoryFailure, task, () => memoryFailure.MemoryFailure(pfn, flags), null) is not { } ret)
             {
-                ret = memoryFailure.MemoryFailure(pfn, flags);
-            }
-            catch (KernelOops oops)
-            {
-                dumpstack.OopsEnd(oops, task);
                 return Errno.Ok;
-            }
-            finally
-            {
-                memoryFailure.Current = null;
             }
 
             if (ret == Errno.EOPNOTSUPP)

@@ -1,4 +1,5 @@
 using DaxHolder.Abstractions.Kernel;
+using DaxHolder.Kernel.Trace;
 
 namespace DaxHolder.Kernel.Printk;
 
@@ -38,10 +39,10 @@ internal abstract class DeferredLogText
 }
 
 /// <summary>
-/// kernel/printk: the kernel ring buffer of one machine. Lines are kept in order; an event's
-/// decision record takes the slice printed while it ran.
+/// kernel/printk: the kernel ring buffer of one machine. Lines are kept in order, and each is
+/// also a record in the machine's decision trace, at the point it was printed.
 /// </summary>
-internal sealed class KernelLog : IKernelLog
+internal sealed class KernelLog(DecisionTrace? trace = null) : IKernelLog
 {
     private readonly List<LogLine> lines = [];
     private readonly HashSet<string> warnedOnce = new(StringComparer.Ordinal);
@@ -54,14 +55,14 @@ internal sealed class KernelLog : IKernelLog
     public void Printk(KernelLogLevel level, string line)
     {
         ArgumentNullException.ThrowIfNull(line);
-        lines.Add(new LogLine(level, line));
+        Print(new LogLine(level, line));
     }
 
     /// <summary>printk of a line formatted only when read (see <see cref="DeferredLogText"/>).</summary>
     public void Printk(KernelLogLevel level, DeferredLogText line)
     {
         ArgumentNullException.ThrowIfNull(line);
-        lines.Add(new LogLine(level, line));
+        Print(new LogLine(level, line));
     }
 
     /// <summary>The lines printed since <paramref name="mark"/>.</summary>
@@ -72,4 +73,10 @@ internal sealed class KernelLog : IKernelLog
     /// site fires in this boot; later hits print nothing.
     /// </summary>
     public bool FirstWarning(string site) => warnedOnce.Add(site);
+
+    private void Print(LogLine line)
+    {
+        lines.Add(line);
+        trace?.Add(new LogPrinted(line));
+    }
 }

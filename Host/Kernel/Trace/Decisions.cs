@@ -1,4 +1,5 @@
 using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Fs;
 using DaxHolder.Kernel.Fs.Dax;
 using DaxHolder.Kernel.Signal;
 using DaxHolder.Kernel.Units;
@@ -6,9 +7,11 @@ using DaxHolder.Kernel.Units;
 namespace DaxHolder.Kernel.Trace;
 
 /// <summary>
-/// One thing the kernel decided or did while handling an event, in the order it happened. The
-/// model appends these as it walks the kernel's code path; reports render them. Tasks are named
-/// by comm, tgid and tid as they were when the decision was taken.
+/// One thing the kernel decided or did, in the order the kernel walked it, as a tracepoint would
+/// record it: a call (dax_holder_notify_failure(), mf_dax_kill_procs()) is recorded where it was
+/// made and carries its return value once it returned; what the callee did follows it. Reports
+/// render these; expectations check them. Tasks are named by comm, tgid and tid as they were
+/// when the decision was taken.
 /// </summary>
 internal abstract record Decision;
 
@@ -18,8 +21,27 @@ internal readonly record struct TaskName(string Comm, int Pid, int Tid)
     public override string ToString() => Pid == Tid ? $"{Comm}:{Pid}" : $"{Comm}:{Pid}/{Tid}";
 }
 
-/// <summary>drivers/dax/super.c: dax_holder_notify_failure() and what it returned.</summary>
-internal sealed record HolderNotified(string DaxDevice, string? Holder, DeviceOffset Offset, ByteLength Length, MfFlags Flags, Errno Result) : Decision;
+/// <summary>
+/// drivers/dax/super.c: dax_holder_notify_failure() and what it returned (null while the holder
+/// runs, and for good when a plugin fault ended the call).
+/// </summary>
+internal sealed record HolderNotified(string DaxDevice, string? Holder, DeviceOffset Offset, ByteLength Length, MfFlags Flags, Errno? Result) : Decision;
+
+/// <summary>
+/// The holder's notify_failure is about to walk its reverse map over <paramref name="Range"/> (as
+/// xfs_dax_notify_ddev_failure() queries each AG's rmapbt); <paramref name="Found"/> is how many
+/// records the walk visited, known once it moved on.
+/// </summary>
+internal sealed record RmapQueried(string Plugin, DeviceExtent Range, int? Found) : Decision;
+
+/// <summary>One reverse-map record the holder's notify_failure visited, and what it did with it, told by the plugin as it walked.</summary>
+internal sealed record RmapRecordVisited(string Plugin, RmapRecord Record, RmapVisit Visit) : Decision;
+
+/// <summary>Records visited past the first <see cref="DecisionTrace.RmapListed"/> of one notify_failure call: counted, not kept.</summary>
+internal sealed record RmapRecordsElided(string Plugin, int Count) : Decision;
+
+/// <summary>One printk line, at the point the kernel printed it.</summary>
+internal sealed record LogPrinted(Printk.LogLine Line) : Decision;
 
 /// <summary>A call into a plugin threw: a plugin fault, reported as the errno the host returned for it.</summary>
 internal sealed record PluginFaulted(string Plugin, string Call, string Problem, Errno Returned) : Decision;
@@ -28,7 +50,7 @@ internal sealed record PluginFaulted(string Plugin, string Call, string Problem,
 internal sealed record GenericPathTaken(Pfn Pfn, string Reason) : Decision;
 
 /// <summary>mm/memory-failure.c: mf_dax_kill_procs() was called by a holder for a file range.</summary>
-internal sealed record DaxKillProcsCalled(InodeNumber Inode, PageIndex Index, PageCount Count, MfFlags Flags, Errno Result) : Decision;
+internal sealed record DaxKillProcsCalled(InodeNumber Inode, PageIndex Index, PageCount Count, MfFlags Flags, Errno? Result) : Decision;
 
 /// <summary>One page index looked at by mf_dax_kill_procs() or the generic path, and the entry it found.</summary>
 internal sealed record PageExamined(InodeNumber Inode, PageIndex Index, Pfn? EntryPfn, DaxEntryState Found) : Decision

@@ -1,25 +1,37 @@
 using System.Globalization;
 using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Fs;
 using DaxHolder.Kernel.Signal;
 using DaxHolder.Kernel.Trace;
+using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Running;
 
 namespace DaxHolder.Scenarios.Reports;
 
 /// <summary>
 /// Turns each kind of <see cref="Decision"/> into a <see cref="DecisionView"/>: one line in the
-/// kernel's vocabulary (function names, flag names, errno names) and the same facts as fields.
+/// kernel's vocabulary (function names, flag names, errno names) and the same facts as fields. The
+/// only renderer of decisions: text and JSON reports both take their views from here.
 /// </summary>
 internal static class DecisionFormatter
 {
+    /// <summary>The views of a step's records in trace order; log lines are not decisions (reports print them apart).</summary>
+    public static IEnumerable<DecisionView> Format(IEnumerable<Decision> decisions) =>
+        decisions.Where(d => d is not LogPrinted).Select(Format);
+
     public static DecisionView Format(Decision decision) => decision switch
     {
-        HolderNotified h => View("holder", $"{h.DaxDevice}: dax_holder_notify_failure(offset {h.Offset}, len {h.Length}, {h.Flags.ToKernelString()}) -> {h.Holder ?? "no holder"} = {h.Result.ToKernelString()}",
-            ("dax_device", h.DaxDevice), ("holder", h.Holder), ("offset", h.Offset.Value), ("length", h.Length.Value), ("flags", h.Flags.ToKernelString()), ("result", h.Result.ToKernelString())),
+        HolderNotified h => View("holder", $"{h.DaxDevice}: dax_holder_notify_failure(offset {h.Offset}, len {h.Length}, {h.Flags.ToKernelString()}) -> {h.Holder ?? "no holder"} = {Returned(h.Result)}",
+            ("dax_device", h.DaxDevice), ("holder", h.Holder), ("offset", h.Offset.Value), ("length", h.Length.Value), ("flags", h.Flags.ToKernelString()), ("result", h.Result?.ToKernelString())),
+        RmapQueried q => new DecisionView("rmap-query", q.Found == 0 ? $"{q.Range}: no records (free space)" : null,
+            Fields(("plugin", q.Plugin), ("start", q.Range.Start.Value), ("length", q.Range.Length.Value), ("found", q.Found))),
+        RmapRecordVisited r => Rmap(r),
+        RmapRecordsElided e => View("rmap", $"... and {e.Count} more records", ("plugin", e.Plugin), ("more", e.Count)),
         PluginFaulted p => View("plugin-fault", $"{p.Plugin}: {p.Call} threw ({p.Problem}); returned {p.Returned.ToKernelString()}",
             ("plugin", p.Plugin), ("call", p.Call), ("problem", p.Problem), ("returned", p.Returned.ToKernelString())),
         GenericPathTaken g => View("generic", $"pfn {g.Pfn}: mf_generic_kill_procs ({g.Reason})", ("pfn", g.Pfn.Value), ("reason", g.Reason)),
-        DaxKillProcsCalled k => View("mf_dax_kill_procs", $"inode {k.Inode} index {k.Index} count {k.Count} ({k.Flags.ToKernelString()}) = {k.Result.ToKernelString()}",
-            ("inode", k.Inode.Value), ("index", k.Index.Value), ("count", k.Count.Value), ("flags", k.Flags.ToKernelString()), ("result", k.Result.ToKernelString())),
+        DaxKillProcsCalled k => View("mf_dax_kill_procs", $"inode {k.Inode} index {k.Index} count {k.Count} ({k.Flags.ToKernelString()}) = {Returned(k.Result)}",
+            ("inode", k.Inode.Value), ("index", k.Index.Value), ("count", k.Count.Value), ("flags", k.Flags.ToKernelString()), ("result", k.Result?.ToKernelString())),
         PageExamined p => View("page", $"inode {p.Inode} index {p.Index}: {p.Entry}{(p.EntryPfn is { } pfn && !p.Entry.Contains(pfn.ToString(), StringComparison.Ordinal) ? $" pfn {pfn}" : "")}",
             ("inode", p.Inode.Value), ("index", p.Index.Value), ("entry", p.Entry), ("pfn", p.EntryPfn?.Value)),
         PageNotLocked p => View("page", $"pfn {p.Pfn}: {p.Reason}", ("pfn", p.Pfn.Value), ("reason", p.Reason)),
@@ -40,8 +52,32 @@ internal static class DecisionFormatter
         ProcessExited p => View("exited", $"{p.Task}: {p.Reason}", ("task", p.Task.ToString()), ("reason", p.Reason)),
         FaultFailed f => View("fault", $"{f.Task} at {f.Address}: {f.Result}{(f.Why is null ? "" : $" ({f.Why})")}", ("task", f.Task.ToString()), ("address", f.Address.Value), ("result", f.Result), ("why", f.Why)),
         NotModelled n => View("not-modelled", n.What, ("what", n.What)),
+        FileBuiltByMkfs f => View("file", $"{f.Path}: {Quantities.FormatSize(f.Size.Value)} built into the image by mkfs.{f.FileSystemType} ({f.Content})",
+            ("path", f.Path), ("size", f.Size.Value), ("content", f.Content)),
+        FileCloned c => View("file", $"cp --reflink=auto {c.Source} {c.Destination}: FICLONE = {c.Result.ToKernelString()}, {(c.Result == Errno.Ok ? "every block shared" : "copied into new blocks")}",
+            ("source", c.Source), ("destination", c.Destination), ("result", c.Result.ToKernelString())),
+        FileRangeCloned c => View("file", $"FICLONERANGE {c.Source}+{c.SourceOffset} -> {c.Destination}+{c.Offset} len {c.Length} = {c.Result.ToKernelString()}, {(c.Result == Errno.Ok ? "shared" : "written into new blocks instead")}",
+            ("source", c.Source), ("source_offset", c.SourceOffset.Value), ("destination", c.Destination), ("offset", c.Offset.Value), ("length", c.Length.Value), ("result", c.Result.ToKernelString())),
         _ => View("other", decision.ToString() ?? decision.GetType().Name),
     };
+
+    /// <summary>A call's return value, or what became of a call that never returned (a plugin fault ended it).</summary>
+    private static string Returned(Errno? result) => result?.ToKernelString() ?? "(did not return)";
+
+    private static DecisionView Rmap(RmapRecordVisited visited)
+    {
+        var r = visited.Record;
+        var skipped = visited.Visit switch
+        {
+            RmapVisit.NotInCore => " (not in core)",
+            RmapVisit.NotDax => " (not DAX)",
+            _ => "",
+        };
+        var owner = r.Owner.Inode is { } ino ? $"inode {ino} offset {r.FileOffset}{skipped}" : $"metadata {r.Owner.Metadata}";
+        var flags = r.Flags == RmapRecordFlags.None ? "" : $" [{r.Flags}]";
+        return View("rmap", $"{r.Extent} {owner}{flags}",
+            ("plugin", visited.Plugin), ("start", r.Extent.Start.Value), ("length", r.Extent.Length.Value), ("owner", r.Owner.ToString()), ("file_offset", r.FileOffset?.Value), ("flags", r.Flags.ToString()), ("visit", visited.Visit.ToString()));
+    }
 
     private static DecisionView Signal(SignalRecord s)
     {
@@ -60,6 +96,8 @@ internal static class DecisionFormatter
             ("si_addr", s.Address?.Value), ("si_addr_lsb", s.AddressLsb), ("forced", s.Forced), ("queueing", queueing));
     }
 
-    private static DecisionView View(string kind, string text, params (string Key, object? Value)[] fields) =>
-        new(kind, text, fields.Select(f => new KeyValuePair<string, object?>(f.Key, f.Value)).ToList());
+    private static DecisionView View(string kind, string text, params (string Key, object? Value)[] fields) => new(kind, text, Fields(fields));
+
+    private static List<KeyValuePair<string, object?>> Fields(params (string Key, object? Value)[] fields) =>
+        fields.Select(f => new KeyValuePair<string, object?>(f.Key, f.Value)).ToList();
 }

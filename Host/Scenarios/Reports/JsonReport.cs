@@ -6,7 +6,7 @@ namespace DaxHolder.Scenarios.Reports;
 
 /// <summary>
 /// The JSON rendering of runs, for tools: <c>{"runs": [...]}</c> with one object per cell, every
-/// decision as its kind, its text and its fields. Property order is fixed, so output is byte-identical
+/// decision as its kind and its typed fields (the prose lines are the text report's). Property order is fixed, so output is byte-identical
 /// for the same input.
 /// </summary>
 internal static class JsonReport
@@ -78,11 +78,10 @@ internal static class JsonReport
         json.WriteString("what", step.What);
         json.WriteString("result", step.Result);
         json.WriteStartArray("decisions");
-        foreach (var decision in step.Decisions)
+        foreach (var decision in DecisionFormatter.Format(step.Decisions))
         {
             json.WriteStartObject();
             json.WriteString("kind", decision.Kind);
-            json.WriteString("text", decision.Text);
             foreach (var (key, value) in decision.Fields)
             {
                 Value(json, key, value);
@@ -129,6 +128,9 @@ internal static class JsonReport
                 break;
             case int i:
                 json.WriteNumber(key, i);
+                break;
+            case long l:
+                json.WriteNumber(key, l);
                 break;
             case ulong u:
                 json.WriteNumber(key, u);

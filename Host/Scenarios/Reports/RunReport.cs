@@ -1,3 +1,4 @@
+using DaxHolder.Kernel.Trace;
 using DaxHolder.Scenarios.Language;
 
 namespace DaxHolder.Scenarios.Reports;
@@ -31,7 +32,8 @@ internal sealed record RunReport(
 
 /// <summary>
 /// One step: its number (0 for set-up), what it did, its result (a return value such as "0" or
-/// "-EIO", or what an access did), the decisions, the log slice and the expectations.
+/// "-EIO", or what an access did), its slice of the decision trace (typed records in the order
+/// the kernel walked, log lines among them) and the expectations.
 /// </summary>
 internal sealed record StepReport(
     int Number,
@@ -39,12 +41,18 @@ internal sealed record StepReport(
     string What,
     string Result,
     bool IsEvent,
-    IReadOnlyList<DecisionView> Decisions,
-    IReadOnlyList<string> Log,
-    IReadOnlyList<ExpectationOutcome> Expectations);
+    IReadOnlyList<Decision> Decisions,
+    IReadOnlyList<ExpectationOutcome> Expectations)
+{
+    /// <summary>The kernel log lines the step printed, in order.</summary>
+    public IReadOnlyList<string> Log => [.. Decisions.OfType<LogPrinted>().Select(l => l.Line.Text)];
+}
 
-/// <summary>One decision as reports show it: a short kind, the line for people, and typed fields for tools.</summary>
-internal sealed record DecisionView(string Kind, string Text, IReadOnlyList<KeyValuePair<string, object?>> Fields);
+/// <summary>
+/// One decision as reports show it: a short kind, the line for people (null for a record that only
+/// tools see, such as an rmap query that found records) and typed fields for tools.
+/// </summary>
+internal sealed record DecisionView(string Kind, string? Text, IReadOnlyList<KeyValuePair<string, object?>> Fields);
 
 /// <summary>
 /// A call into a plugin that threw, ran past its deadline or broke the contract: where in the

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DaxHolder.Kernel.Trace;
 
 namespace DaxHolder.Scenarios.Reports;
 
@@ -68,19 +69,7 @@ internal static class TextReport
     {
         var label = step.Number == 0 ? "setup" : $"{(step.IsEvent ? "event" : "step")} {step.Number.ToString(CultureInfo.InvariantCulture)} {step.Kind}";
         Line(text, $"{label}: {step.What} => {step.Result}");
-        foreach (var decision in step.Decisions)
-        {
-            Line(text, $"    {decision.Kind.PadRight(KindWidth)} {decision.Text}");
-        }
-
-        if (step.Log.Count > 0)
-        {
-            Line(text, "  log:");
-            foreach (var line in step.Log)
-            {
-                Line(text, $"    {line}");
-            }
-        }
+        Records(text, step.Decisions);
 
         if (step.Expectations.Count > 0)
         {
@@ -88,6 +77,36 @@ internal static class TextReport
             foreach (var e in step.Expectations)
             {
                 Line(text, e.Held ? $"    ok    {e.Check}" : $"    FAIL  {e.Check}: {e.Actual} ({e.At})");
+            }
+        }
+    }
+
+    /// <summary>A slice of the decision trace as a step shows it: the decision lines, then the log lines under "log:".</summary>
+    public static string Records(IReadOnlyList<Decision> decisions)
+    {
+        var text = new StringBuilder();
+        Records(text, decisions);
+        return text.ToString();
+    }
+
+    private static void Records(StringBuilder text, IReadOnlyList<Decision> decisions)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        foreach (var decision in DecisionFormatter.Format(decisions))
+        {
+            if (decision.Text is not null)
+            {
+                Line(text, $"    {decision.Kind.PadRight(KindWidth)} {decision.Text}");
+            }
+        }
+
+        var log = decisions.OfType<LogPrinted>().ToList();
+        if (log.Count > 0)
+        {
+            Line(text, "  log:");
+            foreach (var line in log)
+            {
+                Line(text, $"    {line.Line.Text}");
             }
         }
     }

@@ -9,7 +9,7 @@ namespace DaxHolder.Scenarios.Running;
 
 /// <summary>
 /// One scenario cell as it runs: the step reports so far, which step is running (its number,
-/// location and the trace and log marks it started at), and the plugin fault that ended it, if
+/// location and the trace mark it started at), and the plugin fault that ended it, if
 /// any. The watchdog's thread reads it after abandoning a cell, so the list is locked.
 /// </summary>
 internal sealed class CellRun(Scenario scenario, IReadOnlyList<ScenarioSetting> cell, Machine machine)
@@ -27,8 +27,6 @@ internal sealed class CellRun(Scenario scenario, IReadOnlyList<ScenarioSetting> 
 
     public int DecisionMark { get; private set; }
 
-    public int LogMark { get; private set; }
-
     public PluginFaultReport? Fault { get; private set; }
 
     /// <summary>The scenario as a whole, for a fault outside any step (module init or exit).</summary>
@@ -42,7 +40,6 @@ internal sealed class CellRun(Scenario scenario, IReadOnlyList<ScenarioSetting> 
             running = number;
             runningAt = at;
             DecisionMark = Machine.Trace.Mark;
-            LogMark = Machine.Kernel.Log.Mark;
         }
     }
 
@@ -64,7 +61,7 @@ internal sealed class CellRun(Scenario scenario, IReadOnlyList<ScenarioSetting> 
             if (running >= 0 && running <= Scenario.Steps.Count)
             {
                 var step = running == 0 ? null : Scenario.Steps[running - 1];
-                steps.Add(ScenarioRunner.FaultedStep(Machine, running, step?.Kind ?? "setup", step?.IsEvent ?? false, DecisionMark, LogMark));
+                steps.Add(ScenarioRunner.FaultedStep(Machine, running, step?.Kind ?? "setup", step?.IsEvent ?? false, DecisionMark));
             }
 
             Fault = new PluginFaultReport(runningAt, fault.Module.Name, fault.Module.Version, fault.Call, fault.Arguments, fault.Kind.ToString(), fault.Detail);

@@ -5,13 +5,13 @@ using DaxHolder.Scenarios.Reports;
 
 namespace DaxHolder.Scenarios.Running;
 
-/// <summary>Checks a step's inline expectations against what the step decided and printed.</summary>
+/// <summary>Checks a step's inline expectations against the step's typed records (signals, action results, health, log lines) and the machine's state.</summary>
 internal static class ExpectationChecker
 {
-    public static List<ExpectationOutcome> Check(Step step, string result, IReadOnlyList<Decision> decisions, IReadOnlyList<string> log, RunState state) =>
-        step.Expect.SelectMany(block => block.Checks).Select(check => Check(check, result, decisions, log, state)).ToList();
+    public static List<ExpectationOutcome> Check(Step step, string result, IReadOnlyList<Decision> decisions, RunState state) =>
+        step.Expect.SelectMany(block => block.Checks).Select(check => Check(check, result, decisions, state)).ToList();
 
-    private static ExpectationOutcome Check(Expectation check, string result, IReadOnlyList<Decision> decisions, IReadOnlyList<string> log, RunState state)
+    private static ExpectationOutcome Check(Expectation check, string result, IReadOnlyList<Decision> decisions, RunState state)
     {
         var signals = decisions.OfType<SignalSent>().Select(s => s.Signal).ToList();
         (bool Held, string? Actual) outcome = check switch
@@ -21,7 +21,7 @@ internal static class ExpectationChecker
             SignalExpectation s => SignalTo(signals, s, state),
             NoSignalExpectation n => NoSignal(signals, n.Task, state),
             DeliveredExpectation d => Delivered(decisions, d, state),
-            LogExpectation l => (log.Any(line => line.Contains(l.Text, StringComparison.Ordinal)) == l.Present, l.Present ? "no such line" : "printed"),
+            LogExpectation l => (decisions.OfType<LogPrinted>().Any(p => p.Line.Text.Contains(l.Text, StringComparison.Ordinal)) == l.Present, l.Present ? "no such line" : "printed"),
             ShutdownExpectation s => (state.Mount?.SuperBlock.IsShutdown == true) == s.ShutDown
                 ? (true, null) : (false, state.Mount?.SuperBlock.IsShutdown == true ? $"shut down ({state.Mount.SuperBlock.ShutdownReason})" : "not shut down"),
             ExitedExpectation e => Exited(e, state),

@@ -1,4 +1,3 @@
-using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Kernel;
 using DaxHolder.Kernel.Trace;
@@ -13,14 +12,11 @@ namespace DaxHolder.Scenarios.Running;
 /// <summary>
 /// Runs scenario cells: each on a fresh <see cref="Machine"/> (its own DI container) with the
 /// loaded plugins' registrations, set-up first, then the steps in order; after every step each
-/// task returns to user space (pending signals are delivered) and the step's decisions and log
-/// lines are sliced off into its report.
+/// task returns to user space (pending signals are delivered) and the step's slice of the decision
+/// trace (the kernel's records and log lines, in the order the kernel walked) goes into its report.
 /// </summary>
 internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDeadline = null)
 {
-    /// <summary>At most this many rmap records are listed under a holder notification.</summary>
-    private const int RmapListed = 16;
-
     private readonly TimeSpan deadline = pluginDeadline ?? PluginWatchdog.DefaultDeadline;
 
     /// <summary>A runner over <paramref name="plugins"/>, each plugin call given <paramref name="pluginDeadline"/>.</summary>
@@ -82,7 +78,7 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
         cell.Begin(0, scenario.FileSystem?.TypeAt ?? CellRun.Whole(scenario));
         var state = cell.State = new RunState(scenario, machine, FindType(scenario, machine));
         var (setupResult, notes) = ScenarioSetup.Run(state);
-        cell.Add(Slice(state, 0, "setup", "namespace, mkfs, mount and files", setupResult, false, cell.DecisionMark, cell.LogMark, notes, null));
+        cell.Add(Slice(state, 0, "setup", "namespace, mkfs, mount and files", setupResult, false, cell.DecisionMark, notes, null));
 
         var runner = new StepRunner(state);
         for (var i = 0; i < scenario.Steps.Count; i++)
@@ -108,7 +104,7 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
                 machine.DeliverPendingSignals();
             }
 
-            cell.Add(Slice(state, i + 1, step.Kind, what, result, step.IsEvent, cell.DecisionMark, cell.LogMark, [], step.Expect.Count == 0 ? null : step));
+            cell.Add(Slice(state, i + 1, step.Kind, what, result, step.IsEvent, cell.DecisionMark, [], step.Expect.Count == 0 ? null : step));
         }
 
         cell.Begin(scenario.Steps.Count + 1, CellRun.Whole(scenario));
@@ -129,62 +125,14 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
     }
 
     /// <summary>The step that was running when a plugin faulted: what it recorded until then, ending in the fault.</summary>
-    internal static StepReport FaultedStep(Machine machine, int number, string kind, bool isEvent, int decisionMark, int logMark)
+    internal static StepReport FaultedStep(Machine machine, int number, string kind, bool isEvent, int decisionMark) =>
+        new(number, kind, number == 0 ? "namespace, mkfs, mount and files" : kind, "plugin fault", isEvent, machine.Trace.Since(decisionMark), []);
+
+    private static StepReport Slice(RunState state, int number, string kind, string what, string result, bool isEvent, int decisionMark, IReadOnlyList<SetupRecord> notes, Step? step)
     {
-        var views = machine.Trace.Since(decisionMark).Select(DecisionFormatter.Format).ToList();
-        var log = machine.Kernel.Log.Since(logMark).Select(l => l.Text).ToList();
-        return new StepReport(number, kind, number == 0 ? "namespace, mkfs, mount and files" : kind, "plugin fault", isEvent, views, log, []);
-    }
-
-    private static StepReport Slice(RunState state, int number, string kind, string what, string result, bool isEvent, int decisionMark, int logMark, List<DecisionView> notes, Step? step)
-    {
-        var decisions = state.Machine.Trace.Since(decisionMark);
-        var log = state.Machine.Kernel.Log.Since(logMark).Select(l => l.Text).ToList();
-        var views = new List<DecisionView>();
-        foreach (var decision in decisions)
-        {
-            views.Add(DecisionFormatter.Format(decision));
-            if (decision is HolderNotified notified)
-            {
-                views.AddRange(RmapRecords(state, notified));
-            }
-        }
-
-        views.AddRange(notes);
-        var expectations = step is null ? [] : ExpectationChecker.Check(step, result, decisions, log, state);
-        return new StepReport(number, kind, what, result, isEvent, views, log, expectations);
-    }
-
-    /// <summary>
-    /// The filesystem's rmap records for a notified range, as its notify_failure walks them
-    /// (not for a holder that declined with -EOPNOTSUPP or a dead device).
-    /// </summary>
-    private static List<DecisionView> RmapRecords(RunState state, HolderNotified notified)
-    {
-        if (state.Mount is not { } mount || notified.Result is Errno.EOPNOTSUPP or Errno.ENXIO || notified.Holder != mount.Plugin)
-        {
-            return [];
-        }
-
-        var range = new DeviceExtent(notified.Offset, notified.Length);
-        var records = mount.FileSystem.ReverseMap.Query(range);
-        var views = records.Take(RmapListed).Select(r => Rmap(mount, r)).ToList();
-        if (records.Count > RmapListed)
-        {
-            views.Add(new DecisionView("rmap", $"... and {records.Count - RmapListed} more records", [new("more", records.Count - RmapListed)]));
-        }
-
-        return records.Count == 0 ? [new DecisionView("rmap", $"{range}: no records (free space)", [new("range", range.ToString())])] : views;
-    }
-
-    private static DecisionView Rmap(Kernel.Fs.Mount mount, RmapRecord r)
-    {
-        var owner = r.Owner.Inode is { } ino
-            ? $"inode {ino} offset {r.FileOffset}{(mount.FileSystem.Inodes.FindInCore(ino) is null ? " (not in core)" : "")}"
-            : $"metadata {r.Owner.Metadata}";
-        var flags = r.Flags == RmapRecordFlags.None ? "" : $" [{r.Flags}]";
-        return new DecisionView("rmap", $"{r.Extent} {owner}{flags}",
-            [new("start", r.Extent.Start.Value), new("length", r.Extent.Length.Value), new("owner", r.Owner.ToString()), new("file_offset", r.FileOffset?.Value), new("flags", r.Flags.ToString())]);
+        IReadOnlyList<Decision> decisions = [.. state.Machine.Trace.Since(decisionMark), .. notes];
+        var expectations = step is null ? [] : ExpectationChecker.Check(step, result, decisions, state);
+        return new StepReport(number, kind, what, result, isEvent, decisions, expectations);
     }
 
     private static string Options(FsOptions options) => options.Pairs.Count == 0 ? "(none)" : options.ToString();

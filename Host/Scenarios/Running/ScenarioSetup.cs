@@ -2,7 +2,6 @@ using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Kernel.Fs;
 using DaxHolder.Scenarios.Language;
-using DaxHolder.Scenarios.Reports;
 
 namespace DaxHolder.Scenarios.Running;
 
@@ -15,7 +14,7 @@ namespace DaxHolder.Scenarios.Running;
 internal static class ScenarioSetup
 {
     /// <summary>Runs set-up; returns its result ("0" or why the mount failed) and what it did to each file.</summary>
-    public static (string Result, List<DecisionView> Notes) Run(RunState state)
+    public static (string Result, List<SetupRecord> Notes) Run(RunState state)
     {
         var scenario = state.Scenario;
         var machine = state.Machine;
@@ -49,10 +48,10 @@ internal static class ScenarioSetup
             return (mounted, []);
         }
 
-        var notes = new List<DecisionView>();
+        var notes = new List<SetupRecord>();
         if (buildsFiles)
         {
-            return ("0", [.. scenario.Files.Select(f => Note($"{f.Path}: {Quantities.FormatSize(f.Size.Value)} built into the image by mkfs.{fs.Type} ({f.ToSourceFile().Content})"))]);
+            return ("0", [.. scenario.Files.Select(f => new FileBuiltByMkfs(f.Path, f.Size, fs.Type, f.ToSourceFile().Content.ToString()))]);
         }
 
         foreach (var file in scenario.Files)
@@ -103,7 +102,7 @@ internal static class ScenarioSetup
         return state.Type!.Type.Mkfs(request);
     }
 
-    private static void MakeFile(Mount mount, IReadOnlyList<FileSpec> files, FileSpec file, List<DecisionView> notes)
+    private static void MakeFile(Mount mount, IReadOnlyList<FileSpec> files, FileSpec file, List<SetupRecord> notes)
     {
         var created = FileIo.Create(mount, file.Path, new FileCreateOptions(file.ExtentSizeHint));
         Need(created.IsOk ? Errno.Ok : created.Error, file, $"create {file.Path}", created.Message);
@@ -113,12 +112,12 @@ internal static class ScenarioSetup
             var cloned = FileIo.WithOpen(mount, source, src => FileIo.WithOpen(mount, file.Path, dst => mount.FileSystem.Files.Clone(src, dst)));
             if (cloned == Errno.Ok)
             {
-                notes.Add(Note($"cp --reflink=auto {source} {file.Path}: FICLONE = 0, every block shared"));
+                notes.Add(new FileCloned(source, file.Path, Errno.Ok));
             }
             else
             {
                 Need(FileIo.ReadWrite(mount, file.Path, default, size, write: true), file, $"copy {source} to {file.Path}", null);
-                notes.Add(Note($"cp --reflink=auto {source} {file.Path}: FICLONE = {cloned.ToKernelString()}, copied into new blocks"));
+                notes.Add(new FileCloned(source, file.Path, cloned));
             }
         }
         else
@@ -137,15 +136,14 @@ internal static class ScenarioSetup
         {
             var cloned = FileIo.WithOpen(mount, range.Source, src => FileIo.WithOpen(mount, file.Path, dst =>
                 mount.FileSystem.Files.CloneRange(src, range.SourceOffset, dst, range.Offset, range.Length)));
-            var what = $"FICLONERANGE {range.Source}+{range.SourceOffset} -> {file.Path}+{range.Offset} len {range.Length}";
             if (cloned == Errno.Ok)
             {
-                notes.Add(Note($"{what} = 0, shared"));
+                notes.Add(new FileRangeCloned(range.Source, range.SourceOffset, file.Path, range.Offset, range.Length, Errno.Ok));
             }
             else
             {
                 Need(FileIo.ReadWrite(mount, file.Path, range.Offset, range.Length, write: true), file, $"write {file.Path}+{range.Offset}", null);
-                notes.Add(Note($"{what} = {cloned.ToKernelString()}, written into new blocks instead"));
+                notes.Add(new FileRangeCloned(range.Source, range.SourceOffset, file.Path, range.Offset, range.Length, cloned));
             }
         }
     }
@@ -185,5 +183,4 @@ internal static class ScenarioSetup
         }
     }
 
-    private static DecisionView Note(string text) => new("file", text, [new("what", text)]);
 }

@@ -37,54 +37,26 @@ internal sealed class ErofsNotifyFailure(ErofsMount mount, ErofsImage image, Ero
             return Errno.EIO;
         }
 
-        var start = image.Device.Start.Value;
-        var end = start + image.Device.Size.Value - 1;
-        var last = length == ByteLength.Max || offset.Value + length.Value < offset.Value ? ulong.MaxValue : offset.Value + length.Value - 1;
-        if (last < start || offset.Value > end)
+        if (RmapFailureWalk.ClipToDevice(image.Device, offset, length) is not { } range)
         {
             return Errno.ENXIO;
         }
 
-        var from = Math.Max(offset.Value, start);
-        var range = new DeviceExtent(new DeviceOffset(from), new ByteLength(Math.Min(last, end) - from + 1));
         var preRemove = (flags & MfFlags.MemPreRemove) != 0 && mount.Kernel.Profile.Has(KernelFeature.MemPreRemove);
-        RmapRecord? metadataHit = null;
-        foreach (var record in reverseMap.Query(range))
+        var walk = RmapFailureWalk.Walk(mount.Kernel, reverseMap, mount.Inodes, range, flags);
+        if (walk.Error != Errno.Ok)
         {
-            if (record.Owner.IsMetadata)
-            {
-                metadataHit ??= preRemove ? null : record;
-                continue;
-            }
-
-            if (mount.Inodes.FindInCore(record.Owner.Inode!.Value) is not { Mapping.IsDax: true } inode)
-            {
-                continue;
-            }
-
-            var overlapStart = Math.Max(record.Extent.Start.Value, range.Start.Value);
-            var overlapEnd = Math.Min(record.Extent.End.Value, range.End.Value);
-            var pgoff = (record.FileOffset!.Value.Value + (overlapStart - record.Extent.Start.Value)) >> PageGeometry.PageShift;
-            var count = (overlapEnd - overlapStart + PageGeometry.PageSize - 1) >> PageGeometry.PageShift;
-            var killed = mount.Kernel.MfDaxKillProcs(inode.Mapping, new PageIndex(pgoff), new PageCount(count), flags);
-            if (preRemove)
-            {
-                mount.Kernel.InvalidateInodePages2Range(inode.Mapping, new PageIndex(pgoff), new PageIndex(pgoff + count - 1));
-            }
-
-            if (killed != Errno.Ok)
-            {
-                return killed;
-            }
+            return walk.Error;
         }
 
-        if (metadataHit is null)
+        if (preRemove || walk.Metadata.Count == 0)
         {
             return Errno.Ok;
         }
 
+        var metadataHit = walk.Metadata[0];
         // erofs_err(sb, ...): pr_err("(device %s): %s: %pV") under pr_fmt "erofs: ".
-        var block = (metadataHit.Extent.Start.Value - start) / ErofsMkfsOptions.BlockSize;
+        var block = (metadataHit.Extent.Start.Value - image.Device.Start.Value) / ErofsMkfsOptions.BlockSize;
         mount.Kernel.Log.Printk(KernelLogLevel.Err, $"erofs: (device {sb.Id}): {Function}: memory failure in {metadataHit.Owner.Metadata} at block {block}");
         return Errno.EFSCORRUPTED;
     }

@@ -38,16 +38,11 @@ internal sealed class Ext4NotifyFailure(Ext4Mount mount, Ext4Image image, Ext4Re
             return Errno.EIO;
         }
 
-        var start = image.Device.Start.Value;
-        var end = start + image.Device.Size.Value - 1;
-        var last = length == ByteLength.Max || offset.Value + length.Value < offset.Value ? ulong.MaxValue : offset.Value + length.Value - 1;
-        if (last < start || offset.Value > end)
+        if (RmapFailureWalk.ClipToDevice(image.Device, offset, length) is not { } range)
         {
             return Errno.ENXIO;
         }
 
-        var from = Math.Max(offset.Value, start);
-        var range = new DeviceExtent(new DeviceOffset(from), new ByteLength(Math.Min(last, end) - from + 1));
         var preRemove = (flags & MfFlags.MemPreRemove) != 0 && mount.Kernel.Profile.Has(KernelFeature.MemPreRemove);
         if (preRemove)
         {
@@ -58,7 +53,8 @@ internal sealed class Ext4NotifyFailure(Ext4Mount mount, Ext4Image image, Ext4Re
             }
         }
 
-        var result = Walk(range, flags, preRemove, out var metadataHit, out var journalHit);
+        var walk = RmapFailureWalk.Walk(mount.Kernel, reverseMap, mount.Inodes, range, flags, r => (r.Flags & (RmapRecordFlags.BmbtBlock | RmapRecordFlags.AttrFork)) != 0);
+        var result = walk.Error;
         if (preRemove)
         {
             log.Printk(KernelLogLevel.Alert, $"EXT4-fs ({sb.Id}): shut down requested (2)");
@@ -67,6 +63,9 @@ internal sealed class Ext4NotifyFailure(Ext4Mount mount, Ext4Image image, Ext4Re
             return result;
         }
 
+        // Metadata does not stop the walk: file owners later in the range still need their kills.
+        var journalHit = walk.Metadata.Any(r => r.Owner.Metadata == "journal");
+        var metadataHit = walk.Metadata.FirstOrDefault(r => r.Owner.Metadata != "journal");
         if (journalHit)
         {
             mount.Errors.AbortJournal();
@@ -78,52 +77,6 @@ internal sealed class Ext4NotifyFailure(Ext4Mount mount, Ext4Image image, Ext4Re
         }
 
         return result != Errno.Ok ? result : journalHit || metadataHit is not null ? Errno.EFSCORRUPTED : Errno.Ok;
-    }
-
-    private Errno Walk(DeviceExtent range, MfFlags flags, bool preRemove, out RmapRecord? metadataHit, out bool journalHit)
-    {
-        metadataHit = null;
-        journalHit = false;
-        foreach (var record in reverseMap.Query(range))
-        {
-            var isMetadata = record.Owner.IsMetadata || (record.Flags & (RmapRecordFlags.BmbtBlock | RmapRecordFlags.AttrFork)) != 0;
-            if (isMetadata)
-            {
-                // Continue the walk: file owners later in the range still need their kills.
-                if (!preRemove && record.Owner.Metadata == "journal")
-                {
-                    journalHit = true;
-                }
-                else if (!preRemove)
-                {
-                    metadataHit ??= record;
-                }
-
-                continue;
-            }
-
-            if (mount.Inodes.FindInCore(record.Owner.Inode!.Value) is not { Mapping.IsDax: true } inode)
-            {
-                continue;
-            }
-
-            var overlapStart = Math.Max(record.Extent.Start.Value, range.Start.Value);
-            var overlapEnd = Math.Min(record.Extent.End.Value, range.End.Value);
-            var pgoff = (record.FileOffset!.Value.Value + (overlapStart - record.Extent.Start.Value)) >> PageGeometry.PageShift;
-            var count = (overlapEnd - overlapStart + PageGeometry.PageSize - 1) >> PageGeometry.PageShift;
-            var killed = mount.Kernel.MfDaxKillProcs(inode.Mapping, new PageIndex(pgoff), new PageCount(count), flags);
-            if (preRemove)
-            {
-                mount.Kernel.InvalidateInodePages2Range(inode.Mapping, new PageIndex(pgoff), new PageIndex(pgoff + count - 1));
-            }
-
-            if (killed != Errno.Ok)
-            {
-                return killed;
-            }
-        }
-
-        return Errno.Ok;
     }
 
     /// <summary>ext4_error (or ext4_error_inode for an extent block) naming what was lost, then ext4_handle_error by errors=.</summary>

@@ -32,7 +32,7 @@ public class PreRemoveBenchmarks
         m.Machine.Unbind(m.State.Pmem!, writer: null);
         var notified = m.Machine.Trace.All.Skip(mark).OfType<HolderNotified>().FirstOrDefault()
             ?? throw new InvalidOperationException("unbind notified no holder");
-        return notified.Result == Errno.Ok ? m.Machine.Trace.Mark - mark : throw new InvalidOperationException($"pre-remove = {notified.Result.ToKernelString()}");
+        return notified.Result == Errno.Ok ? m.Machine.Trace.Mark - mark : throw new InvalidOperationException($"pre-remove = {notified.Result?.ToKernelString()}");
     }
 
     [GlobalCleanup]

@@ -38,12 +38,12 @@ public sealed class KernelFaithfulTests
         m.Touch(early, ve, 1);
         m.Touch(late, vl, 1);
 
-        var (decisions, log) = m.Record(() => m.Madvise(injector, vi, 1).ShouldBe(Errno.Ok));
+        var (decisions, _) = m.Record(() => m.Madvise(injector, vi, 1).ShouldBe(Errno.Ok));
 
         var signals = TestMachine.Signals(decisions);
         signals.Select(s => (s.Task.Pid, s.Code)).ShouldBe([(100, Signals.BUS_MCEERR_AR), (200, Signals.BUS_MCEERR_AO)]);
         TestMachine.Leaf(late, vl, 1).ShouldBeNull("the unmap covers every mapper of the file range");
-        Ext4Machine.Render(decisions, log).ShouldMatchApprovedText(profile);
+        DecisionText.Render($"ext4 without holder on {profile}", [("injector madvise(MADV_HWPOISON)", decisions)]).ShouldMatchApprovedText(profile);
     }
 
     /// <summary>dax_lock_page(): an ext4 metadata block (a block bitmap) has page-&gt;mapping NULL: -EBUSY, "Failed", and ext4 never hears of it.</summary>

@@ -1,3 +1,4 @@
+using DaxHolder.Scenarios.Running;
 using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Scenarios;
@@ -80,9 +81,9 @@ public class ScenarioContentTests
 
         var setup = run.ShouldHaveSingleItem().Steps[0];
         setup.Result.ShouldBe("0");
-        setup.Decisions.Select(d => d.Text).Where(t => t.StartsWith('/')).ShouldBe([
-            "/a: 8KiB built into the image by mkfs.erofs (8192 A)",
-            "/b: 8KiB built into the image by mkfs.erofs (4096 A + 4096 B)",
+        setup.Decisions.OfType<FileBuiltByMkfs>().Select(f => $"{f.Path}: {f.Size.Value} by mkfs.{f.FileSystemType} ({f.Content})").ShouldBe([
+            "/a: 8192 by mkfs.erofs (8192 A)",
+            "/b: 8192 by mkfs.erofs (4096 A + 4096 B)",
         ]);
     }
 }

@@ -29,7 +29,7 @@ public sealed class Xfs55xTests
         var runs = new[] { Run(m, "/test-550/testfile", "/test-550/testfile", 1, 100), Run(m, "/test-550/testfile", "/test-550/testfile", 2, 200) };
 
         AssertGolden(m, runs);
-        Transcript.Render("xfs/550 on 6.12", runs.Select((r, i) => ($"run {i + 1} ({i + 1} page{(i == 0 ? "" : "s")})", r.Decisions, r.Log))).ShouldMatchApprovedText();
+        DecisionText.Render("xfs/550 on 6.12", runs.Select((r, i) => ($"run {i + 1} ({i + 1} page{(i == 0 ? "" : "s")})", r.Decisions))).ShouldMatchApprovedText();
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class Xfs55xTests
 
         AssertGolden(m, runs);
         runs[0].Decisions.OfType<DaxKillProcsCalled>().Select(k => k.Inode).ShouldBe([original, copy], "both rmap owners of the shared block are in core and asked, in inode order (xfs_dax_failure_fn() per rmap owner)");
-        Transcript.Render("xfs/551 on 6.12", runs.Select((r, i) => ($"run {i + 1}", r.Decisions, r.Log))).ShouldMatchApprovedText();
+        DecisionText.Render("xfs/551 on 6.12", runs.Select((r, i) => ($"run {i + 1}", r.Decisions))).ShouldMatchApprovedText();
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class Xfs55xTests
         AssertGolden(m, runs);
         m.PfnOf("/test-552/poisonfile", 0).ShouldBe(m.PfnOf("/test-552/testfile", 0), "even pages are shared");
         m.PfnOf("/test-552/poisonfile", 1).ShouldNotBe(m.PfnOf("/test-552/testfile", 1), "odd pages are the poison file's own");
-        Transcript.Render("xfs/552 on 6.12", runs.Select((r, i) => ($"run {i + 1}", r.Decisions, r.Log))).ShouldMatchApprovedText();
+        DecisionText.Render("xfs/552 on 6.12", runs.Select((r, i) => ($"run {i + 1}", r.Decisions))).ShouldMatchApprovedText();
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class XfsPreRemoveTests
         decisions.OfType<HolderNotified>().ShouldHaveSingleItem().Result.ShouldBe(Errno.Ok);
         var mapping = (AddressSpace)m.Fs.Inodes.FindInCore(a)!.Mapping;
         mapping.Entries.InRange(new PageIndex(0), new PageIndex(ulong.MaxValue)).ShouldBeEmpty("invalidate_inode_pages2_range drops the clean entries");
-        Transcript.Render("unbind on 6.12", [("unbind by 300", decisions, log)]).ShouldMatchApprovedText();
+        DecisionText.Render("unbind on 6.12", [("unbind by 300", decisions)]).ShouldMatchApprovedText();
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class XfsPreRemoveTests
         log.ShouldContain("XFS (pmem0): Corruption of on-disk metadata (0x10) detected at xfs_dax_notify_ddev_failure (fs/xfs/xfs_notify_failure.c:169).  Shutting down filesystem.");
         log.ShouldNotContain("XFS (pmem0): Device is about to be removed!");
         decisions.OfType<HolderNotified>().Single().Result.ShouldBe(Errno.EFSCORRUPTED, "the AG headers are metadata: want_shutdown");
-        Transcript.Render("unbind on 6.1", [("unbind by 300", decisions, log)]).ShouldMatchApprovedText();
+        DecisionText.Render("unbind on 6.1", [("unbind by 300", decisions)]).ShouldMatchApprovedText();
     }
 
     [Fact]

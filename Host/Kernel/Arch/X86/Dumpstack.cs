@@ -8,6 +8,32 @@ namespace DaxHolder.Kernel.Arch.X86;
 internal sealed class Dumpstack(KernelContext kernel, Exit exit)
 {
     /// <summary>
+    /// Runs <paramref name="body"/> as kernel code on behalf of <paramref name="current"/> (the
+    /// injector, the task whose access machine-checked, the writer to sysfs; null for a kworker),
+    /// with memory-failure's `current` set for its duration. An oops inside ends in
+    /// <see cref="OopsEnd"/> for that task and the call gives <paramref name="afterOops"/>.
+    /// </summary>
+    public T RunAsCurrent<T>(Mm.MemoryFailure.MemoryFailureHandler memoryFailure, TaskStruct? current, Func<T> body, T afterOops)
+    {
+        ArgumentNullException.ThrowIfNull(memoryFailure);
+        ArgumentNullException.ThrowIfNull(body);
+        memoryFailure.Current = current;
+        try
+        {
+            return body();
+        }
+        catch (KernelOops oops)
+        {
+            OopsEnd(oops, current);
+            return afterOops;
+        }
+        finally
+        {
+            memoryFailure.Current = null;
+        }
+    }
+
+    /// <summary>
     /// oops_end() → make_task_dead(SIGKILL): the oops is printed, the kernel is tainted, and the
     /// task that was current dies; nobody is signalled by the code that crashed (as Debian's
     /// 6.12.95 was seen to do under QEMU). Only the BUG line is printed: the register dump and

@@ -68,21 +68,6 @@ internal sealed class Mce(KernelContext kernel, MemoryFailureHandler memoryFailu
         }
     }
 
-    private Errno Run(TaskStruct current, Pfn pfn, MfFlags flags)
-    {
-        memoryFailure.Current = current;
-        try
-        {
-            return memoryFailure.MemoryFailure(pfn, flags);
-        }
-        catch (KernelOops oops)
-        {
-            dumpstack.OopsEnd(oops, current);
-            return Errno.Ok;
-        }
-        finally
-        {
-            memoryFailure.Current = null;
-        }
-    }
+    private Errno Run(TaskStruct current, Pfn pfn, MfFlags flags) =>
+        dumpstack.RunAsCurrent(memoryFailure, current, () => memoryFailure.MemoryFailure(pfn, flags), Errno.Ok);
 }

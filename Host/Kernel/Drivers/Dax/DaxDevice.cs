@@ -101,6 +101,7 @@ internal sealed class DaxDevice : IDaxDevice
     public Errno NotifyFailure(DeviceOffset offset, ByteLength length, MfFlags flags)
     {
         SrcuReaders++;
+        var slot = kernel.Trace.Enter(new HolderNotified(DiskName, HolderPlugin, offset, length, flags, null));
         try
         {
             Errno result;
@@ -114,10 +115,18 @@ internal sealed class DaxDevice : IDaxDevice
             }
             else
             {
-                result = ops.NotifyFailure(this, offset, length, flags);
+                kernel.Trace.BeginRmapWalk(HolderPlugin ?? DiskName);
+                try
+                {
+                    result = ops.NotifyFailure(this, offset, length, flags);
+                }
+                finally
+                {
+                    kernel.Trace.EndRmapWalk();
+                }
             }
 
-            kernel.Trace.Add(new HolderNotified(DiskName, HolderPlugin, offset, length, flags, result));
+            kernel.Trace.Return(slot, new HolderNotified(DiskName, HolderPlugin, offset, length, flags, result));
             return result;
         }
         finally

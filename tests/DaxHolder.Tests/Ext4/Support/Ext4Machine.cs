@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Kernel;
@@ -105,28 +103,6 @@ internal sealed class Ext4Machine : IDisposable
 
     /// <summary>The decisions and log lines of one action.</summary>
     public (IReadOnlyList<Decision> Decisions, IReadOnlyList<string> Log) Record(Action action) => Machine.Record(action);
-
-    /// <summary>Decisions and log lines as text, one per line, for approved snapshots.</summary>
-    public static string Render(IEnumerable<Decision> decisions, IEnumerable<string> log)
-    {
-        var text = new StringBuilder();
-        foreach (var d in decisions)
-        {
-            text.AppendLine(d switch
-            {
-                RangeUnmapped r => string.Create(CultureInfo.InvariantCulture, $"RangeUnmapped inode {r.Inode} at {r.Start} length {r.Length}: {string.Join("; ", r.Removed.Select(e => $"{e.Task} {e.Address} shift {e.Shift}"))}"),
-                KernelHealthEvent k => $"KernelHealthEvent {k.Kind}: {k.Message}",
-                _ => d.ToString(),
-            });
-        }
-
-        foreach (var line in log)
-        {
-            text.Append("log: ").AppendLine(line);
-        }
-
-        return text.ToString();
-    }
 
     public void Dispose() => Machine.Dispose();
 }
