@@ -6,22 +6,14 @@ using DaxHolder.Plugins.Xfs.Libxfs;
 namespace DaxHolder.Plugins.Xfs;
 
 /// <summary>An in-core XFS inode (struct xfs_inode with its VFS inode).</summary>
-internal sealed class XfsInode(XfsDinode dinode, IAddressSpace mapping) : IInode
+internal sealed class XfsInode(XfsDinode dinode, IAddressSpace mapping) : CachedInode(mapping)
 {
     /// <summary>The on-media inode it caches.</summary>
     public XfsDinode Dinode { get; } = dinode;
 
-    public InodeNumber Number => new(Dinode.Ino);
+    public override InodeNumber Number => new(Dinode.Ino);
 
-    public ByteLength Size => new(Dinode.Size);
-
-    /// <summary>i_mapping; IsDax is S_DAX, decided when the inode came into core.</summary>
-    public IAddressSpace Mapping { get; } = mapping;
-
-    public int ReferenceCount => References;
-
-    /// <summary>i_count.</summary>
-    public int References { get; set; }
+    public override ByteLength Size => new(Dinode.Size);
 
     public override string ToString() => $"ino {Dinode.Ino}{(Mapping.IsDax ? " (S_DAX)" : "")}";
 }
@@ -35,104 +27,49 @@ internal sealed class XfsInode(XfsDinode dinode, IAddressSpace mapping) : IInode
 /// staging extents, and inactivates an unlinked inode (frees its blocks and its inode). A mount
 /// starts with an empty cache.
 /// </summary>
-internal sealed class XfsInodeCache(XfsMount mount) : IInodeCache
+internal sealed class XfsInodeCache : IInodeCache
 {
-    private readonly SortedDictionary<ulong, XfsInode> inCore = [];
+    private readonly XfsMount mount;
+    private readonly InodeCache<XfsInode> cache;
 
-    public IReadOnlyList<IInode> InCore => [.. inCore.Values];
+    public XfsInodeCache(XfsMount mount)
+    {
+        this.mount = mount;
+        cache = new InodeCache<XfsInode>(mount.Kernel, Read, Evicted, inode => inode.Dinode.Nlink == 0);
+    }
+
+    public IReadOnlyList<IInode> InCore => cache.InCore;
 
     /// <summary>iget: into core if needed, plus a reference. -EIO after a shutdown.</summary>
-    public ErrnoOr<IInode> Iget(InodeNumber inode)
-    {
-        var got = Grab(inode.Value);
-        if (!got.IsOk)
-        {
-            return ErrnoOr<IInode>.Fail(got.Error, got.Message);
-        }
-
-        got.Value.References++;
-        return ErrnoOr<IInode>.Ok(got.Value);
-    }
+    public ErrnoOr<IInode> Iget(InodeNumber inode) => mount.IsShutdown ? ErrnoOr<IInode>.Fail(Errno.EIO, "xfs: the filesystem is shut down") : cache.Iget(inode);
 
     /// <summary>iput: drops a reference; the last one of an unlinked inode evicts it (iput_final).</summary>
-    public void Iput(IInode inode)
-    {
-        ArgumentNullException.ThrowIfNull(inode);
-        if (!inCore.TryGetValue(inode.Number.Value, out var held) || held.References == 0)
-        {
-            throw new InvalidOperationException($"xfs: iput of {inode.Number} without a reference");
-        }
-
-        if (--held.References == 0 && held.Dinode.Nlink == 0)
-        {
-            Evict(held);
-        }
-    }
+    public void Iput(IInode inode) => cache.Iput(inode);
 
     /// <summary>xfs_iget(XFS_IGET_INCORE): the cached inode, or null (-ENODATA). No reference is taken.</summary>
-    public IInode? FindInCore(InodeNumber inode) => inCore.GetValueOrDefault(inode.Value);
+    public IInode? FindInCore(InodeNumber inode) => cache.FindInCore(inode);
 
     /// <summary>drop_caches / prune_icache_sb: evict every unreferenced inode.</summary>
-    public int PruneUnreferenced()
-    {
-        var victims = inCore.Values.Where(i => i.References == 0).ToList();
-        victims.ForEach(Evict);
-        return victims.Count;
-    }
+    public int PruneUnreferenced() => cache.PruneUnreferenced();
 
     /// <summary>
     /// The inode in core without taking a reference (a file operation's transient use), reading
     /// it from the media if needed. -EIO after a shutdown, -ENOENT for a freed inode.
     /// </summary>
-    public ErrnoOr<XfsInode> Grab(ulong ino)
-    {
-        if (mount.IsShutdown)
-        {
-            return ErrnoOr<XfsInode>.Fail(Errno.EIO, "xfs: the filesystem is shut down");
-        }
-
-        if (inCore.TryGetValue(ino, out var held))
-        {
-            return ErrnoOr<XfsInode>.Ok(held);
-        }
-
-        if (!mount.Image.Inodes.TryGetValue(ino, out var dinode))
-        {
-            return ErrnoOr<XfsInode>.Fail(Errno.ENOENT, $"xfs: inode {ino} is not allocated");
-        }
-
-        held = new XfsInode(dinode, mount.Kernel.InitInodeMapping(mount.SuperBlock, new InodeNumber(ino), mount.ShouldEnableDax(dinode)));
-        inCore[ino] = held;
-        return ErrnoOr<XfsInode>.Ok(held);
-    }
+    public ErrnoOr<XfsInode> Grab(ulong ino) =>
+        mount.IsShutdown ? ErrnoOr<XfsInode>.Fail(Errno.EIO, "xfs: the filesystem is shut down") : cache.Grab(new InodeNumber(ino));
 
     /// <summary>The in-core inode, if cached.</summary>
-    public XfsInode? Cached(ulong ino) => inCore.GetValueOrDefault(ino);
+    public XfsInode? Cached(ulong ino) => cache.Find(new InodeNumber(ino));
 
     /// <summary>Unmount: every inode goes (none may be referenced).</summary>
-    public void EvictAll()
-    {
-        foreach (var inode in inCore.Values.ToList())
-        {
-            Evict(inode);
-        }
-    }
+    public void EvictAll() => cache.EvictAll();
 
     /// <summary>
     /// evict -&gt; xfs_fs_destroy_inode -&gt; xfs_inactive: DAX entries deleted, CoW staging
     /// cancelled, and an unlinked inode's blocks and inode freed.
     /// </summary>
-    public void Evict(XfsInode inode)
-    {
-        ArgumentNullException.ThrowIfNull(inode);
-        mount.Kernel.TruncateInodePagesFinal(inode.Mapping);
-        inCore.Remove(inode.Dinode.Ino);
-        mount.Reflink.CancelCow(inode.Dinode, 0, ulong.MaxValue);
-        if (inode.Dinode.Nlink == 0)
-        {
-            Inactivate(inode.Dinode);
-        }
-    }
+    public void Evict(XfsInode inode) => cache.Evict(inode);
 
     /// <summary>xfs_inactive of an unlinked inode: truncate to zero (xfs_itruncate_extents), free the attr fork (xfs_attr_inactive), then xfs_ifree.</summary>
     public void Inactivate(XfsDinode dinode)
@@ -143,5 +80,21 @@ internal sealed class XfsInodeCache(XfsMount mount) : IInodeCache
         mount.Attr.Inactivate(dinode);
         mount.Image.Inodes.Remove(dinode.Ino);
         XfsIalloc.Difree(mount.Image, dinode.Ino);
+    }
+
+    /// <summary>xfs_iget from the media: the inode with S_DAX as xfs_setup_inode decides it; -ENOENT for a freed inode.</summary>
+    private ErrnoOr<XfsInode> Read(InodeNumber ino) =>
+        mount.Image.Inodes.TryGetValue(ino.Value, out var dinode)
+            ? ErrnoOr<XfsInode>.Ok(new XfsInode(dinode, mount.Kernel.InitInodeMapping(mount.SuperBlock, ino, mount.ShouldEnableDax(dinode))))
+            : ErrnoOr<XfsInode>.Fail(Errno.ENOENT, $"xfs: inode {ino} is not allocated");
+
+    /// <summary>After truncate_inode_pages_final: CoW staging cancelled, an unlinked inode inactivated.</summary>
+    private void Evicted(XfsInode inode)
+    {
+        mount.Reflink.CancelCow(inode.Dinode, 0, ulong.MaxValue);
+        if (inode.Dinode.Nlink == 0)
+        {
+            Inactivate(inode.Dinode);
+        }
     }
 }

@@ -35,7 +35,7 @@ internal sealed partial class ErofsMount : IFileOperations
             return ErrnoOr<ByteLength>.Fail(Errno.EIO);
         }
 
-        var held = Bring(inode);
+        var held = inodes.Grab(inode);
         if (!held.IsOk)
         {
             return ErrnoOr<ByteLength>.Fail(held.Error, held.Message);

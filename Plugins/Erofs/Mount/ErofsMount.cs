@@ -41,13 +41,14 @@ internal sealed partial class ErofsMount : IMountedFileSystem
         }
 
         daxAlways = options.Dax == DaxMode.Always && DaxDevice is not null;
+        inodes = new InodeCache<ErofsInode>(kernel, ReadInode);
     }
 
     public ISuperBlock SuperBlock { get; }
 
     public IFileOperations Files => this;
 
-    public IInodeCache Inodes => this;
+    public IInodeCache Inodes => inodes;
 
     public IIomapOps Iomap => this;
 
@@ -109,15 +110,12 @@ internal sealed partial class ErofsMount : IMountedFileSystem
     /// </summary>
     public Errno Unmount()
     {
-        if (inCore.Values.Any(i => i.References > 0))
+        if (inodes.AnyReferenced)
         {
             return Errno.EBUSY;
         }
 
-        foreach (var inode in inCore.Values.ToList())
-        {
-            Evict(inode);
-        }
+        inodes.EvictAll();
 
         if (DaxDevice is not null)
         {

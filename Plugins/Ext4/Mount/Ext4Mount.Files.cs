@@ -55,7 +55,7 @@ internal sealed partial class Ext4Mount : IFileOperations
         }
 
         image.RootEntries[name] = data.Value.Number;
-        _ = Bring(data.Value.Number);
+        _ = inodes.Grab(data.Value.Number);
         return ErrnoOr<InodeNumber>.Ok(data.Value.Number);
     }
 
@@ -167,11 +167,11 @@ internal sealed partial class Ext4Mount : IFileOperations
         }
 
         image.RootEntries.Remove(name);
-        var held = Bring(ino).Value;
+        var held = inodes.Grab(ino).Value;
         held.Orphan = true;
         if (held.References == 0)
         {
-            Evict(held);
+            inodes.Evict(held);
         }
 
         return Errno.Ok;
@@ -308,20 +308,19 @@ internal sealed partial class Ext4Mount : IFileOperations
     /// <summary>Runs a syscall on an inode the way open/close would: in core for the call, and still in core (recently used) afterwards.</summary>
     private ErrnoOr<ByteLength> WithInode(InodeNumber inode, Func<Ext4Inode, ErrnoOr<ByteLength>> call)
     {
-        var held = Bring(inode);
+        var held = inodes.Iget(inode);
         if (!held.IsOk)
         {
             return ErrnoOr<ByteLength>.Fail(held.Error, held.Message);
         }
 
-        held.Value.References++;
         try
         {
-            return call(held.Value);
+            return call((Ext4Inode)held.Value);
         }
         finally
         {
-            Iput(held.Value);
+            inodes.Iput(held.Value);
         }
     }
 

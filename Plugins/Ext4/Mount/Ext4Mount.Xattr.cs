@@ -34,7 +34,7 @@ internal sealed partial class Ext4Mount
             return refused;
         }
 
-        var held = Bring(inode);
+        var held = inodes.Grab(inode);
         if (!held.IsOk)
         {
             return held.Error;
@@ -54,7 +54,7 @@ internal sealed partial class Ext4Mount
             return refused;
         }
 
-        var held = Bring(inode);
+        var held = inodes.Grab(inode);
         return held.IsOk ? Ext4Xattr.Remove(held.Value.Data, name, block => allocator.Free(block, 1)) : held.Error;
     }
 }

@@ -39,13 +39,15 @@ internal sealed partial class Ext4Mount : IMountedFileSystem
             // ext4_alloc_sbi (6.1 and 6.12): fs_dax_get_by_bdev(sb->s_bdev, &sbi->s_dax_part_off, NULL, NULL).
             DaxDevice = kernel.FsDaxGetByBdev(image.Device, null, null);
         }
+
+        inodes = new InodeCache<Ext4Inode>(kernel, ReadInode, Evicted, inode => inode.Orphan);
     }
 
     public ISuperBlock SuperBlock { get; }
 
     public IFileOperations Files => this;
 
-    public IInodeCache Inodes => this;
+    public IInodeCache Inodes => inodes;
 
     public IIomapOps Iomap => this;
 
@@ -115,15 +117,12 @@ internal sealed partial class Ext4Mount : IMountedFileSystem
     /// </summary>
     public Errno Unmount()
     {
-        if (inCore.Values.Any(i => i.References > 0))
+        if (inodes.AnyReferenced)
         {
             return Errno.EBUSY;
         }
 
-        foreach (var inode in inCore.Values.ToList())
-        {
-            Evict(inode);
-        }
+        inodes.EvictAll();
 
         image.Bitmap.Commit();
         kernel.Log.Printk(KernelLogLevel.Info, !kernel.Profile.Has(KernelFeature.Ext4MountUuid)

@@ -59,6 +59,11 @@ public sealed class PluginFaultTests : IDisposable
         error.ShouldNotContain("   at ", Case.Sensitive, "no stack trace");
         output.ShouldContain($"{faultedIn}: ", Case.Sensitive, "the report of what ran so far, the faulting step last");
         output.ShouldContain("plugin fault: ");
+        if (stage == "notify_failure")
+        {
+            output.ShouldContain("dax_holder_notify_failure(offset ", Case.Sensitive, "the call is traced where it was made");
+            output.ShouldContain("-> faulty = (did not return)", Case.Sensitive, "a call the fault ended has no return value");
+        }
     }
 
     [Fact]

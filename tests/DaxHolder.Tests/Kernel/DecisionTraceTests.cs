@@ -1,0 +1,120 @@
+using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Fs;
+using DaxHolder.Kernel.Modules;
+using DaxHolder.Kernel.Trace;
+using DaxHolder.Tests.Kernel.Support;
+
+namespace DaxHolder.Tests.Kernel;
+
+/// <summary>
+/// The decision trace is one stream in the order the kernel walked, as tracepoints record it: a
+/// call where it was made (completed with its return value), what it caused after it, log lines
+/// at the place they were printed, and the rmap records a holder's notify_failure visited.
+/// </summary>
+public sealed class DecisionTraceTests
+{
+    /// <summary>mm/memory-failure.c: memory_failure_dev_pagemap() calls dax_holder_notify_failure(), whose holder calls mf_dax_kill_procs(), which poisons, collects, unmaps and signals.</summary>
+    [Fact]
+    public void MemoryFailure_HolderCallPrecedesWhatItCaused_DaxHolderNotifyFailure_MfDaxKillProcs()
+    {
+        using var m = new TestMachine();
+        m.CreateFile("/f", 1);
+        var p = m.Spawn(100, "injector");
+        var pv = m.MapShared(p, "/f", huge: false);
+        m.Touch(p, pv);
+
+        var (decisions, _) = m.Record(() => m.Madvise(p, pv).ShouldBe(Errno.Ok));
+
+        var order = decisions.Select((d, i) => (d, i)).ToList();
+        int At<T>() => order.First(x => x.d is T).i;
+        At<HolderNotified>().ShouldBeLessThan(At<DaxKillProcsCalled>(), "the holder is called first; its walk follows");
+        At<DaxKillProcsCalled>().ShouldBeLessThan(At<PagePoisoned>());
+        At<PagePoisoned>().ShouldBeLessThan(At<ProcessCollected>());
+        At<ProcessCollected>().ShouldBeLessThan(At<SignalSent>());
+        At<SignalSent>().ShouldBeLessThan(At<ActionResultRecorded>(), "action_result is the last thing memory_failure() does");
+        decisions.OfType<HolderNotified>().Single().Result.ShouldBe(Errno.Ok, "the call line carries its return value once it returned");
+        decisions.OfType<DaxKillProcsCalled>().Single().Result.ShouldBe(Errno.Ok);
+    }
+
+    /// <summary>mm/memory-failure.c: action_result() prints "recovery action for dax page" right after it records the result: the log line sits there in the stream.</summary>
+    [Fact]
+    public void LogLines_AreRecordsAtThePlaceTheyWerePrinted_ActionResult()
+    {
+        using var m = new TestMachine();
+        m.CreateFile("/f", 1);
+        var p = m.Spawn(100, "injector");
+        var pv = m.MapShared(p, "/f", huge: false);
+        m.Touch(p, pv);
+
+        var (decisions, log) = m.Record(() => m.Madvise(p, pv).ShouldBe(Errno.Ok));
+
+        var printed = decisions.OfType<LogPrinted>().Select(l => l.Line.Text).ToList();
+        printed.ShouldBe(log, "the stream holds every log line, in order");
+        var result = decisions.ToList().FindIndex(d => d is ActionResultRecorded);
+        var line = decisions.ToList().FindIndex(d => d is LogPrinted l && l.Line.Text.Contains("recovery action for dax page", StringComparison.Ordinal));
+        line.ShouldBe(result + 1);
+    }
+
+    [Fact]
+    public void AnRmapWalk_KeepsTheFirst16Records_CountsTheRest_AndFillsTheQuerysCount()
+    {
+        var trace = new DecisionTrace();
+        var range = new DeviceExtent(new DeviceOffset(0x10000), new ByteLength(0x100000));
+        trace.BeginRmapWalk("fs");
+        trace.RmapQuery(range).ShouldBeTrue();
+        for (var i = 0UL; i < 20; i++)
+        {
+            var record = new RmapRecord(new DeviceExtent(new DeviceOffset(0x10000 + (i * 0x1000)), ByteLength.Page), RmapOwner.OfInode(new InodeNumber(100 + i)), new FileOffset(0), RmapRecordFlags.None);
+            trace.RmapRecord(record, RmapVisit.Notified).ShouldBeTrue();
+        }
+
+        trace.EndRmapWalk();
+
+        trace.All.OfType<RmapRecordVisited>().Count().ShouldBe(DecisionTrace.RmapListed);
+        trace.All.OfType<RmapRecordsElided>().Single().Count.ShouldBe(4);
+        trace.All[0].ShouldBe(new RmapQueried("fs", range, 20), "the query is where it was made, with what it found");
+    }
+
+    [Fact]
+    public void AWalkThatFindsNothing_IsAQueryWithNoRecords()
+    {
+        var trace = new DecisionTrace();
+        var range = new DeviceExtent(new DeviceOffset(0x10000), ByteLength.Page);
+        trace.BeginRmapWalk("fs");
+        trace.RmapQuery(range);
+        trace.EndRmapWalk();
+
+        trace.All.ShouldBe([new RmapQueried("fs", range, 0)]);
+    }
+
+    /// <summary>A plugin that traces an rmap walk outside its notify_failure breaks the contract: a plugin fault, not a crash and not a silent record.</summary>
+    [Fact]
+    public void TracingAnRmapRecordOutsideNotifyFailure_IsAContractViolation()
+    {
+        using var m = new TestMachine();
+        var services = TestMachine.ServicesFor(m.Machine, "stray");
+        var record = new RmapRecord(new DeviceExtent(new DeviceOffset(0x10000), ByteLength.Page), RmapOwner.OfMetadata("sb"), null, RmapRecordFlags.None);
+
+        var fault = Should.Throw<PluginFault>(() => services.TraceRmapRecord(record, RmapVisit.Metadata));
+
+        fault.Kind.ShouldBe(PluginFaultKind.ContractViolation);
+        fault.Module.Name.ShouldBe("stray");
+        fault.Call.ShouldBe("IKernelServices.TraceRmapRecord");
+        Should.Throw<PluginFault>(() => services.TraceRmapQuery(record.Extent)).Kind.ShouldBe(PluginFaultKind.ContractViolation);
+    }
+
+    [Fact]
+    public void Return_CompletesTheCallInPlace_AndRefusesAnotherKindOfRecord()
+    {
+        var trace = new DecisionTrace();
+        var call = new DaxKillProcsCalled(new InodeNumber(5), new PageIndex(0), new PageCount(1), MfFlags.None, null);
+        var slot = trace.Enter(call);
+        trace.Add(new PagePoisoned(new Pfn(0x100000)));
+
+        trace.Return(slot, call with { Result = Errno.EBUSY });
+
+        trace.All[0].ShouldBe(call with { Result = Errno.EBUSY });
+        trace.All[1].ShouldBeOfType<PagePoisoned>();
+        Should.Throw<InvalidOperationException>(() => trace.Return(slot, new PagePoisoned(new Pfn(1))));
+    }
+}
