@@ -8,7 +8,7 @@ namespace DaxHolder.Tests.Xfs.Support;
 
 /// <summary>
 /// Decisions and kernel log lines as compact text, for approved snapshots of XFS scenarios
-/// (the reports of issue #4 will render them properly; this is the tests' own view).
+/// (the scenario reports render them for users; this is the tests' own view).
 /// </summary>
 internal static class Transcript
 {
