@@ -3,7 +3,7 @@ using BenchmarkDotNet.Running;
 namespace DaxHolder.Bench;
 
 /// <summary>
-/// The benchmarks of issue #8: <c>dotnet run -c Release --project bench/DaxHolder.Bench -- --filter '*'</c>
+/// DaxHolder's benchmarks: <c>dotnet run -c Release --project bench/DaxHolder.Bench -- --filter '*'</c>
 /// (bench/README.md). Arguments go to BenchmarkDotNet's switcher (--filter, --list flat, ...).
 /// </summary>
 public static class Program

@@ -31,7 +31,7 @@ public sealed class BenchmarkSmokeTests
     [Fact]
     public void EveryBenchmarkClass_IsListed()
     {
-        // The five of issue #8 (a)-(e) and the dispatch comparison: a benchmark dropped by mistake shows here.
+        // The five benchmarks (a)-(e) and the dispatch comparison: a benchmark dropped by mistake shows here.
         ((IEnumerable<object[]>)Benchmarks()).Select(row => (string)row[0]).ToList().ShouldBe(
         [
             "DispatchBenchmarks.Host", "DispatchBenchmarks.Kernel", "PoisonEventBenchmarks.PoisonEvent", "PreRemoveBenchmarks.PreRemove",

@@ -24,7 +24,7 @@ internal sealed class Madvise(KernelContext kernel, MemoryFailureHandler memoryF
 
     /// <summary>
     /// madvise(MADV_SOFT_OFFLINE): soft_offline_page() finds no online page for a ZONE_DEVICE pfn
-    /// and returns -EIO, which madvise returns (peer-tests 6 row 8). Nothing is signalled.
+    /// and returns -EIO, which madvise returns (ndctl test/dax-poison.c). Nothing is signalled.
     /// </summary>
     public Errno SoftOffline(TaskStruct task, UserAddress start, ByteLength length) =>
         ReturnToUser(task, Inject(task, start, length, softOffline: true));

@@ -7,7 +7,7 @@ namespace DaxHolder.Kernel.Signal;
 /// <summary>
 /// kernel/signal.c: sending the signals memory failure and faults raise, and their delivery when
 /// a thread returns to user space. SIGBUS is a legacy signal: while one is pending for a thread, a
-/// second is not queued (legacy_queue), so a handler runs once (xfs/550, peer-tests 6 row 2).
+/// second is not queued (legacy_queue), so a handler runs once (xfstests tests/xfs/550, run 2).
 /// </summary>
 internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
 {

@@ -24,7 +24,7 @@ public sealed class DispatchCase
 }
 
 /// <summary>
-/// Dispatch, host against the kernel's algorithm (issue #8 item 3): for a faulted page, the
+/// Dispatch, host against the kernel's algorithm: for a faulted page, the
 /// mf_dax_kill_procs page loop over its rmap record (two one-block pages here) and, per page
 /// with an entry, collect_procs_fsdax, deciding whom to signal at which address and shift. The
 /// host asks i_mmap once and visits its processes in creation order; the baseline walks every

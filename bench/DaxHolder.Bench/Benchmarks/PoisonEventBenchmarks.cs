@@ -6,7 +6,7 @@ using DaxHolder.Scenarios.Generating;
 namespace DaxHolder.Bench.Benchmarks;
 
 /// <summary>
-/// (a) One poison event on issue #8's machine (100k files, 1M file rmap records, 10k processes,
+/// (a) One poison event on the reference machine (100k files, 1M file rmap records, 10k processes,
 /// 100k VMAs, half the pages faulted): an asynchronous machine check on a faulted page, through
 /// memory_failure, XFS's notify_failure (rmapbt query) and mf_dax_kill_procs, unmapping and
 /// signalling. Every invocation poisons a page not poisoned before.
@@ -21,7 +21,7 @@ public class PoisonEventBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var options = BenchMachines.SmokeRun ? BenchMachines.Smoke : BenchMachines.Issue8;
+        var options = BenchMachines.SmokeRun ? BenchMachines.Smoke : BenchMachines.Reference;
         machine = BenchMachines.Build(options);
         var needed = BenchMachines.SmokeRun ? 4 : (PoisonEventConfig.Iterations + PoisonEventConfig.Warmups) * PoisonEventConfig.Invocations;
         targets = BenchMachines.Targets(machine, needed);

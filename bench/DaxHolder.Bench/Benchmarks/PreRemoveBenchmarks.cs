@@ -7,7 +7,7 @@ using DaxHolder.Scenarios.Generating;
 namespace DaxHolder.Bench.Benchmarks;
 
 /// <summary>
-/// (b) Whole-device pre-remove on 6.12 on issue #8's machine: pmem unbind, kill_dax's
+/// (b) Whole-device pre-remove on 6.12 on the reference machine: pmem unbind, kill_dax's
 /// notification with MF_MEM_PRE_REMOVE over the whole device, XFS's walk of every AG's rmapbt,
 /// mf_dax_kill_procs over every file record page by page, unmapping every mapper; then the
 /// forced unmount. Destructive: a fresh machine is built before each iteration (not measured).
@@ -21,7 +21,7 @@ public class PreRemoveBenchmarks
     public void Build()
     {
         machine?.Dispose();
-        machine = BenchMachines.Build(BenchMachines.SmokeRun ? BenchMachines.Smoke : BenchMachines.Issue8);
+        machine = BenchMachines.Build(BenchMachines.SmokeRun ? BenchMachines.Smoke : BenchMachines.Reference);
     }
 
     [Benchmark(Description = "unbind: whole-device pre-remove (6.12)")]

@@ -15,11 +15,11 @@ public static class BenchMachines
         PluginLoader.Load(PluginSource.Resolve(AppContext.BaseDirectory, environmentValue: null, [])));
 
     /// <summary>
-    /// Issue #8's machine for (a) and (b): 100k files of 10 one-block extents (10% reflink
+    /// The reference machine for (a) and (b): 100k files of 10 one-block extents (10% reflink
     /// copies: 1M file rmap records), 10k processes with 10 whole-file mappings each (100k VMAs),
     /// half of the mapped pages faulted, a tenth of the processes early-kill.
     /// </summary>
-    internal static GeneratorOptions Issue8 { get; } = new(
+    internal static GeneratorOptions Reference { get; } = new(
         Files: 100_000, ExtentsPerFile: 10, BlocksPerExtent: 1, SharingRatio: 0.1,
         Processes: 10_000, MappingsPerProcess: 10, FaultedFraction: 0.5, EarlyKillFraction: 0.1,
         Seed: 8, Event: GeneratedEvent.None);

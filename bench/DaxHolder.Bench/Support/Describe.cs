@@ -10,10 +10,10 @@ namespace DaxHolder.Bench.Support;
 /// </summary>
 internal static class Describe
 {
-    /// <summary><c>-- --events N</c>: builds issue #8's machine and times N poison events (for a profiler).</summary>
+    /// <summary><c>-- --events N</c>: builds the reference machine and times N poison events (for a profiler).</summary>
     public static void Events(TextWriter output, int count)
     {
-        using var machine = BenchMachines.Build(BenchMachines.Issue8);
+        using var machine = BenchMachines.Build(BenchMachines.Reference);
         var targets = BenchMachines.Targets(machine, count);
         output.WriteLine("built; poisoning");
         using var listener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_ALLOCATIONS") is null ? null : new AllocationListener();
@@ -30,10 +30,10 @@ internal static class Describe
             $"{(GC.GetTotalAllocatedBytes() - allocated) / targets.Count} B allocated/event, GCs gen0 {GC.CollectionCount(0) - gcs.Item1} gen1 {GC.CollectionCount(1) - gcs.Item2} gen2 {GC.CollectionCount(2) - gcs.Item3}"));
     }
 
-    /// <summary><c>-- --unbind</c>: builds issue #8's machine and times the whole-device pre-remove (for a profiler).</summary>
+    /// <summary><c>-- --unbind</c>: builds the reference machine and times the whole-device pre-remove (for a profiler).</summary>
     public static void Unbind(TextWriter output)
     {
-        using var machine = BenchMachines.Build(BenchMachines.Issue8);
+        using var machine = BenchMachines.Build(BenchMachines.Reference);
         output.WriteLine("built; unbinding");
         var allocated = GC.GetTotalAllocatedBytes();
         using var listener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_ALLOCATIONS") is null ? null : new AllocationListener();
@@ -84,7 +84,7 @@ internal static class Describe
 
     public static void Run(TextWriter output, string? only)
     {
-        var machines = new List<(string Name, DaxHolder.Scenarios.Generating.GeneratorOptions Options)> { ("issue8 (a, b)", BenchMachines.Issue8) };
+        var machines = new List<(string Name, DaxHolder.Scenarios.Generating.GeneratorOptions Options)> { ("reference (a, b)", BenchMachines.Reference) };
         machines.AddRange(DispatchBenchmarks.Cases().Select(c => ($"dispatch {c}", c.Options)));
         foreach (var (name, options) in machines.Where(m => only is null || m.Name.Contains(only, StringComparison.Ordinal)))
         {

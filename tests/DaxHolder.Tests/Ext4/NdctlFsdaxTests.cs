@@ -9,7 +9,7 @@ using DaxHolder.Tests.Kernel.Support;
 namespace DaxHolder.Tests.Ext4;
 
 /// <summary>
-/// ndctl's dax-ext4.sh case (peer-tests 2.1 and 2.2): mkfs.ext4 -b 4096, mount -o dax, an
+/// ndctl's test/dax-ext4.sh case (test/dax-pmd.c with test/dax-poison.c's test_dax_poison()): mkfs.ext4 -b 4096, mount -o dax, an
 /// image whose 2 MiB-aligned extent is PMD-mapped, MADV_HWPOISON 4 KiB in the middle, then the
 /// "clear the error" step: punch a hole over the poisoned page and rewrite it.
 /// </summary>
@@ -17,11 +17,11 @@ public sealed class NdctlFsdaxTests
 {
     private const ulong Pages2M = PageGeometry.PmdSize / PageGeometry.PageSize;
 
-    /// <summary>Peer-tests 2.1 step 2-3 on ext4: AR SIGBUS with lsb 21 at the exact 4 KiB address, the whole 2 MiB unmapped, "Recovered" (the generic path, mf_generic_kill_procs()).</summary>
+    /// <summary>test_dax_poison()'s MADV_HWPOISON step on ext4: AR SIGBUS with lsb 21 at the exact 4 KiB address, the whole 2 MiB unmapped, "Recovered" (the generic path, mf_generic_kill_procs()).</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void PmdMappedExtent_PoisonInside_IsArLsb21_WholePmdUnmapped_PeerTests2_1(string profile)
+    public void PmdMappedExtent_PoisonInside_IsArLsb21_WholePmdUnmapped_NdctlDaxPoison(string profile)
     {
         using var m = new Ext4Machine(profile);
         var (p, vma) = MapImage(m);
@@ -40,11 +40,11 @@ public sealed class NdctlFsdaxTests
         log.ShouldNotContain(l => l.StartsWith("EXT4-fs", StringComparison.Ordinal), "ext4 takes no part in the generic path");
     }
 
-    /// <summary>Peer-tests 2.1 step 4: fallocate(PUNCH_HOLE|KEEP_SIZE) over the poisoned page returns 0 and the 4 KiB pwrite after it writes 4096 bytes, into a new block (the freed one stays busy until the journal commits).</summary>
+    /// <summary>test_dax_poison()'s "clear the error" step: fallocate(PUNCH_HOLE|KEEP_SIZE) over the poisoned page returns 0 and the 4 KiB pwrite after it writes 4096 bytes, into a new block (the freed one stays busy until the journal commits).</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void PunchHoleOverPoison_ThenRewrite_BothSucceed_PeerTests2_1(string profile)
+    public void PunchHoleOverPoison_ThenRewrite_BothSucceed_NdctlDaxPoison(string profile)
     {
         using var m = new Ext4Machine(profile);
         var (p, vma) = MapImage(m);

@@ -9,7 +9,7 @@ namespace DaxHolder.Tests.Kernel;
 /// <summary>
 /// Software versus hardware poison, and the pmem badblocks that gate later accesses (as Debian's
 /// 6.1.192 and 6.12.95 were seen to do under QEMU with an emulated NVDIMM; drivers/nvdimm/pmem.c:
-/// __pmem_direct_access(); peer-tests 6 row 20).
+/// __pmem_direct_access(); ndctl test/dax-errors.c).
 /// </summary>
 public sealed class BadblocksTests
 {
@@ -78,7 +78,7 @@ public sealed class BadblocksTests
         signal.Code.ShouldBe(Signals.BUS_MCEERR_AO);
     }
 
-    /// <summary>As Debian's 6.12.95 was seen to do under QEMU (vmf_error()), peer-tests 6 row 20: after a machine check a fault on the page gets, on 6.12, AR lsb 12 and "MCE: Killing".</summary>
+    /// <summary>As Debian's 6.12.95 was seen to do under QEMU (vmf_error(), VM_FAULT_HWPOISON since 1ea7ca1b0901): after a machine check a fault on the page gets, on 6.12, AR lsb 12 and "MCE: Killing".</summary>
     [Fact]
     public void TouchAfterMachineCheck_On612_GetsArLsb12_WithMceKillingLine()
     {
@@ -97,7 +97,7 @@ public sealed class BadblocksTests
         log.ShouldBe([$"MCE: Killing reader:100 due to hardware memory corruption fault at {rv.Start.Value:x}"]);
     }
 
-    /// <summary>As Debian's 6.1.192 was seen to do under QEMU, peer-tests 6 row 20: on 6.1 (before VM_FAULT_HWPOISON for DAX) the same fault gets BUS_ADRERR with lsb 0.</summary>
+    /// <summary>As Debian's 6.1.192 was seen to do under QEMU: on 6.1 (before VM_FAULT_HWPOISON for DAX) the same fault gets BUS_ADRERR with lsb 0.</summary>
     [Fact]
     public void TouchAfterMachineCheck_On61_GetsBusAdrerrLsb0()
     {

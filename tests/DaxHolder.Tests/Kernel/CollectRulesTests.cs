@@ -9,15 +9,15 @@ namespace DaxHolder.Tests.Kernel;
 
 /// <summary>
 /// Who is collected for a poisoned fsdax page and what gets unmapped (task_early_kill(),
-/// add_to_kill(), unmap_and_kill(); peer-tests 6 rows 1, 3, 4, 6).
+/// add_to_kill(), unmap_and_kill(); xfstests tests/xfs/550 and tests/xfs/551).
 /// </summary>
 public sealed class CollectRulesTests
 {
-    /// <summary>Peer-tests 6 row 1: as on Debian's 6.1.192 and 6.12.95 under QEMU, the injector gets AR at its exact address, lsb 12; a default-policy mapper gets nothing.</summary>
+    /// <summary>xfstests tests/xfs/550: as on Debian's 6.1.192 and 6.12.95 under QEMU, the injector gets AR at its exact address, lsb 12; a default-policy mapper gets nothing.</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void Injector_GetsAr_DefaultMapperNothing_OnBothKernels_PeerRow1(string version)
+    public void Injector_GetsAr_DefaultMapperNothing_OnBothKernels_Xfstests550(string version)
     {
         using var m = new TestMachine(TestMachine.Profile(version));
         m.CreateFile("/f", 2);
@@ -37,9 +37,9 @@ public sealed class CollectRulesTests
         signal.AddressLsb.ShouldBe(12);
     }
 
-    /// <summary>Peer-tests 6 row 3, unmap_and_kill(): the non-collected mapper's PTE is removed too, and after software poison its next touch re-faults and succeeds.</summary>
+    /// <summary>unmap_and_kill(): the non-collected mapper's PTE is removed too, and after software poison its next touch re-faults and succeeds (as xfstests tests/xfs/550's second run needs).</summary>
     [Fact]
-    public void UncollectedMapper_IsUnmapped_AndRefaultsCleanly_PeerRow3()
+    public void UncollectedMapper_IsUnmappedByUnmapAndKill_AndRefaultsCleanly()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -58,9 +58,9 @@ public sealed class CollectRulesTests
         TestMachine.Signals(decisions).ShouldBeEmpty("software poison leaves no bad block, so the fault succeeds");
     }
 
-    /// <summary>Peer-tests 6 row 6, task_early_kill() and kill_proc(): a PR_MCE_KILL_EARLY mapper gets AO (not forced) at its own address for the page, with its own shift.</summary>
+    /// <summary>task_early_kill() and kill_proc(): a PR_MCE_KILL_EARLY mapper gets AO (not forced) at its own address for the page, with its own shift.</summary>
     [Fact]
-    public void EarlyKillMapper_GetsAo_AtItsOwnAddress_PeerRow6()
+    public void EarlyKillMapper_GetsAo_AtItsOwnAddress_TaskEarlyKill()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 4);
@@ -178,11 +178,11 @@ public sealed class CollectRulesTests
         unmapped.Removed.Select(r => r.Task.Pid).ShouldBe([100, 101], ignoreOrder: true);
     }
 
-    /// <summary>Peer-tests 6 row 4: P poisons its reflink clone G; Q maps F (sharing the block): Q gets nothing and keeps its PTE, since nobody was collected on F.</summary>
+    /// <summary>xfstests tests/xfs/551: P poisons its reflink clone G; Q maps F (sharing the block): Q gets nothing and keeps its PTE, since nobody was collected on F.</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void ReflinkClone_OtherFilesMapperKeepsItsPte_PeerRow4(string version)
+    public void ReflinkClone_OtherFilesMapperKeepsItsPte_Xfstests551(string version)
     {
         using var m = new TestMachine(TestMachine.Profile(version));
         m.CreateFile("/f", 1);

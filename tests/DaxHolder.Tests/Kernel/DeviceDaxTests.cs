@@ -7,14 +7,14 @@ using DaxHolder.Kernel.Versions;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>Device-DAX (seed 002, drivers/dax/device.c, peer-tests 6 row 11): the generic path on a char device.</summary>
+/// <summary>Device-DAX (drivers/dax/device.c; ndctl test/device-dax.c): the generic path on a char device.</summary>
 public sealed class DeviceDaxTests
 {
     [Theory]
     [InlineData("6.1", PageGeometry.PmdSize, 21)]
     [InlineData("6.12", PageGeometry.PmdSize, 21)]
     [InlineData("6.12", PageGeometry.PudSize, 30)]
-    public void Madvise_InsideAlignedUnit_InjectorGetsAr_WithUnitLsb_AndTheUnitIsUnmapped_PeerRow11(string kernel, ulong align, int lsb)
+    public void Madvise_InsideAlignedUnit_InjectorGetsAr_WithUnitLsb_AndTheUnitIsUnmapped_NdctlDeviceDax(string kernel, ulong align, int lsb)
     {
         using var machine = Machine.Boot(KernelProfiles.Find(kernel)!);
         var devdax = machine.Nvdimm.AddDevdaxNamespace(0x1_0000_0000, new ByteLength(4UL << 30), new ByteLength(align), align);

@@ -61,9 +61,9 @@ public sealed class DispatchTests
         decisions.OfType<ActionResultRecorded>().ShouldHaveSingleItem().Result.ShouldBe(MfActionResult.Recovered);
     }
 
-    /// <summary>Peer-tests 6 row 17, xfs_dax_notify_failure()'s SB_BORN check: a holder whose superblock is not born answers -EIO: "Failed", nobody killed, no fallback.</summary>
+    /// <summary>xfs_dax_notify_failure()'s SB_BORN check ("xfs: Fix SB_BORN check in xfs_dax_notify_failure()", 2022): a holder whose superblock is not born answers -EIO: "Failed", nobody killed, no fallback.</summary>
     [Fact]
-    public void NotifyBeforeSbBorn_IsEio_Failed_NoKill_PeerRow17()
+    public void NotifyBeforeSbBorn_IsEio_Failed_NoKill_XfsDaxNotifyFailure()
     {
         using var m = new TestMachine(holder: false);
         m.CreateFile("/f", 1);
@@ -183,9 +183,9 @@ public sealed class DispatchTests
         m.Machine.MemoryFailure.NumPoisonedPages.ShouldBe(counted + 1, "every action_result counts");
     }
 
-    /// <summary>Peer-tests 6 row 18, pmem_pagemap_memory_failure(): one failing page notifies exactly one 4 KiB block at its disk offset, and only its owner is killed for.</summary>
+    /// <summary>pmem_pagemap_memory_failure() (and the inclusive end of 3c90c01e4934): one failing page notifies exactly one 4 KiB block at its disk offset, and only its owner is killed for.</summary>
     [Fact]
-    public void OnePageFailure_NotifiesExactlyOneBlock_AndItsOwner_PeerRow18()
+    public void OnePageFailure_NotifiesExactlyOneBlock_AndItsOwner_PmemPagemapMemoryFailure()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -205,11 +205,11 @@ public sealed class DispatchTests
         kill.Count.ShouldBe(new PageCount(1));
     }
 
-    /// <summary>madvise_inject_error(), peer-tests 6 row 8: MADV_SOFT_OFFLINE on a DAX page fails with -EIO and signals nobody.</summary>
+    /// <summary>madvise_inject_error() and soft_offline_page(), as ndctl test/dax-poison.c expects: MADV_SOFT_OFFLINE on a DAX page fails with -EIO and signals nobody.</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void MadviseSoftOffline_OnDaxPage_IsEio_NoSignal_PeerRow8(string version)
+    public void MadviseSoftOffline_OnDaxPage_IsEio_NoSignal_NdctlDaxPoison(string version)
     {
         using var m = new TestMachine(TestMachine.Profile(version));
         m.CreateFile("/f", 1);

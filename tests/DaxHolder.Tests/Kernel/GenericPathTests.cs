@@ -9,11 +9,11 @@ namespace DaxHolder.Tests.Kernel;
 /// <summary>The generic page->mapping path (mf_generic_kill_procs()), as ext4 and holder-less devices take it.</summary>
 public sealed class GenericPathTests
 {
-    /// <summary>mf_generic_kill_procs(), peer-tests 6 row 15: without holder operations the generic path kills current (AR) by page->mapping and page->index.</summary>
+    /// <summary>mf_generic_kill_procs(), as ndctl test/dax-ext4.sh exercises it: without holder operations the generic path kills current (AR) by page->mapping and page->index.</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void NoHolder_GenericPath_KillsCurrentWithAr_PeerRow15(string version)
+    public void NoHolder_GenericPath_KillsCurrentWithAr_MfGenericKillProcs(string version)
     {
         using var m = new TestMachine(TestMachine.Profile(version), holder: false);
         m.CreateFile("/f", 3);

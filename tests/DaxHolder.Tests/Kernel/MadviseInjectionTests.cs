@@ -5,11 +5,11 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>mm/madvise.c: madvise_inject_error(), as Debian's kernels were seen to handle it under QEMU, and peer-tests 6 rows 1–3: madvise(MADV_HWPOISON) on a mapped fsdax page.</summary>
+/// <summary>mm/madvise.c: madvise_inject_error(), as Debian's kernels were seen to handle it under QEMU, and as xfstests tests/xfs/550 expects: madvise(MADV_HWPOISON) on a mapped fsdax page.</summary>
 public sealed class MadviseInjectionTests
 {
     [Fact]
-    public void Madvise_OnMappedPage_InjectorGetsForcedAr_OthersNothing_PeerRow1()
+    public void Madvise_OnMappedPage_InjectorGetsForcedAr_OthersNothing_Xfstests550()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 1);
@@ -35,7 +35,7 @@ public sealed class MadviseInjectionTests
             "Memory failure: 0x100201: Sending SIGBUS to injector:100 due to hardware memory corruption",
             "Memory failure: 0x100201: recovery action for dax page: Recovered",
         ]);
-        m.Machine.Tasks.FindThread(101)!.Group.Mm!.PageTable.Lookup(qv.Start).ShouldBeNull("the unmap covers every mapper of the file range (peer-tests 6 row 3)");
+        m.Machine.Tasks.FindThread(101)!.Group.Mm!.PageTable.Lookup(qv.Start).ShouldBeNull("the unmap covers every mapper of the file range (unmap_and_kill())");
         decisions.OfType<SignalDelivered>().ShouldHaveSingleItem().Outcome.ShouldBe("handler ran");
     }
 }

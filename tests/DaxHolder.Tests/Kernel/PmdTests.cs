@@ -6,16 +6,16 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>PMD-mapped fsdax pages (mf_dax_kill_procs(), dev_pagemap_mapping_shift(); peer-tests 6 row 7).</summary>
+/// <summary>PMD-mapped fsdax pages (mf_dax_kill_procs(), dev_pagemap_mapping_shift(); ndctl test/dax-pmd.c with test/dax-poison.c).</summary>
 public sealed class PmdTests
 {
     private const ulong HalfPmdPages = 256;
 
-    /// <summary>Peer-tests 6 row 7, as Debian's kernels were seen to do under QEMU: AR at the exact 4 KiB address of +1 MiB with lsb 21; "Sending" prints the head pfn, "recovery action" the failing pfn.</summary>
+    /// <summary>ndctl test/dax-poison.c on a PMD mapping, as Debian's kernels were seen to do under QEMU: AR at the exact 4 KiB address of +1 MiB with lsb 21; "Sending" prints the head pfn, "recovery action" the failing pfn.</summary>
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void PmdMapping_PoisonAtOneMiB_ArExactAddressLsb21_HeadPfnInSendingLine_PeerRow7(string version)
+    public void PmdMapping_PoisonAtOneMiB_ArExactAddressLsb21_HeadPfnInSendingLine_NdctlDaxPmd(string version)
     {
         using var m = new TestMachine(TestMachine.Profile(version));
         m.CreateFile("/f", 512, aligned: true);
@@ -52,9 +52,9 @@ public sealed class PmdTests
         m.Pmem.Pagemap.PageOf(m.PfnOf("/f", HalfPmdPages)).HwPoison.ShouldBeFalse("the failing subpage itself is not marked");
     }
 
-    /// <summary>Peer-tests 6 row 7, unmap_and_kill(): the whole 2 MiB file range is unmapped, from every mapper.</summary>
+    /// <summary>unmap_and_kill(): the whole 2 MiB file range is unmapped, from every mapper.</summary>
     [Fact]
-    public void PmdMapping_WholeTwoMiBRangeIsUnmapped_PeerRow7()
+    public void PmdMapping_WholeTwoMiBRangeIsUnmapped_UnmapAndKill()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 512, aligned: true);

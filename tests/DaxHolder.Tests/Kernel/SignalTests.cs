@@ -9,12 +9,12 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>What each collected entry gets (kill_procs(), kill_proc(); peer-tests 6 rows 2 and 12).</summary>
+/// <summary>What each collected entry gets (kill_procs(), kill_proc(); xfstests tests/xfs/550, ndctl commit 6996dfd).</summary>
 public sealed class SignalTests
 {
-    /// <summary>Peer-tests 6 row 2, kill_proc(): two pages in one madvise (page 0 poisoned before): both handled in full, one handler run.</summary>
+    /// <summary>xfstests tests/xfs/550's second run, kill_proc(): two pages in one madvise (page 0 poisoned before): both handled in full, one handler run.</summary>
     [Fact]
-    public void TwoPagesInOneMadvise_BothHandled_OneHandlerRun_PeerRow2()
+    public void TwoPagesInOneMadvise_BothHandled_OneHandlerRun_Xfstests550()
     {
         using var m = new TestMachine();
         m.CreateFile("/f", 2);
@@ -160,13 +160,13 @@ public sealed class SignalTests
     }
 
     /// <summary>
-    /// Peer-tests 6 row 12, add_to_kill() and kill_procs(): on the generic path a collected VMA
+    /// add_to_kill() and kill_procs() (the SIGKILL ndctl commit 6996dfd worked around): on the generic path a collected VMA
     /// without a user address for the page (-EFAULT) is kept on 6.1 and SIGKILLed with "Unable to
     /// find user space address" and "forcibly killing". The stale VMA is built by hand: it sits in
     /// the poisoned file's i_mmap but maps another file, so page_address_in_vma() fails.
     /// </summary>
     [Fact]
-    public void EfaultAddress_On61_IsKeptAndSigkilled_PeerRow12()
+    public void EfaultAddress_On61_IsKeptAndSigkilledByKillProcs()
     {
         using var m = new TestMachine(TestMachine.Profile("6.1"), holder: false);
         var (p, pv, r) = ArrangeStaleVma(m);
@@ -179,9 +179,9 @@ public sealed class SignalTests
         r.Group.Exited.ShouldBeTrue("SIGKILL takes the whole process");
     }
 
-    /// <summary>Peer-tests 6 row 12, __add_to_kill() (6.10+): the same -EFAULT entry is silently skipped on 6.12.</summary>
+    /// <summary>__add_to_kill() (6.10+): the same -EFAULT entry is silently skipped on 6.12.</summary>
     [Fact]
-    public void EfaultAddress_On612_IsSkipped_PeerRow12()
+    public void EfaultAddress_On612_IsSkippedByAddToKill()
     {
         using var m = new TestMachine(TestMachine.Profile("6.12"), holder: false);
         var (p, pv, r) = ArrangeStaleVma(m);

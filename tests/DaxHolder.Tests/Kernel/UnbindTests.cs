@@ -5,10 +5,10 @@ using DaxHolder.Tests.Kernel.Support;
 
 namespace DaxHolder.Tests.Kernel;
 
-/// <summary>Device unbind: kill_dax's holder notification and the teardown order (drivers/dax/super.c: kill_dax(), drivers/nvdimm/pmem.c: pmem_release_disk(), mm/memremap.c: memunmap_pages(); peer-tests 6 row 21).</summary>
+/// <summary>Device unbind: kill_dax's holder notification and the teardown order (drivers/dax/super.c: kill_dax(), drivers/nvdimm/pmem.c: pmem_release_disk(), mm/memremap.c: memunmap_pages(); no public test suite covers unbind).</summary>
 public sealed class UnbindTests
 {
-    /// <summary>xfs_dax_notify_failure() with MF_MEM_PRE_REMOVE, peer-tests 6 row 21: on 6.12 pre-remove revokes every mapping and signals every mapper AO when the unbinder maps nothing.</summary>
+    /// <summary>xfs_dax_notify_failure() with MF_MEM_PRE_REMOVE (merged for 6.7): on 6.12 pre-remove revokes every mapping and signals every mapper AO when the unbinder maps nothing.</summary>
     [Fact]
     public void Unbind_On612_RevokesEveryMapping_SignalsEveryMapperAo()
     {

@@ -7,7 +7,7 @@ using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Scenarios;
 
-/// <summary>daxholder generate (issue #8): deterministic for a seed, parseable, and the same machine in memory as from its YAML.</summary>
+/// <summary>daxholder generate: deterministic for a seed, parseable, and the same machine in memory as from its YAML.</summary>
 public sealed class GeneratorTests
 {
     private static readonly GeneratorOptions Small = new(Files: 30, ExtentsPerFile: 3, BlocksPerExtent: 2, SharingRatio: 0.2,

@@ -4,7 +4,7 @@ using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Scenarios;
 
-/// <summary>daxholder run, check and compare on scenario files (issue 4: CLI).</summary>
+/// <summary>daxholder run, check and compare on scenario files.</summary>
 public sealed class ScenarioCliTests : IDisposable
 {
     private const string Poison = """

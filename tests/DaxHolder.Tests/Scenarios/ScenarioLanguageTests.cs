@@ -2,7 +2,7 @@ using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Scenarios;
 
-/// <summary>Bad scenarios get one error naming the file, line, column and field, and why (issue 4: validation).</summary>
+/// <summary>Bad scenarios get one error naming the file, line, column and field, and why.</summary>
 public class ScenarioLanguageTests
 {
     private const string Devdax = """

@@ -2,7 +2,7 @@ using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Scenarios;
 
-/// <summary>The runner: a fresh machine per matrix cell, steps in order, expectations per cell (issue 4: runner).</summary>
+/// <summary>The runner: a fresh machine per matrix cell, steps in order, expectations per cell.</summary>
 public class ScenarioRunnerTests
 {
     private const string Devdax = """

@@ -8,8 +8,7 @@ namespace DaxHolder.Tests.Scenarios;
 
 /// <summary>
 /// Every scenario in scenarios/, over its declared matrix, holds its decisions in an approved
-/// snapshot per cell (issue 4: snapshot tests); the shipped approved files beside the scenarios
-/// pass `daxholder check`.
+/// snapshot per cell; the shipped approved files beside the scenarios pass `daxholder check`.
 /// </summary>
 public class ScenarioSnapshotTests
 {

@@ -9,7 +9,7 @@ using DaxHolder.Tests.Xfs.Support;
 namespace DaxHolder.Tests.Xfs;
 
 /// <summary>
-/// fstests xfs/550, xfs/551 and xfs/552 (peer-tests section 1) with t_mmap_cow_memory_failure:
+/// fstests tests/xfs/550, tests/xfs/551 and tests/xfs/552 with src/t_mmap_cow_memory_failure.c:
 /// the reader (parent) maps the read file and faults it; the poisoner (forked child) maps the
 /// poison file, faults it and madvise(MADV_HWPOISON)s it. Golden output: one "Process is killed
 /// by signal: 7" per run, no madvise failure; dmesg has "Sending SIGBUS to t_mmap_cow_memo" and
@@ -20,7 +20,7 @@ public sealed class Xfs55xTests
     private const string Comm = "t_mmap_cow_memory_failure";
 
     [Fact]
-    public void Xfs550_PoisonerOfTheSameFile_GetsOneSigbusPerRun_ReaderNothing_PeerTests1_1()
+    public void Xfs550_PoisonerOfTheSameFile_GetsOneSigbusPerRun_ReaderNothing()
     {
         using var m = new XfsMachine();
         m.WriteFile("/test-550/testfile", 65536);
@@ -33,7 +33,7 @@ public sealed class Xfs55xTests
     }
 
     [Fact]
-    public void Xfs551_PoisonerOfTheReflinkCopy_GetsOneSigbusPerRun_ReaderOfTheOriginalNothing_PeerTests1_2()
+    public void Xfs551_PoisonerOfTheReflinkCopy_GetsOneSigbusPerRun_ReaderOfTheOriginalNothing()
     {
         using var m = new XfsMachine();
         var original = m.WriteFile("/test-551/testfile", 65536);
@@ -49,7 +49,7 @@ public sealed class Xfs55xTests
     }
 
     [Fact]
-    public void Xfs552_PartlyReflinkedFile_SharedAndPrivatePagesInOneMadvise_OneSigbus_PeerTests1_3()
+    public void Xfs552_PartlyReflinkedFile_SharedAndPrivatePagesInOneMadvise_OneSigbus()
     {
         using var m = new XfsMachine();
         var original = m.WriteFile("/test-552/testfile", 16 * 4096);

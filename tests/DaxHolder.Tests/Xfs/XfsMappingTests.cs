@@ -10,7 +10,7 @@ namespace DaxHolder.Tests.Xfs;
 public sealed class XfsMappingTests
 {
     [Fact]
-    public void ExtentSizeHint_Gives2MiBAlignedExtents_SoAPmdFaultMapsThem_AndThePoisonerGetsLsb21_PeerTests6Row7()
+    public void ExtentSizeHint_Gives2MiBAlignedExtents_SoAPmdFaultMapsThem_AndThePoisonerGetsLsb21_NdctlDaxPmd()
     {
         using var m = new XfsMachine();
         m.WriteFile("/big", 4UL << 20, pmdHint: true);

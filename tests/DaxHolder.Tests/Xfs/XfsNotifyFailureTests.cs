@@ -186,7 +186,7 @@ public sealed class XfsNotifyFailureTests
     }
 
     [Fact]
-    public void NotifyFailure_SingleBlock_OnA65LikeKernel_KillsNobody_TheOneBlockShortCount_PeerTests5()
+    public void NotifyFailure_SingleBlock_OnA65LikeKernel_KillsNobody_TheOneBlockShortCountOf5cf32f63b0f4()
     {
         var like65 = new KernelProfile("6.5-like", new KernelVersion(6, 5, 0), [KernelFeature.XfsInclusiveRangeEnd, KernelFeature.DaxSharedOnReadFault, KernelFeature.DaxFaultReportsHwpoison]);
         using var m = new XfsMachine(like65);

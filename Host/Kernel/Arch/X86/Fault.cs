@@ -144,7 +144,7 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
     /// <summary>
     /// arch/x86/mm/fault.c: do_sigbus(): VM_FAULT_HWPOISON logs "MCE: Killing" and forces
     /// BUS_MCEERR_AR with lsb PAGE_SHIFT at the faulting address; anything else forces SIGBUS
-    /// BUS_ADRERR (include/linux/mm.h: vmf_error(); peer-tests 6 row 20).
+    /// BUS_ADRERR (include/linux/mm.h: vmf_error(); DAX faults get VM_FAULT_HWPOISON since 1ea7ca1b0901, v6.5).
     /// </summary>
     private void DoSigbus(TaskStruct task, UserAddress address, FaultOutcome outcome)
     {

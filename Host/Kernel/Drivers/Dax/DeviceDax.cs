@@ -8,7 +8,7 @@ using DaxHolder.Kernel.Units;
 namespace DaxHolder.Kernel.Drivers.Dax;
 
 /// <summary>
-/// drivers/dax/device.c: a device-DAX character device (/dev/daxX.Y, seed 002) over a
+/// drivers/dax/device.c: a device-DAX character device (/dev/daxX.Y; ndctl test/device-dax.c) over a
 /// devdax-mode namespace. No filesystem and no holder: its MEMORY_DEVICE_GENERIC pgmap has no
 /// memory_failure op, so failures take the generic path, where dax_lock_page() skips the entry
 /// lock for the char-device mapping. Mappings must be aligned to the device's alignment (4 KiB,
