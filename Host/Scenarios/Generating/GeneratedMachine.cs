@@ -2,6 +2,7 @@ using DaxHolder.Abstractions.Fs;
 using DaxHolder.Kernel;
 using DaxHolder.Kernel.Fs;
 using DaxHolder.PluginLoading;
+using DaxHolder.Scenarios.Reports;
 using DaxHolder.Scenarios.Running;
 
 namespace DaxHolder.Scenarios.Generating;
@@ -41,7 +42,7 @@ internal sealed class GeneratedMachine : IDisposable
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var (setup, _) = ScenarioSetup.Run(state);
             Add(timings, "setup", clock.Elapsed);
-            if (setup != "0")
+            if (setup != StepResult.Ok)
             {
                 throw new InvalidOperationException($"generated set-up failed: {setup}");
             }
@@ -51,7 +52,7 @@ internal sealed class GeneratedMachine : IDisposable
             {
                 var started = clock.Elapsed;
                 var (what, result) = runner.Run(step);
-                if (result is not ("0" or "done"))
+                if (result != StepResult.Ok && result != StepResult.Done)
                 {
                     throw new InvalidOperationException($"generated step {what}: {result}");
                 }

@@ -76,7 +76,8 @@ internal static class JsonReport
         json.WriteString("kind", step.Kind);
         json.WriteBoolean("event", step.IsEvent);
         json.WriteString("what", step.What);
-        json.WriteString("result", step.Result);
+        json.WriteString("result", step.Result.ToString());
+        json.WriteString("returned", step.Result.Value);
         json.WriteStartArray("decisions");
         foreach (var decision in DecisionFormatter.Format(step.Decisions))
         {

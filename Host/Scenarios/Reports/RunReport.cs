@@ -39,7 +39,7 @@ internal sealed record StepReport(
     int Number,
     string Kind,
     string What,
-    string Result,
+    StepResult Result,
     bool IsEvent,
     IReadOnlyList<Decision> Decisions,
     IReadOnlyList<ExpectationOutcome> Expectations)

@@ -8,15 +8,15 @@ namespace DaxHolder.Scenarios.Running;
 /// <summary>Checks a step's inline expectations against the step's typed records (signals, action results, health, log lines) and the machine's state.</summary>
 internal static class ExpectationChecker
 {
-    public static List<ExpectationOutcome> Check(Step step, string result, IReadOnlyList<Decision> decisions, RunState state) =>
+    public static List<ExpectationOutcome> Check(Step step, StepResult result, IReadOnlyList<Decision> decisions, RunState state) =>
         step.Expect.SelectMany(block => block.Checks).Select(check => Check(check, result, decisions, state)).ToList();
 
-    private static ExpectationOutcome Check(Expectation check, string result, IReadOnlyList<Decision> decisions, RunState state)
+    private static ExpectationOutcome Check(Expectation check, StepResult result, IReadOnlyList<Decision> decisions, RunState state)
     {
         var signals = decisions.OfType<SignalSent>().Select(s => s.Signal).ToList();
         (bool Held, string? Actual) outcome = check switch
         {
-            ReturnExpectation r => (result == r.Value || result.StartsWith(r.Value + " ", StringComparison.Ordinal), $"returned {result}"),
+            ReturnExpectation r => (result.Value == r.Value, $"returned {result}"),
             ActionResultExpectation a => ActionResults(decisions, a.Result),
             SignalExpectation s => SignalTo(signals, s, state),
             NoSignalExpectation n => NoSignal(signals, n.Task, state),

@@ -85,10 +85,11 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
         {
             var step = scenario.Steps[i];
             cell.Begin(i + 1, step.At);
-            string what, result;
+            string what;
+            StepResult result;
             if (machine.Kernel.Panicked)
             {
-                (what, result) = (step.Kind, "not run: the kernel panicked");
+                (what, result) = (step.Kind, StepResult.NotRun("the kernel panicked"));
             }
             else
             {
@@ -98,7 +99,7 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
                 }
                 catch (StepNotRunException e)
                 {
-                    (what, result) = (step.Kind, $"not run: {e.Message}");
+                    (what, result) = (step.Kind, StepResult.NotRun(e.Message));
                 }
 
                 machine.DeliverPendingSignals();
@@ -126,9 +127,9 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
 
     /// <summary>The step that was running when a plugin faulted: what it recorded until then, ending in the fault.</summary>
     internal static StepReport FaultedStep(Machine machine, int number, string kind, bool isEvent, int decisionMark) =>
-        new(number, kind, number == 0 ? "namespace, mkfs, mount and files" : kind, "plugin fault", isEvent, machine.Trace.Since(decisionMark), []);
+        new(number, kind, number == 0 ? "namespace, mkfs, mount and files" : kind, new StepResult("plugin fault"), isEvent, machine.Trace.Since(decisionMark), []);
 
-    private static StepReport Slice(RunState state, int number, string kind, string what, string result, bool isEvent, int decisionMark, IReadOnlyList<SetupRecord> notes, Step? step)
+    private static StepReport Slice(RunState state, int number, string kind, string what, StepResult result, bool isEvent, int decisionMark, IReadOnlyList<SetupRecord> notes, Step? step)
     {
         IReadOnlyList<Decision> decisions = [.. state.Machine.Trace.Since(decisionMark), .. notes];
         var expectations = step is null ? [] : ExpectationChecker.Check(step, result, decisions, state);

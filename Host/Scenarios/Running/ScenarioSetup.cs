@@ -2,6 +2,7 @@ using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Kernel.Fs;
 using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Reports;
 
 namespace DaxHolder.Scenarios.Running;
 
@@ -14,7 +15,7 @@ namespace DaxHolder.Scenarios.Running;
 internal static class ScenarioSetup
 {
     /// <summary>Runs set-up; returns its result ("0" or why the mount failed) and what it did to each file.</summary>
-    public static (string Result, List<SetupRecord> Notes) Run(RunState state)
+    public static (StepResult Result, List<SetupRecord> Notes) Run(RunState state)
     {
         var scenario = state.Scenario;
         var machine = state.Machine;
@@ -24,13 +25,13 @@ internal static class ScenarioSetup
         if (device.Mode == DeviceMode.Devdax)
         {
             state.Devdax = machine.Nvdimm.AddDevdaxNamespace(device.PhysicalBase, device.Size, device.DataOffset, device.Align);
-            return ("0", []);
+            return (StepResult.Ok, []);
         }
 
         state.Pmem = machine.Nvdimm.AddFsdaxNamespace(device.PhysicalBase, device.Size, device.DataOffset, device.Memmap);
         if (scenario.FileSystem is not { } fs)
         {
-            return ("0", []);
+            return (StepResult.Ok, []);
         }
 
         var type = state.Type!;
@@ -43,7 +44,7 @@ internal static class ScenarioSetup
 
         state.Image = image.Value;
         var mounted = Mount(state);
-        if (mounted != "0")
+        if (mounted != StepResult.Ok)
         {
             return (mounted, []);
         }
@@ -51,7 +52,7 @@ internal static class ScenarioSetup
         var notes = new List<SetupRecord>();
         if (buildsFiles)
         {
-            return ("0", [.. scenario.Files.Select(f => new FileBuiltByMkfs(f.Path, f.Size, fs.Type, f.ToSourceFile().Content.ToString()))]);
+            return (StepResult.Ok, [.. scenario.Files.Select(f => new FileBuiltByMkfs(f.Path, f.Size, fs.Type, f.ToSourceFile().Content.ToString()))]);
         }
 
         foreach (var file in scenario.Files)
@@ -59,22 +60,22 @@ internal static class ScenarioSetup
             MakeFile(state.Mount!, scenario.Files, file, notes);
         }
 
-        return ("0", notes);
+        return (StepResult.Ok, notes);
     }
 
-    /// <summary>mount(2) with the scenario's options: "0", or the errno and message the filesystem gave.</summary>
-    public static string Mount(RunState state)
+    /// <summary>mount(2) with the scenario's options: 0, or the errno and message the filesystem gave.</summary>
+    public static StepResult Mount(RunState state)
     {
         var fs = state.Scenario.FileSystem!;
         var mounted = state.Machine.Vfs.Mount(state.Type!, state.Image!, state.Pmem!.Disk, fs.Mount);
         if (!mounted.IsOk)
         {
             state.Mount = null;
-            return $"mount: {mounted.Error.ToKernelString()}{(mounted.Message is null ? "" : $" ({mounted.Message})")}";
+            return StepResult.Of(mounted.Error, mounted.Message) with { Prefix = "mount: " };
         }
 
         state.Mount = mounted.Value;
-        return "0";
+        return StepResult.Ok;
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Kernel.Arch.X86;
 using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Reports;
 
 namespace DaxHolder.Scenarios.Running;
 
@@ -9,35 +10,35 @@ namespace DaxHolder.Scenarios.Running;
 internal sealed partial class StepRunner
 {
     /// <summary>madvise(MADV_HWPOISON or MADV_SOFT_OFFLINE) by the task on its own mapping: madvise's return.</summary>
-    private (string, string) Madvise(MadviseStep m)
+    private (string, StepResult) Madvise(MadviseStep m)
     {
         var task = state.Task(m.Task);
         var (map, _) = state.Map(task, m.Map);
         var start = map.Start.Add(m.Offset.Value);
         var rc = m.SoftOffline ? Machine.Madvise.SoftOffline(task, start, m.Length) : Machine.Madvise.HwPoison(task, start, m.Length);
-        return ($"{m.Task} ({task}) madvise({start}, {m.Length}, {(m.SoftOffline ? "MADV_SOFT_OFFLINE" : "MADV_HWPOISON")}) on {m.Map} {Sz(m.Offset.Value)}+{Sz(m.Length.Value)}", rc.ToKernelString());
+        return ($"{m.Task} ({task}) madvise({start}, {m.Length}, {(m.SoftOffline ? "MADV_SOFT_OFFLINE" : "MADV_HWPOISON")}) on {m.Map} {Sz(m.Offset.Value)}+{Sz(m.Length.Value)}", StepResult.Of(rc));
     }
 
     /// <summary>
     /// echo pfn &gt; /sys/kernel/debug/hwpoison/corrupt-pfn (by the task), or an asynchronous machine
     /// check found by the platform (current is a kworker): memory_failure's return.
     /// </summary>
-    private (string, string) Poison(PoisonStep p)
+    private (string, StepResult) Poison(PoisonStep p)
     {
         var (pfn, where) = Resolve(p.Target);
         if (p.MachineCheck)
         {
             var rc = Machine.Mce.AsyncMachineCheck(pfn);
-            return ($"asynchronous machine check at pfn {pfn} ({where})", rc.ToKernelString());
+            return ($"asynchronous machine check at pfn {pfn} ({where})", StepResult.Of(rc));
         }
 
         var writer = state.Task(p.Task!);
         var result = Machine.HwpoisonInject.CorruptPfn(writer, pfn);
-        return ($"{p.Task} ({writer}) writes {pfn} to hwpoison/corrupt-pfn ({where})", result.ToKernelString());
+        return ($"{p.Task} ({writer}) writes {pfn} to hwpoison/corrupt-pfn ({where})", StepResult.Of(result));
     }
 
     /// <summary>A synchronous machine check: the memory behind the task's access goes bad, then it loads or stores there.</summary>
-    private (string, string) AccessMce(AccessMceStep a)
+    private (string, StepResult) AccessMce(AccessMceStep a)
     {
         var task = state.Task(a.Task);
         var (map, _) = state.Map(task, a.Map);
@@ -52,11 +53,11 @@ internal sealed partial class StepRunner
             AccessResult.Blocked => "blocked",
             _ => "not modelled",
         };
-        return ($"{a.Task} ({task}) {(a.Write ? "stores to" : "loads from")} {a.Map}+{Sz(a.Offset.Value)} at {address}, whose memory went bad", outcome);
+        return ($"{a.Task} ({task}) {(a.Write ? "stores to" : "loads from")} {a.Map}+{Sz(a.Offset.Value)} at {address}, whose memory went bad", new StepResult(outcome));
     }
 
     /// <summary>echo pfnX.Y &gt; /sys/bus/nd/drivers/nd_pmem/unbind, by the task if one is named.</summary>
-    private (string, string) Unbind(UnbindStep u)
+    private (string, StepResult) Unbind(UnbindStep u)
     {
         var writer = u.Task is { } name ? state.Task(name) : null;
         if (state.Pmem is not { } pmem)
@@ -65,7 +66,7 @@ internal sealed partial class StepRunner
         }
 
         Machine.Unbind(pmem, writer);
-        return ($"unbind {pmem.Name}{(writer is null ? "" : $" (written by {writer})")}", "0");
+        return ($"unbind {pmem.Name}{(writer is null ? "" : $" (written by {writer})")}", StepResult.Ok);
     }
 
     /// <summary>The pfn a target names, and how the report names it.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Kernel.Arch.X86;
@@ -6,6 +7,7 @@ using DaxHolder.Kernel.Mm;
 using DaxHolder.Kernel.Mm.Tasks;
 using DaxHolder.Kernel.Units;
 using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Reports;
 
 namespace DaxHolder.Scenarios.Running;
 
@@ -18,7 +20,7 @@ internal sealed partial class StepRunner(RunState state)
 {
     private Kernel.Machine Machine => state.Machine;
 
-    public (string What, string Result) Run(Step step) => step switch
+    public (string What, StepResult Result) Run(Step step) => step switch
     {
         SpawnStep s => Spawn(s),
         ForkStep f => Fork(f),
@@ -27,7 +29,7 @@ internal sealed partial class StepRunner(RunState state)
         MmapStep m => Mmap(m),
         MunmapStep m => Munmap(m),
         TouchStep t => Touch(t),
-        FileIoStep io => ($"{io.Kind} {io.File} {Sz(io.Offset.Value)}+{Sz(io.Length.Value)}", FileIo.ReadWrite(state.RequireMount(), io.File, io.Offset, io.Length, io.Write).ToKernelString()),
+        FileIoStep io => ($"{io.Kind} {io.File} {Sz(io.Offset.Value)}+{Sz(io.Length.Value)}", StepResult.Of(FileIo.ReadWrite(state.RequireMount(), io.File, io.Offset, io.Length, io.Write))),
         FileChangeStep c => FileChange(c),
         CacheStep c => Cache(c),
         MadviseStep m => Madvise(m),
@@ -37,7 +39,7 @@ internal sealed partial class StepRunner(RunState state)
         _ => throw new InvalidOperationException($"no runner for {step.Kind}"),
     };
 
-    private (string, string) Spawn(SpawnStep s)
+    private (string, StepResult) Spawn(SpawnStep s)
     {
         var task = Machine.Tasks.Spawn(s.Pid, s.Comm);
         task.Group.SigbusAction = s.Sigbus;
@@ -53,10 +55,10 @@ internal sealed partial class StepRunner(RunState state)
         }
 
         var threads = s.Threads.Count == 0 ? "" : $" with threads {string.Join(", ", s.Threads.Select(t => t.Tid))}";
-        return ($"{s.Task} = {task}{threads}, SIGBUS {Disposition(s.Sigbus)}{Policy(s.EarlyKill)}", "0");
+        return ($"{s.Task} = {task}{threads}, SIGBUS {Disposition(s.Sigbus)}{Policy(s.EarlyKill)}", StepResult.Ok);
     }
 
-    private (string, string) Fork(ForkStep f)
+    private (string, StepResult) Fork(ForkStep f)
     {
         var parent = state.Task(f.Parent);
         var child = Machine.Fork(parent, f.Pid, f.Comm);
@@ -66,10 +68,10 @@ internal sealed partial class StepRunner(RunState state)
         }
 
         state.AddTask(f.Child, child);
-        return ($"{f.Parent} ({parent}) forks {f.Child} = {child}{(f.Sigbus is { } a ? $", SIGBUS {Disposition(a)}" : "")}", "0");
+        return ($"{f.Parent} ({parent}) forks {f.Child} = {child}{(f.Sigbus is { } a ? $", SIGBUS {Disposition(a)}" : "")}", StepResult.Ok);
     }
 
-    private (string, string) Set(SetTaskStep s)
+    private (string, StepResult) Set(SetTaskStep s)
     {
         var task = state.Task(s.Task);
         var rc = Errno.Ok;
@@ -83,17 +85,17 @@ internal sealed partial class StepRunner(RunState state)
             rc = Prctl.MceKill(task, Prctl.PR_MCE_KILL_SET, (long)policy);
         }
 
-        return ($"{s.Task} ({task}){(s.Sigbus is { } a ? $": SIGBUS {Disposition(a)}" : "")}{Policy(s.EarlyKill)}", rc.ToKernelString());
+        return ($"{s.Task} ({task}){(s.Sigbus is { } a ? $": SIGBUS {Disposition(a)}" : "")}{Policy(s.EarlyKill)}", StepResult.Of(rc));
     }
 
-    private (string, string) Exit(ExitStep e)
+    private (string, StepResult) Exit(ExitStep e)
     {
         var task = state.Task(e.Task);
         Machine.ExitProcess(task);
-        return ($"{e.Task} ({task}) exits", "0");
+        return ($"{e.Task} ({task}) exits", StepResult.Ok);
     }
 
-    private (string, string) Mmap(MmapStep m)
+    private (string, StepResult) Mmap(MmapStep m)
     {
         var task = state.Task(m.Task);
         OpenFile file;
@@ -102,7 +104,7 @@ internal sealed partial class StepRunner(RunState state)
             var opened = Vfs.Open(state.RequireMount(), path);
             if (!opened.IsOk)
             {
-                return ($"{m.Task} mmap {path}", $"{opened.Error.ToKernelString()} ({opened.Message})");
+                return ($"{m.Task} mmap {path}", StepResult.Of(opened.Error, opened.Message));
             }
 
             file = opened.Value;
@@ -120,22 +122,22 @@ internal sealed partial class StepRunner(RunState state)
         var what = $"{m.Task} ({task}) mmap {file.Path} {Sz(m.Offset.Value)}+{Sz(length.Value)} {(m.Shared ? "MAP_SHARED" : "MAP_PRIVATE")}{(m.Pmd ? "" : " MADV_NOHUGEPAGE")} as {m.Name}";
         if (!vma.IsOk)
         {
-            return (what, $"{vma.Error.ToKernelString()} ({vma.Message})");
+            return (what, StepResult.Of(vma.Error, vma.Message));
         }
 
         state.AddMap(new NamedMapping(m.Name, vma.Value.Start, length.Value));
-        return ($"{what} at {vma.Value.Start}", "0");
+        return ($"{what} at {vma.Value.Start}", StepResult.Ok);
     }
 
-    private (string, string) Munmap(MunmapStep m)
+    private (string, StepResult) Munmap(MunmapStep m)
     {
         var task = state.Task(m.Task);
         var (map, _) = state.Map(task, m.Map);
         var rc = Kernel.Mm.Mmap.DoMunmap(task.Group.Mm!, map.Start, new ByteLength(map.Length));
-        return ($"{m.Task} ({task}) munmap {m.Map} {map.Start}+{Sz(map.Length)}", rc.ToKernelString());
+        return ($"{m.Task} ({task}) munmap {m.Map} {map.Start}+{Sz(map.Length)}", StepResult.Of(rc));
     }
 
-    private (string, string) Touch(TouchStep t)
+    private (string, StepResult) Touch(TouchStep t)
     {
         var task = state.Task(t.Task);
         var (map, _) = state.Map(task, t.Map);
@@ -148,40 +150,40 @@ internal sealed partial class StepRunner(RunState state)
             Machine.DeliverPendingSignals();
             if (result != AccessResult.Done || task.Group.Exited)
             {
-                return (what, $"{Describe(result)} at {address}{(task.Group.Exited ? "; the process exited" : "; the access stops here")}");
+                return (what, new StepResult(Describe(result), $" at {address}{(task.Group.Exited ? "; the process exited" : "; the access stops here")}"));
             }
         }
 
-        return (what, "done");
+        return (what, StepResult.Done);
     }
 
-    private (string, string) FileChange(FileChangeStep c)
+    private (string, StepResult) FileChange(FileChangeStep c)
     {
         var mount = state.RequireMount();
         var files = mount.FileSystem.Files;
         return c.Operation switch
         {
             "punch" => ($"fallocate(PUNCH_HOLE|KEEP_SIZE) {c.File} {Sz(c.Offset.Value)}+{Sz(c.Length.Value)}",
-                FileIo.WithOpen(mount, c.File, ino => files.Fallocate(ino, FallocateMode.PunchHole | FallocateMode.KeepSize, c.Offset, c.Length)).ToKernelString()),
-            "truncate" => ($"truncate {c.File} to {Sz(c.Length.Value)}", FileIo.WithOpen(mount, c.File, ino => files.Truncate(ino, c.Length)).ToKernelString()),
-            "setxattr" => ($"setxattr {c.File} {c.Name} size {Sz(c.Length.Value)}", FileIo.WithOpen(mount, c.File, ino => files.SetXattr(ino, c.Name!, c.Length)).ToKernelString()),
-            "removexattr" => ($"removexattr {c.File} {c.Name}", FileIo.WithOpen(mount, c.File, ino => files.RemoveXattr(ino, c.Name!)).ToKernelString()),
-            _ => ($"unlink {c.File}", files.Unlink(c.File).ToKernelString()),
+                StepResult.Of(FileIo.WithOpen(mount, c.File, ino => files.Fallocate(ino, FallocateMode.PunchHole | FallocateMode.KeepSize, c.Offset, c.Length)))),
+            "truncate" => ($"truncate {c.File} to {Sz(c.Length.Value)}", StepResult.Of(FileIo.WithOpen(mount, c.File, ino => files.Truncate(ino, c.Length)))),
+            "setxattr" => ($"setxattr {c.File} {c.Name} size {Sz(c.Length.Value)}", StepResult.Of(FileIo.WithOpen(mount, c.File, ino => files.SetXattr(ino, c.Name!, c.Length)))),
+            "removexattr" => ($"removexattr {c.File} {c.Name}", StepResult.Of(FileIo.WithOpen(mount, c.File, ino => files.RemoveXattr(ino, c.Name!)))),
+            _ => ($"unlink {c.File}", StepResult.Of(files.Unlink(c.File))),
         };
     }
 
-    private (string, string) Cache(CacheStep c)
+    private (string, StepResult) Cache(CacheStep c)
     {
         if (!c.CycleMount)
         {
-            return ("echo 2 > /proc/sys/vm/drop_caches", $"{Machine.Vfs.DropCaches()} inode(s) evicted");
+            return ("echo 2 > /proc/sys/vm/drop_caches", new StepResult(Machine.Vfs.DropCaches().ToString(CultureInfo.InvariantCulture), " inode(s) evicted"));
         }
 
         var mount = state.RequireMount();
         var unmounted = Machine.Vfs.Unmount(mount);
         if (unmounted != Errno.Ok)
         {
-            return ("umount; mount", $"umount: {unmounted.ToKernelString()}");
+            return ("umount; mount", StepResult.Of(unmounted) with { Prefix = "umount: " });
         }
 
         state.Mount = null;

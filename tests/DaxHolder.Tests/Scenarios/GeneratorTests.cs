@@ -1,3 +1,4 @@
+using DaxHolder.Scenarios.Reports;
 using System.Text;
 using DaxHolder.Abstractions;
 using DaxHolder.Cli;
@@ -81,7 +82,7 @@ public sealed class GeneratorTests
 
         var run = ScenarioHarness.Run(text).Single();
 
-        run.Steps[^1].Result.ShouldBe("0");
+        run.Steps[^1].Result.ShouldBe(StepResult.Ok);
         run.Steps[^1].Log.ShouldContain(l => l.Contains("recovery action for dax page: Recovered", StringComparison.Ordinal));
     }
 

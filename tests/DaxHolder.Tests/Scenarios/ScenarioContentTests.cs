@@ -1,3 +1,4 @@
+using DaxHolder.Scenarios.Reports;
 using DaxHolder.Scenarios.Running;
 using DaxHolder.Tests.Support;
 
@@ -80,7 +81,7 @@ public class ScenarioContentTests
         var run = ScenarioHarness.Run(Erofs + "files:\n  - { path: /a, size: 8KiB, content: A }\n  - { path: /b, size: 8KiB, content: [{ pattern: A, length: 4KiB }, { pattern: B, length: 4KiB }] }\n");
 
         var setup = run.ShouldHaveSingleItem().Steps[0];
-        setup.Result.ShouldBe("0");
+        setup.Result.ShouldBe(StepResult.Ok);
         setup.Decisions.OfType<FileBuiltByMkfs>().Select(f => $"{f.Path}: {f.Size.Value} by mkfs.{f.FileSystemType} ({f.Content})").ShouldBe([
             "/a: 8192 by mkfs.erofs (8192 A)",
             "/b: 8192 by mkfs.erofs (4096 A + 4096 B)",

@@ -1,3 +1,4 @@
+using DaxHolder.Scenarios.Reports;
 using DaxHolder.Tests.Support;
 
 namespace DaxHolder.Tests.Scenarios;
@@ -23,7 +24,7 @@ public class ScenarioRunnerTests
 
         runs.Select(r => r.CellName).ShouldBe(["kernel=6.1", "kernel=6.12"]);
         runs.Select(r => r.Kernel).ShouldBe(["6.1 (6.1.192)", "6.12 (6.12.95)"]);
-        runs.ShouldAllBe(r => r.Steps[1].Result == "0", "each cell starts from a fresh machine: pid 100 is free in both");
+        runs.ShouldAllBe(r => r.Steps[1].Result == StepResult.Ok, "each cell starts from a fresh machine: pid 100 is free in both");
     }
 
     [Fact]
@@ -61,7 +62,7 @@ public class ScenarioRunnerTests
 
             """, "kernel=6.12");
 
-        runs[0].Steps[^1].Result.ShouldBe("not run: t (prog:100) has exited: exited");
+        runs[0].Steps[^1].Result.ShouldBe(StepResult.NotRun("t (prog:100) has exited: exited"));
     }
 
     [Fact]
