@@ -21,7 +21,7 @@ internal static class GenerateCommand
         var faulted = Fraction("--faulted", "Fraction of each mapping's data pages faulted in.", defaults.FaultedFraction);
         var early = Fraction("--early-kill", "Fraction of processes with prctl(PR_MCE_KILL_EARLY).", defaults.EarlyKillFraction);
         var seed = new Option<ulong>("--seed") { Description = "The seed: the same options and seed give the same file, byte for byte.", DefaultValueFactory = _ => defaults.Seed, HelpName = "N" };
-        var kernel = new Option<string>("--kernel") { Description = "Kernel version profile (6.1 or 6.12).", DefaultValueFactory = _ => defaults.Kernel, HelpName = "VERSION" };
+        var kernel = new Option<string>("--kernel") { Description = "Kernel version profile (6.1, 6.12 or 7.2).", DefaultValueFactory = _ => defaults.Kernel, HelpName = "VERSION" };
         kernel.AcceptOnlyFromAmong([.. GeneratorOptions.Kernels]);
         var eventKind = new Option<string>("--event") { Description = "The event the scenario ends with: a machine check on the first faulted page, a device unbind, or none.", DefaultValueFactory = _ => "poison", HelpName = "poison|unbind|none" };
         eventKind.AcceptOnlyFromAmong("poison", "unbind", "none");

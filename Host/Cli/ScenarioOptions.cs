@@ -18,7 +18,7 @@ internal sealed class ScenarioOptions
 
     public Option<string?> Kernel { get; } = new("--kernel")
     {
-        Description = "Kernel version profile (6.1 or 6.12); the same as --set kernel=VERSION.",
+        Description = "Kernel version profile (6.1, 6.12 or 7.2); the same as --set kernel=VERSION.",
         HelpName = "VERSION",
     };
 

@@ -50,13 +50,38 @@ internal static class KernelProfiles
         KernelFeature.ErofsChunkBasedDax,
     ]);
 
+    /// <summary>
+    /// Debian's 7.2.13 (unstable): everything 6.12 has, plus 6.14's realtime rmap and 6.15's
+    /// folio refcounts ("fs/dax: Fix ZONE_DEVICE page reference counts"): a page shared by two
+    /// files (reflink) has folio->mapping NULL, so the generic path's dax_lock_folio() gives
+    /// -EBUSY and "Failed" where 6.12 oopses on the shared sentinel.
+    /// </summary>
+    public static KernelProfile V7_2 { get; } = new("7.2", new KernelVersion(7, 2, 13),
+    [
+        KernelFeature.DaxSharedOnReadFault,
+        KernelFeature.XfsInclusiveRangeEnd,
+        KernelFeature.XfsCorrectAgBlockcount,
+        KernelFeature.DaxFaultReportsHwpoison,
+        KernelFeature.MemPreRemove,
+        KernelFeature.XfsDaxMappingCheck,
+        KernelFeature.GenericPathSkipsEfaultAddress,
+        KernelFeature.XfsLogdevFailureTranslate,
+        KernelFeature.XfsRealtimeRmap,
+        KernelFeature.FolioRefcounts,
+        KernelFeature.DaxLockFolio,
+        KernelFeature.MadviseActionRequired,
+        KernelFeature.XfsMountUuid,
+        KernelFeature.Ext4MountUuid,
+        KernelFeature.ErofsChunkBasedDax,
+    ]);
+
     /// <summary>The profile a scenario gets when it names none.</summary>
     public static KernelProfile Default => V6_12;
 
     /// <summary>Every profile, oldest first.</summary>
-    public static IReadOnlyList<KernelProfile> All { get; } = [V6_1, V6_12];
+    public static IReadOnlyList<KernelProfile> All { get; } = [V6_1, V6_12, V7_2];
 
-    /// <summary>The profile called <paramref name="name"/> ("6.1", "6.12"), or null.</summary>
+    /// <summary>The profile called <paramref name="name"/> ("6.1", "6.12", "7.2"), or null.</summary>
     public static KernelProfile? Find(string name) =>
         All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal));
 }

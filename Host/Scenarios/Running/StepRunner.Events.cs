@@ -16,7 +16,7 @@ internal sealed partial class StepRunner
         var (map, _) = state.Map(task, m.Map);
         var start = map.Start.Add(m.Offset.Value);
         var rc = m.SoftOffline ? Machine.Madvise.SoftOffline(task, start, m.Length) : Machine.Madvise.HwPoison(task, start, m.Length);
-        return ($"{m.Task} ({task}) madvise({start}, {m.Length}, {(m.SoftOffline ? "MADV_SOFT_OFFLINE" : "MADV_HWPOISON")}) on {m.Map} {Sz(m.Offset.Value)}+{Sz(m.Length.Value)}", StepResult.Of(rc));
+        return ($"{m.Task} ({task}) madvise({start}, {m.Length}, {(m.SoftOffline ? "MADV_SOFT_OFFLINE" : "MADV_HWPOISON")}) on {m.Map} {Sz(m.Offset.Value)}+{Sz(m.Length.Value)}", Returned(task, StepResult.Of(rc)));
     }
 
     /// <summary>
@@ -34,7 +34,7 @@ internal sealed partial class StepRunner
 
         var writer = state.Task(p.Task!);
         var result = Machine.HwpoisonInject.CorruptPfn(writer, pfn);
-        return ($"{p.Task} ({writer}) writes {pfn} to hwpoison/corrupt-pfn ({where})", StepResult.Of(result));
+        return ($"{p.Task} ({writer}) writes {pfn} to hwpoison/corrupt-pfn ({where})", Returned(writer, StepResult.Of(result)));
     }
 
     /// <summary>A synchronous machine check: the memory behind the task's access goes bad, then it loads or stores there.</summary>
@@ -53,7 +53,7 @@ internal sealed partial class StepRunner
             AccessResult.Blocked => "blocked",
             _ => "not modelled",
         };
-        return ($"{a.Task} ({task}) {(a.Write ? "stores to" : "loads from")} {a.Map}+{Sz(a.Offset.Value)} at {address}, whose memory went bad", new StepResult(outcome));
+        return ($"{a.Task} ({task}) {(a.Write ? "stores to" : "loads from")} {a.Map}+{Sz(a.Offset.Value)} at {address}, whose memory went bad", Returned(task, new StepResult(outcome)));
     }
 
     /// <summary>echo pfnX.Y &gt; /sys/bus/nd/drivers/nd_pmem/unbind, by the task if one is named.</summary>
@@ -66,8 +66,16 @@ internal sealed partial class StepRunner
         }
 
         Machine.Unbind(pmem, writer);
-        return ($"unbind {pmem.Name}{(writer is null ? "" : $" (written by {writer})")}", StepResult.Ok);
+        return ($"unbind {pmem.Name}{(writer is null ? "" : $" (written by {writer})")}", Returned(writer, StepResult.Ok));
     }
+
+    /// <summary>
+    /// What the caller's system call gave back: its return value, or, when the caller died in an
+    /// oops inside it (arch/x86/kernel/dumpstack.c: oops_end() -&gt; make_task_dead(SIGKILL)), no value
+    /// at all: the task was killed, and a shell shows exit status 137.
+    /// </summary>
+    private static StepResult Returned(Kernel.Mm.Tasks.TaskStruct? caller, StepResult returned) =>
+        caller is { Group.DiedInKernel: true } ? new StepResult("killed", " by SIGKILL in the oops; the call never returned (exit status 137)") : returned;
 
     /// <summary>The pfn a target names, and how the report names it.</summary>
     private (Pfn Pfn, string Where) Resolve(PoisonTarget target)

@@ -108,7 +108,7 @@ public class ScenarioLanguageTests
     {
         var error = ScenarioHarness.Error("kernel: \"5.19\"\n");
 
-        error.Problem.ShouldBe("no kernel profile '5.19' (known: 6.1, 6.12)");
+        error.Problem.ShouldBe("no kernel profile '5.19' (known: 6.1, 6.12, 7.2)");
     }
 
     [Fact]

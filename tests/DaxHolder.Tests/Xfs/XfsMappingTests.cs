@@ -99,6 +99,34 @@ public sealed class XfsMappingTests
         XfsMachine.Signals(decisions).ShouldAllBe(s => s.Signal != Signals.SIGBUS, "nobody gets SIGBUS: the kernel crashed");
     }
 
+    /// <summary>
+    /// fs/dax.c: dax_lock_folio() after 6.15's folio refcounts: a folio shared by two files has
+    /// folio->mapping NULL, so mf_generic_kill_procs() gets -EBUSY, "Failed", and madvise returns
+    /// -EBUSY with nobody signalled, as Debian's 7.2.13 was seen to do.
+    /// </summary>
+    [Fact]
+    public void NoRmapbt_SharedBlock_On72_DaxLockFolioFailsOnTheSharedFolio_EbusyFailed_FolioRefcounts()
+    {
+        using var m = new XfsMachine(XfsMachine.Profile("7.2"), mkfs: "reflink=1,rmapbt=0");
+        var f1 = m.WriteFile("/f1", 4096);
+        var f2 = m.Files.Create("/f2", FileCreateOptions.Default).Value;
+        m.Files.Clone(f1, f2).ShouldBe(Errno.Ok);
+        var p = m.Spawn(100, "P");
+        var q = m.Spawn(101, "Q");
+        var pv = m.MapShared(p, "/f1");
+        var qv = m.MapShared(q, "/f2");
+        m.Touch(p, pv);
+        m.Touch(q, qv);
+
+        var (decisions, log) = m.Record(() => m.Madvise(p, pv).ShouldBe(Errno.EBUSY));
+
+        decisions.OfType<KernelHealthEvent>().ShouldBeEmpty("no oops: the shared folio has no mapping to dereference");
+        decisions.OfType<ActionResultRecorded>().Single().Result.ShouldBe(MfActionResult.Failed);
+        log.ShouldContain(l => l.EndsWith("recovery action for dax page: Failed", StringComparison.Ordinal));
+        XfsMachine.Signals(decisions).ShouldBeEmpty();
+        p.Group.Exited.ShouldBeFalse();
+    }
+
     [Fact]
     public void WithRmapbt_SharedBlock_BothOwnersAreAsked_WithTheirOwnPgoff()
     {

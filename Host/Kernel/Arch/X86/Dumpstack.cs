@@ -48,6 +48,7 @@ internal sealed class Dumpstack(KernelContext kernel, Exit exit)
         if (current is { Group.Mm: not null })
         {
             exit.DoGroupExit(current.Group, "killed by an oops in the kernel");
+            current.Group.DiedInKernel = true;
             kernel.Trace.Add(new SignalDelivered(current.Name, Signal.Signals.SIGKILL, "died in the oops (make_task_dead)"));
         }
     }

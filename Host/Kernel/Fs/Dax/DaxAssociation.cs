@@ -69,14 +69,16 @@ internal sealed partial class FsDax
     /// <summary>
     /// fs/dax.c: dax_lock_page(page) (6.7+: dax_lock_folio), as mf_generic_kill_procs() calls it:
     /// null (cookie 0) when page->mapping is NULL or not DAX; for device-DAX (S_ISCHR host) no
-    /// entry lock is taken; otherwise the entry at page->index is locked. It has no check for the
-    /// shared sentinel and dereferences 0x1 as an address_space: the oops Debian's 6.12.95 was seen
-    /// to hit under QEMU.
+    /// entry lock is taken; otherwise the entry at page->index is locked. Up to 6.14 it has no check
+    /// for the shared sentinel and dereferences 0x1 as an address_space: the oops Debian's 6.12.95
+    /// was seen to hit under QEMU. From 6.15 (folio refcounts) a shared folio keeps its share count
+    /// in folio->share with folio->mapping NULL, so the lock fails and the caller gets -EBUSY, as
+    /// Debian's 7.2.13 was seen to do.
     /// </summary>
     internal DaxEntry? DaxLockPage(Page page, IReadOnlyList<string> caller)
     {
         var function = kernel.Has(KernelFeature.DaxLockFolio) ? "dax_lock_folio" : "dax_lock_page";
-        if (page.IsShared)
+        if (page.IsShared && !kernel.Has(KernelFeature.FolioRefcounts))
         {
             throw new KernelOops("BUG: kernel NULL pointer dereference, address: 0000000000000001", [function, .. caller]);
         }

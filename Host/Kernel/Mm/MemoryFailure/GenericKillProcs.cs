@@ -1,4 +1,5 @@
 using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Kernel;
 using DaxHolder.Kernel.Fs.Dax;
 using DaxHolder.Kernel.Mm.Memremap;
 using DaxHolder.Kernel.Trace;
@@ -14,7 +15,8 @@ internal sealed partial class MemoryFailureHandler
     /// faulted, or metadata); hwpoison_filter (not modelled: never filters); SetPageHWPoison;
     /// AR|MUST_KILL; collect the mappers of page->mapping at page->index; unmap and kill. On a page
     /// carrying the shared sentinel dax_lock_page() oopses, as Debian's 6.12.95 was seen to do
-    /// under QEMU with an emulated NVDIMM.
+    /// under QEMU with an emulated NVDIMM; from 6.15 a shared folio has no mapping and the answer
+    /// is -EBUSY, as Debian's 7.2.13 was seen to do.
     /// </summary>
     private Errno MfGenericKillProcs(Pfn pfn, MfFlags flags, DevPagemap pgmap)
     {
@@ -22,7 +24,9 @@ internal sealed partial class MemoryFailureHandler
         var cookie = dax.DaxLockPage(page, ["memory_failure"]);
         if (cookie is null)
         {
-            kernel.Trace.Add(new PageNotLocked(pfn, $"dax_lock_page: page->mapping is {page.DescribeMapping()}: -EBUSY"));
+            var lockFunction = kernel.Has(KernelFeature.DaxLockFolio) ? "dax_lock_folio" : "dax_lock_page";
+            var mappingField = kernel.Has(KernelFeature.FolioRefcounts) ? "folio->mapping" : "page->mapping";
+            kernel.Trace.Add(new PageNotLocked(pfn, $"{lockFunction}: {mappingField} is {page.DescribeMapping(kernel.Has(KernelFeature.FolioRefcounts))}: -EBUSY"));
             return Errno.EBUSY;
         }
 

@@ -75,7 +75,11 @@ internal sealed class Page
         IndexOrShare = 0;
     }
 
-    /// <summary>What page->mapping holds, as a report names it.</summary>
-    public string DescribeMapping() => IsShared ? $"PAGE_MAPPING_DAX_SHARED (share {IndexOrShare})"
+    /// <summary>
+    /// What page->mapping holds, as a report names it; with folio refcounts (6.15+) a shared folio
+    /// has mapping NULL and its count in folio->share.
+    /// </summary>
+    public string DescribeMapping(bool folioRefcounts = false) => IsShared
+        ? folioRefcounts ? $"NULL (shared folio, share {IndexOrShare})" : $"PAGE_MAPPING_DAX_SHARED (share {IndexOrShare})"
         : Mapping is null ? "NULL" : $"{Mapping} index {IndexOrShare}";
 }

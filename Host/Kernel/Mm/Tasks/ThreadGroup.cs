@@ -35,6 +35,12 @@ internal sealed class ThreadGroup
     /// <summary>How the process ended, when it has.</summary>
     public string? ExitReason { get; internal set; }
 
+    /// <summary>
+    /// The process died inside the kernel, in an oops while it was current (make_task_dead(SIGKILL)):
+    /// the system call it was in never returned, and a shell shows exit status 137 (128 + SIGKILL).
+    /// </summary>
+    public bool DiedInKernel { get; internal set; }
+
     internal void AddThread(TaskStruct thread) => threads.Add(thread);
 
     internal TaskStruct? FindThread(int tid) => threads.FirstOrDefault(t => t.Tid == tid);
