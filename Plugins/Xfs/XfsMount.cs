@@ -147,6 +147,7 @@ internal sealed partial class XfsMount : IMountedFileSystem
         }
 
         Cache.EvictAll();
+        XfsAlloc.ForceLog(Image);
         Message.Notice(PrintsUuid ? $"Unmounting Filesystem {Image.Uuid}" : "Unmounting Filesystem");
         CloseDevices();
         Image.Mounted = false;

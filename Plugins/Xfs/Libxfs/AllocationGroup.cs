@@ -65,6 +65,13 @@ internal sealed class AllocationGroup(uint agno, uint length, int agBlkLog)
     /// <summary>The inobt.</summary>
     public InodeBtree Inobt { get; } = new();
 
+    /// <summary>Freed extents not yet safe to reuse (xfs_extent_busy), kept in memory only: a mount starts with none.</summary>
+    public ExtentBusy Busy { get; } = new();
+
+    /// <summary>The free extents the allocator may hand out now: the free space with the busy extents trimmed out (xfs_extent_busy_trim()).</summary>
+    public IEnumerable<(uint Start, uint Length)> Allocatable =>
+        Busy.Any ? FreeSpace.Extents.SelectMany(e => Busy.Trim(e.Start, e.Length)) : FreeSpace.Extents;
+
     /// <summary>sb_agblklog, for callers that build fsbnos.</summary>
     public int AgBlkLog { get; } = agBlkLog;
 
@@ -75,10 +82,17 @@ internal sealed class AllocationGroup(uint agno, uint length, int agBlkLog)
         Rmap.Map(start, count, owner, offset, flags);
     }
 
-    /// <summary>xfs_rmap_free plus xfs_free_ag_extent: an owner gives blocks back.</summary>
+    /// <summary>xfs_rmap_free plus xfs_free_ag_extent: an owner gives blocks back; they stay busy until the log checkpoint.</summary>
     public void Release(uint start, uint count, ulong owner, ulong offset = 0, Abstractions.Fs.RmapRecordFlags flags = 0)
     {
         Rmap.Unmap(start, count, owner, offset, flags);
+        FreeExtent(start, count);
+    }
+
+    /// <summary>xfs_free_ag_extent then xfs_extent_busy_insert(): free, and busy until the log checkpoint.</summary>
+    public void FreeExtent(uint start, uint count)
+    {
         FreeSpace.Free(start, count);
+        Busy.Insert(start, count);
     }
 }

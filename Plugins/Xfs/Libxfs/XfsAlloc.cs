@@ -9,7 +9,8 @@ namespace DaxHolder.Plugins.Xfs.Libxfs;
 /// AGs in order. An alignment (an extent-size hint) asks for a start aligned on the disk, so that
 /// a 2 MiB hint gives 2 MiB-aligned pfns; it is tried in every AG before giving it up, as
 /// xfs_bmap_btalloc retries unaligned. When no extent is long enough, the first longest one is
-/// taken and the caller asks again for the rest.
+/// taken and the caller asks again for the rest. Busy extents (freed, not yet checkpointed) are
+/// never handed out; when nothing else fits, the log is forced and the allocation tried again.
 /// </summary>
 internal static class XfsAlloc
 {
@@ -21,6 +22,40 @@ internal static class XfsAlloc
     public static (ulong Fsbno, uint Count)? Allocate(XfsImage image, ulong target, uint length, uint alignment)
     {
         ArgumentNullException.ThrowIfNull(image);
+        if (AllocateWhole(image, target, length, alignment) is { } whole)
+        {
+            return whole;
+        }
+
+        // Nothing fits outside the busy extents: xfs_extent_busy_flush() forces the log, after which
+        // every busy extent is clear, and the allocation is tried again.
+        if (image.Ags.Any(ag => ag.Busy.Any))
+        {
+            ForceLog(image);
+            if (AllocateWhole(image, target, length, alignment) is { } afterFlush)
+            {
+                return afterFlush;
+            }
+        }
+
+        return AllocateLongest(image, target, length);
+    }
+
+    /// <summary>
+    /// xfs_log_force(): the log checkpoint commits, so every busy extent of every AG is clear
+    /// (xlog_cil_committed() -&gt; xfs_extent_busy_clear()). Sync, fsync, freeze and unmount do it too.
+    /// </summary>
+    public static void ForceLog(XfsImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        foreach (var ag in image.Ags)
+        {
+            ag.Busy.Clear();
+        }
+    }
+
+    private static (ulong Fsbno, uint Count)? AllocateWhole(XfsImage image, ulong target, uint length, uint alignment)
+    {
         var g = image.Geometry;
         var targetAg = Math.Min(g.FsbToAgno(target), g.AgCount - 1);
         var order = Enumerable.Range(0, (int)g.AgCount).Select(i => (uint)((targetAg + i) % g.AgCount)).ToList();
@@ -39,10 +74,19 @@ internal static class XfsAlloc
             }
         }
 
+        return null;
+    }
+
+    /// <summary>When no free extent is long enough: the first longest one that is not busy, and the caller asks again for the rest.</summary>
+    private static (ulong Fsbno, uint Count)? AllocateLongest(XfsImage image, ulong target, uint length)
+    {
+        var g = image.Geometry;
+        var targetAg = Math.Min(g.FsbToAgno(target), g.AgCount - 1);
+        var order = Enumerable.Range(0, (int)g.AgCount).Select(i => (uint)((targetAg + i) % g.AgCount)).ToList();
         foreach (var agno in order)
         {
             var ag = image.Ags[(int)agno];
-            var longest = ag.FreeSpace.Extents.OrderByDescending(e => e.Length).ThenBy(e => e.Start).FirstOrDefault();
+            var longest = ag.Allocatable.OrderByDescending(e => e.Length).ThenBy(e => e.Start).FirstOrDefault();
             if (longest.Length > 0)
             {
                 var count = Math.Min(longest.Length, length);
@@ -57,7 +101,7 @@ internal static class XfsAlloc
     /// <summary>The first start at or after <paramref name="from"/> (then from 0) where <paramref name="length"/> aligned free blocks fit.</summary>
     private static uint? FirstFit(XfsImage image, AllocationGroup ag, uint from, uint length, uint align)
     {
-        var extents = ag.FreeSpace.Extents.ToList();
+        var extents = ag.Allocatable.ToList();
         foreach (var wrapped in new[] { false, true })
         {
             foreach (var (s, l) in extents)

@@ -140,13 +140,13 @@ internal sealed class XfsBmap(XfsImage image)
         var agbno = image.Geometry.FsbToAgbno(fsbno);
         if (!image.HasReflink)
         {
-            ag.FreeSpace.Free(agbno, (uint)count);
+            ag.FreeExtent(agbno, (uint)count);
             return;
         }
 
         foreach (var (start, length) in ag.Refcount.Adjust(agbno, (uint)count, -1))
         {
-            ag.FreeSpace.Free(start, length);
+            ag.FreeExtent(start, length);
         }
     }
 

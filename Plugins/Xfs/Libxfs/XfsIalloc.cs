@@ -65,7 +65,7 @@ internal static class XfsIalloc
         ArgumentNullException.ThrowIfNull(ag);
         foreach (var from in new[] { near, 0u })
         {
-            foreach (var (s, l) in ag.FreeSpace.Extents)
+            foreach (var (s, l) in ag.Allocatable)
             {
                 var start = Math.Max(s, from);
                 start = (start + XfsGeometry.ChunkBlocks - 1) / XfsGeometry.ChunkBlocks * XfsGeometry.ChunkBlocks;
