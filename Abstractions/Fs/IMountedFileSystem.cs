@@ -29,4 +29,13 @@ public interface IMountedFileSystem
     /// (fs_put_dax). -EBUSY while inodes are still referenced.
     /// </summary>
     Errno Unmount();
+
+    /// <summary>
+    /// super_operations-&gt;shutdown: the block device under the mount is going away
+    /// (fs/super.c: fs_bdev_mark_dead(), on kernels with <see cref="Kernel.KernelFeature.FsHolderOpsShutdown"/>).
+    /// A filesystem without -&gt;shutdown leaves this out: nothing happens.
+    /// </summary>
+    void Shutdown()
+    {
+    }
 }

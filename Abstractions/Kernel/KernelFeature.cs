@@ -62,4 +62,19 @@ public enum KernelFeature
 
     /// <summary>Chunk-based EROFS files get S_DAX, not only flat plain ones ("erofs: fix fsdax unavailability for chunk-based regular files", 18bddc5b6703: 6.5+, 6.1.40+).</summary>
     ErofsChunkBasedDax,
+
+    /// <summary>
+    /// Removing a block device reaches the filesystem mounted on it: del_gendisk() -&gt;
+    /// bdev_mark_dead() -&gt; fs_bdev_mark_dead() calls sb-&gt;s_op-&gt;shutdown (fs/super.c;
+    /// 87efb39075be "fs: add a method to shut down the file system" and f5db130d4443 "ext4: wire up
+    /// sops-&gt;shutdown", 6.5; the superblock as holder, 2ea6f68932f7, 6.6).
+    /// </summary>
+    FsHolderOpsShutdown,
+
+    /// <summary>
+    /// mm/memory-failure.c: dev_pagemap_mapping_shift() counts any present PTE (and trans-huge
+    /// PMD/PUD), not only devmap ones, so a task whose private COW copy sits where the DAX page was
+    /// mapped is collected and signalled (38607c62b34b "fs/dax: properly refcount fs dax pages", 6.15).
+    /// </summary>
+    MappingShiftAnyPresentPte,
 }

@@ -1,3 +1,4 @@
+using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Kernel;
 using DaxHolder.Kernel.Arch.X86;
 using DaxHolder.Kernel.Drivers.Nvdimm;
@@ -97,6 +98,23 @@ internal sealed class Machine : IDisposable
     }
 
     /// <summary>
+    /// umount(2) by a process the scenario does not name. An oops inside kill_sb (the device's
+    /// memory is gone under the file's DAX entries) kills that process: the call never returns
+    /// (null), and the mount is already detached from the namespace.
+    /// </summary>
+    public Errno? Umount(Mount mount)
+    {
+        ArgumentNullException.ThrowIfNull(mount);
+        var result = Get<Dumpstack>().RunAsCurrent<Errno?>(MemoryFailure, null, () => Vfs.Unmount(mount), null);
+        if (result is null)
+        {
+            Vfs.Detach(mount);
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// Device unbind (echo pfnX.Y &gt; .../unbind) by <paramref name="writer"/> (current): devres
     /// teardown of the pmem device (drivers/nvdimm/pmem.c): pmem_release_disk (kill_dax with its
     /// holder notification, del_gendisk), then memunmap_pages. User PTEs that nobody revoked are
@@ -107,7 +125,7 @@ internal sealed class Machine : IDisposable
         ArgumentNullException.ThrowIfNull(pmem);
         Get<Dumpstack>().RunAsCurrent(MemoryFailure, writer, () =>
         {
-            pmem.ReleaseDisk();
+            pmem.ReleaseDisk(Vfs.MarkDead);
             return true;
         }, false);
 

@@ -1,5 +1,6 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
+using DaxHolder.Abstractions.Kernel;
 using DaxHolder.Kernel.Drivers.Nvdimm;
 using DaxHolder.Kernel.Modules;
 using DaxHolder.Kernel.Trace;
@@ -39,6 +40,12 @@ internal sealed class Vfs(KernelContext kernel, Func<GuardScope, KernelServices>
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(device);
+        if (device.Deleted)
+        {
+            // del_gendisk() removed the disk and devtmpfs its node: get_tree_bdev() -> lookup_bdev() finds no path.
+            return ErrnoOr<Mount>.Fail(Errno.ENOENT, $"/dev/{device.Name}: the block device was removed (lookup_bdev finds no device node)");
+        }
+
         var superBlock = new SuperBlock(kernel, device.Name, type.Name);
         var mounted = type.Type.Mount(new MountRequest(ModuleGuard.Unwrap(image) as IFileSystemImage ?? image, options, superBlock, servicesFor(type.Scope)));
         if (!mounted.IsOk)
@@ -67,6 +74,41 @@ internal sealed class Vfs(KernelContext kernel, Func<GuardScope, KernelServices>
         mounts.Remove(mount);
         kernel.Trace.Add(new FileSystemChanged(mount.SuperBlock.Id, "unmounted"));
         return result;
+    }
+
+    /// <summary>
+    /// block/bdev.c: bdev_mark_dead() from del_gendisk(), then fs/super.c: fs_bdev_mark_dead() for
+    /// each filesystem mounted on the disk (6.5+, <see cref="KernelFeature.FsHolderOpsShutdown"/>):
+    /// unreferenced inodes are dropped (invalidate_inodes(); 7.x evict_inodes()), while the device's
+    /// memory still exists, then the superblock's -&gt;shutdown. Before 6.5 the filesystem is not told.
+    /// </summary>
+    public void MarkDead(PmemDevice disk)
+    {
+        ArgumentNullException.ThrowIfNull(disk);
+        if (!kernel.Has(KernelFeature.FsHolderOpsShutdown))
+        {
+            return;
+        }
+
+        foreach (var mount in mounts.Where(m => ReferenceEquals(m.Device.Disk, disk)).ToList())
+        {
+            var evicted = mount.FileSystem.Inodes.PruneUnreferenced();
+            kernel.Trace.Add(new TeardownStep("fs_bdev_mark_dead", $"{mount.Device.Name}: invalidate_inodes evicted {evicted} unreferenced inode(s), then {mount.SuperBlock.FileSystemType}'s sb->s_op->shutdown if it has one"));
+            mount.FileSystem.Shutdown();
+        }
+    }
+
+    /// <summary>
+    /// The umount that died in an oops inside kill_sb: the mount is already gone from the namespace,
+    /// the superblock is left half torn down and is never used again.
+    /// </summary>
+    public void Detach(Mount mount)
+    {
+        ArgumentNullException.ThrowIfNull(mount);
+        if (mounts.Remove(mount))
+        {
+            kernel.Trace.Add(new FileSystemChanged(mount.SuperBlock.Id, "detached: umount died in kill_sb"));
+        }
     }
 
     /// <summary>open(2) of a path for mmap: lookup and iget; the reference is dropped when the last VMA goes.</summary>

@@ -118,9 +118,11 @@ internal sealed class PageTable
 
     /// <summary>
     /// mm/memory-failure.c: dev_pagemap_mapping_shift(vma, address): 30 for a present devmap PUD,
-    /// 21 for a PMD, 12 for a PTE, 0 when nothing devmap maps the address.
+    /// 21 for a PMD, 12 for a PTE, 0 when nothing devmap maps the address. With
+    /// <paramref name="anyPresent"/> (6.15+, 38607c62b34b) any present leaf counts: a private COW
+    /// copy or the zero page there gives its shift too.
     /// </summary>
-    public int DevPagemapMappingShift(UserAddress address)
+    public int DevPagemapMappingShift(UserAddress address, bool anyPresent = false)
     {
         if (address.IsEfault)
         {
@@ -128,6 +130,6 @@ internal sealed class PageTable
         }
 
         var entry = Lookup(address);
-        return entry is { Kind: PteKind.Dax } ? entry.Shift : 0;
+        return entry is not null && (anyPresent || entry.Kind == PteKind.Dax) ? entry.Shift : 0;
     }
 }

@@ -30,8 +30,8 @@ internal static class KernelProfiles
     /// Debian's 6.12.95 (as seen under QEMU with an emulated NVDIMM): 6.2's shared-on-read
     /// association, 6.5's VM_FAULT_HWPOISON, 6.7's MF_MEM_PRE_REMOVE and dax_mapping() check and
     /// dax_lock_folio, 6.10's -EFAULT skip, 6.11's MF_ACTION_REQUIRED from madvise, f4ed93037966's
-    /// log-device translation (6.12.y, Feb 2025), the UUID in XFS's and ext4's mount lines (6.2)
-    /// and chunk-based EROFS DAX (6.5).
+    /// log-device translation (6.12.y, Feb 2025), the UUID in XFS's and ext4's mount lines (6.2),
+    /// chunk-based EROFS DAX (6.5) and 6.5's filesystem shutdown when its block device is removed.
     /// </summary>
     public static KernelProfile V6_12 { get; } = new("6.12", new KernelVersion(6, 12, 95),
     [
@@ -48,13 +48,16 @@ internal static class KernelProfiles
         KernelFeature.XfsMountUuid,
         KernelFeature.Ext4MountUuid,
         KernelFeature.ErofsChunkBasedDax,
+        KernelFeature.FsHolderOpsShutdown,
     ]);
 
     /// <summary>
     /// Debian's 7.2.13 (unstable): everything 6.12 has, plus 6.14's realtime rmap and 6.15's
-    /// folio refcounts ("fs/dax: Fix ZONE_DEVICE page reference counts"): a page shared by two
-    /// files (reflink) has folio->mapping NULL, so the generic path's dax_lock_folio() gives
-    /// -EBUSY and "Failed" where 6.12 oopses on the shared sentinel.
+    /// folio refcounts (cbe298d82cf7 "fs/dax: remove PAGE_MAPPING_DAX_SHARED mapping flag",
+    /// 38607c62b34b "fs/dax: properly refcount fs dax pages"): a page shared by two files
+    /// (reflink) has folio->mapping NULL, so the generic path's dax_lock_folio() gives -EBUSY and
+    /// "Failed" where 6.12 oopses on the shared sentinel; and dev_pagemap_mapping_shift() counts any
+    /// present PTE, so a task holding a private COW copy at the page's address is signalled.
     /// </summary>
     public static KernelProfile V7_2 { get; } = new("7.2", new KernelVersion(7, 2, 13),
     [
@@ -73,6 +76,8 @@ internal static class KernelProfiles
         KernelFeature.XfsMountUuid,
         KernelFeature.Ext4MountUuid,
         KernelFeature.ErofsChunkBasedDax,
+        KernelFeature.FsHolderOpsShutdown,
+        KernelFeature.MappingShiftAnyPresentPte,
     ]);
 
     /// <summary>The profile a scenario gets when it names none.</summary>

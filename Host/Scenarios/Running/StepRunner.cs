@@ -180,14 +180,17 @@ internal sealed partial class StepRunner(RunState state)
         }
 
         var mount = state.RequireMount();
-        var unmounted = Machine.Vfs.Unmount(mount);
-        if (unmounted != Errno.Ok)
+        var unmounted = Machine.Umount(mount);
+        if (unmounted is { } rc && rc != Errno.Ok)
         {
-            return ("umount; mount", StepResult.Of(unmounted) with { Prefix = "umount: " });
+            return ("umount; mount", StepResult.Of(rc) with { Prefix = "umount: " });
         }
 
         state.Mount = null;
-        return ($"umount; mount -o {state.Scenario.FileSystem!.Mount}", ScenarioSetup.Mount(state));
+        var mounted = ScenarioSetup.Mount(state);
+        return ($"umount; mount -o {state.Scenario.FileSystem!.Mount}", unmounted is null
+            ? mounted with { Prefix = "umount: killed by SIGKILL in the oops (exit status 137); mount: " + mounted.Prefix.Replace("mount: ", "", StringComparison.Ordinal) }
+            : mounted);
     }
 
     private static string Sz(ulong bytes) => Quantities.FormatSize(bytes);

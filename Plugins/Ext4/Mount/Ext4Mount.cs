@@ -115,6 +115,23 @@ internal sealed partial class Ext4Mount : IMountedFileSystem
     /// prints "unmounting filesystem." (6.1; with the UUID from 6.2) and ext4_free_sbi puts the
     /// dax device (fs_put_dax(sbi-&gt;s_daxdev, NULL), or the proposal's holder).
     /// </summary>
+    /// <summary>
+    /// ext4_shutdown() (sb-&gt;s_op-&gt;shutdown, f5db130d4443, 6.5+), when the block device is removed:
+    /// ext4_force_shutdown(sb, EXT4_GOING_FLAGS_NOLOGFLUSH) says "shut down requested (2)", marks the
+    /// filesystem shut down (every later operation gets -EIO) and aborts the journal.
+    /// </summary>
+    public void Shutdown()
+    {
+        if (SuperBlock.IsShutdown)
+        {
+            return;
+        }
+
+        kernel.Log.Printk(KernelLogLevel.Alert, $"EXT4-fs ({SuperBlock.Id}): shut down requested (2)");
+        SuperBlock.ForceShutdown("ext4_force_shutdown(EXT4_GOING_FLAGS_NOLOGFLUSH): the block device was removed");
+        Errors.AbortJournal();
+    }
+
     public Errno Unmount()
     {
         if (inodes.AnyReferenced)

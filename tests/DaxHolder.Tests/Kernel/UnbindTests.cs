@@ -102,7 +102,7 @@ public sealed class UnbindTests
         decisions.OfType<NotModelled>().ShouldHaveSingleItem("an access through the stale PTE is undefined");
     }
 
-    /// <summary>pmem_release_disk(), kill_dax() and mm/memremap.c: memunmap_pages(): ALIVE cleared, SRCU drained, disk deleted, then the pgmap killed, drained and the memory removed.</summary>
+    /// <summary>pmem_release_disk(), kill_dax() and mm/memremap.c: memunmap_pages(): ALIVE cleared, SRCU drained, disk deleted (6.12: the mounted filesystem told through fs_bdev_mark_dead()), then the pgmap killed, drained and the memory removed.</summary>
     [Fact]
     public void Unbind_TeardownOrder()
     {
@@ -111,7 +111,7 @@ public sealed class UnbindTests
         var (decisions, _) = m.Record(() => m.Machine.Unbind(m.Pmem, null));
 
         decisions.OfType<TeardownStep>().Select(s => s.Step).ShouldBe([
-            "dax_remove_host", "kill_dax", "clear DAXDEV_ALIVE", "synchronize_srcu", "del_gendisk",
+            "dax_remove_host", "kill_dax", "clear DAXDEV_ALIVE", "synchronize_srcu", "del_gendisk", "fs_bdev_mark_dead",
             "percpu_ref_kill", "put per-page references", "drained", "arch_remove_memory",
         ]);
     }

@@ -157,12 +157,13 @@ internal sealed class PmemDevice : IPagemapOps
     /// drivers/nvdimm/pmem.c: pmem_release_disk(): dax_remove_host, kill_dax, put_dax,
     /// del_gendisk. memunmap_pages follows (devres LIFO) through the pgmap.
     /// </summary>
-    public void ReleaseDisk()
+    public void ReleaseDisk(Action<PmemDevice>? markDead = null)
     {
         kernel.Trace.Add(new TeardownStep("dax_remove_host", $"{Name}: the disk no longer finds its dax_device"));
         DaxDevice.KillDax();
         Deleted = true;
         kernel.Trace.Add(new TeardownStep("del_gendisk", $"{Name}: the block device is gone"));
+        markDead?.Invoke(this);
         Pagemap.MemunmapPages();
     }
 

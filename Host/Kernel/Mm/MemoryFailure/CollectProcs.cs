@@ -172,7 +172,7 @@ internal sealed partial class MemoryFailureHandler
             return;
         }
 
-        var shift = vma.Mm.PageTable.DevPagemapMappingShift(address);
+        var shift = vma.Mm.PageTable.DevPagemapMappingShift(address, kernel.Has(KernelFeature.MappingShiftAnyPresentPte));
         if (shift == 0)
         {
             kernel.Trace.Add(new CandidateSkipped(t.Name, vma.Start, $"the page is not mapped at {address} (no PTE/PMD, shift 0)"));
