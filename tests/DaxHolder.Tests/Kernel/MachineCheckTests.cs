@@ -58,4 +58,29 @@ public sealed class MachineCheckTests
         signal.Code.ShouldBe(Signals.SI_KERNEL);
         signal.Address.ShouldBeNull("force_sig carries no address");
     }
+
+    /// <summary>
+    /// arch/x86/kernel/cpu/mce/core.c: an asynchronous machine check taints the kernel (the first
+    /// taint of a boot turns lock debugging off) and logs its record before memory_failure() runs,
+    /// as Debian's 6.1.192 and 6.12.95 printed for machine checks sent from the QEMU monitor.
+    /// </summary>
+    [Theory]
+    [InlineData("6.1")]
+    [InlineData("6.12")]
+    [InlineData("7.2")]
+    public void AsyncMce_TaintsOnce_AndLogsEachRecord_BeforeMemoryFailure_MceLog(string version)
+    {
+        using var m = new TestMachine(TestMachine.Profile(version));
+        m.CreateFile("/f", 2);
+        var pfn0 = m.Pmem.PfnOf(m.OffsetOf("/f", 0));
+        var pfn1 = m.Pmem.PfnOf(m.OffsetOf("/f", 1));
+
+        var (_, first) = m.Record(() => m.Machine.Mce.AsyncMachineCheck(pfn0));
+        var (_, second) = m.Record(() => m.Machine.Mce.AsyncMachineCheck(pfn1));
+
+        first.Take(2).ShouldBe(["Disabling lock debugging due to kernel taint", "mce: [Hardware Error]: Machine check events logged"]);
+        second[0].ShouldBe("mce: [Hardware Error]: Machine check events logged", "the taint is once per boot");
+        second.ShouldNotContain("Disabling lock debugging due to kernel taint");
+        first.ShouldContain(l => l.StartsWith("Memory failure:", StringComparison.Ordinal));
+    }
 }

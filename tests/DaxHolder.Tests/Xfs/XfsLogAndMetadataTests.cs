@@ -18,6 +18,7 @@ public sealed class XfsLogAndMetadataTests
         var (_, log) = m.Record(() => m.Machine.Mce.AsyncMachineCheck(pfn).ShouldBe(Errno.EFSCORRUPTED));
 
         log.ShouldBe([
+            .. XfsMachine.FirstMachineCheck,
             "XFS (pmem0): ondisk log corrupt, shutting down fs!",
             $"XFS (pmem0): Corruption of on-disk metadata (0x10) detected at {site}.  Shutting down filesystem.",
             "XFS (pmem0): Please unmount the filesystem and rectify the problem(s)",

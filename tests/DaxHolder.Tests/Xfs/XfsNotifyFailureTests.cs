@@ -23,6 +23,7 @@ public sealed class XfsNotifyFailureTests
         var (decisions, log) = m.Record(() => m.MachineCheckAt(agf).ShouldBe(Errno.EFSCORRUPTED));
 
         log.ShouldBe([
+            .. XfsMachine.FirstMachineCheck,
             $"XFS (pmem0): Corruption of on-disk metadata (0x10) detected at xfs_dax_notify_ddev_failure (fs/xfs/xfs_notify_failure.c:{line}).  Shutting down filesystem.",
             "XFS (pmem0): Please unmount the filesystem and rectify the problem(s)",
             $"Memory failure: {m.Pmem.PfnOf(agf)}: recovery action for dax page: Failed",
@@ -83,7 +84,7 @@ public sealed class XfsNotifyFailureTests
         var (decisions, log) = m.Record(() => m.MachineCheckAt(block).ShouldBe(Errno.Ok));
 
         decisions.OfType<DaxKillProcsCalled>().ShouldBeEmpty("xfs_iget(XFS_IGET_INCORE) gives -ENODATA: skip it");
-        log.ShouldBe([$"Memory failure: {m.Pmem.PfnOf(block)}: recovery action for dax page: Recovered"]);
+        log.ShouldBe([.. XfsMachine.FirstMachineCheck, $"Memory failure: {m.Pmem.PfnOf(block)}: recovery action for dax page: Recovered"]);
         m.Mount.SuperBlock.IsShutdown.ShouldBeFalse();
     }
 
@@ -109,7 +110,7 @@ public sealed class XfsNotifyFailureTests
 
         var (_, log) = m.Record(() => m.MachineCheckAt(new DeviceOffset(free)).ShouldBe(Errno.Ok));
 
-        log.ShouldBe([$"Memory failure: {m.Pmem.PfnOf(new DeviceOffset(free))}: recovery action for dax page: Recovered"]);
+        log.ShouldBe([.. XfsMachine.FirstMachineCheck, $"Memory failure: {m.Pmem.PfnOf(new DeviceOffset(free))}: recovery action for dax page: Recovered"]);
     }
 
     [Fact]
@@ -155,7 +156,7 @@ public sealed class XfsNotifyFailureTests
 
         var (_, log) = m.Record(() => m.MachineCheckAt(before).ShouldBe(Errno.ENXIO));
 
-        log.ShouldBe([$"Memory failure: {m.Pmem.PfnOf(before)}: recovery action for dax page: Failed"]);
+        log.ShouldBe([.. XfsMachine.FirstMachineCheck, $"Memory failure: {m.Pmem.PfnOf(before)}: recovery action for dax page: Failed"]);
         m.Mount.SuperBlock.IsShutdown.ShouldBeFalse();
     }
 

@@ -29,6 +29,9 @@ internal sealed class XfsMachine : IDisposable
     public const string Plugin = "Xfs";
     public const string DefaultMkfs = "reflink=1,rmapbt=1";
 
+    /// <summary>What the first machine check of a boot prints before memory_failure() runs (arch/x86/kernel/cpu/mce/core.c: the taint, then the logged record).</summary>
+    public static readonly string[] FirstMachineCheck = ["Disabling lock debugging due to kernel taint", "mce: [Hardware Error]: Machine check events logged"];
+
     public XfsMachine(KernelProfile? profile = null, string mkfs = DefaultMkfs, string mount = "dax=always", bool mounted = true, ulong? partitionStart = null, ulong? partitionSize = null, bool externalLog = false)
     {
         Machine = Machine.Boot(profile ?? KernelProfiles.V6_12);
