@@ -26,6 +26,9 @@ internal sealed class KernelContext
 
     public bool Has(KernelFeature feature) => Profile.Has(feature);
 
+    /// <summary>The pid of `current` while kernel code runs on behalf of a task the scenario names (a WARNING prints it), else null.</summary>
+    public int? CurrentPid { get; set; }
+
     /// <summary>Set once an oops or panic has happened; a panicked machine runs nothing more.</summary>
     public bool Tainted { get; set; }
 

@@ -98,14 +98,14 @@ internal sealed class Machine : IDisposable
     }
 
     /// <summary>
-    /// umount(2) by a process the scenario does not name. An oops inside kill_sb (the device's
-    /// memory is gone under the file's DAX entries) kills that process: the call never returns
-    /// (null), and the mount is already detached from the namespace.
+    /// umount(2) by <paramref name="caller"/>, or by a process the scenario does not name. An oops
+    /// inside kill_sb (the device's memory is gone under the file's DAX entries) kills that process:
+    /// the call never returns (null), and the mount is already detached from the namespace.
     /// </summary>
-    public Errno? Umount(Mount mount)
+    public Errno? Umount(Mount mount, TaskStruct? caller = null)
     {
         ArgumentNullException.ThrowIfNull(mount);
-        var result = Get<Dumpstack>().RunAsCurrent<Errno?>(MemoryFailure, null, () => Vfs.Unmount(mount), null);
+        var result = Get<Dumpstack>().RunAsCurrent<Errno?>(MemoryFailure, caller, () => Vfs.Unmount(mount), null);
         if (result is null)
         {
             Vfs.Detach(mount);

@@ -89,7 +89,7 @@ internal sealed partial class ScenarioParser
                 return new FileChangeStep(at, expect, kind, File(s), default, default, s.RequiredString("name"));
             case "cycle-mount" or "drop-caches":
                 NeedFileSystem(at, kind);
-                return new CacheStep(at, expect, kind == "cycle-mount");
+                return new CacheStep(at, expect, kind == "cycle-mount", kind == "cycle-mount" && s.String("task") is not null ? Task(s, "task") : null);
             case "madvise-hwpoison" or "soft-offline":
                 return new MadviseStep(at, expect, Task(s, "task"), MapName(s), Offset(s, "offset"), s.Size("length") ?? ByteLength.Page, kind == "soft-offline");
             case "corrupt-pfn" or "machine-check":

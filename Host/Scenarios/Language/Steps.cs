@@ -80,7 +80,7 @@ internal sealed record FileChangeStep(SourceLocation At, IReadOnlyList<Expectati
 }
 
 /// <summary>cycle-mount (unmount and mount again) or drop-caches (echo 2 &gt; drop_caches).</summary>
-internal sealed record CacheStep(SourceLocation At, IReadOnlyList<ExpectationBlock> Expect, bool CycleMount) : Step(At, Expect)
+internal sealed record CacheStep(SourceLocation At, IReadOnlyList<ExpectationBlock> Expect, bool CycleMount, string? Task = null) : Step(At, Expect)
 {
     public override string Kind => CycleMount ? "cycle-mount" : "drop-caches";
 }

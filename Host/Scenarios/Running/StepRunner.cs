@@ -180,15 +180,21 @@ internal sealed partial class StepRunner(RunState state)
         }
 
         var mount = state.RequireMount();
-        var unmounted = Machine.Umount(mount);
+        var caller = c.Task is { } name ? state.Task(name) : null;
+        var unmounted = Machine.Umount(mount, caller);
         if (unmounted is { } rc && rc != Errno.Ok)
         {
             return ("umount; mount", StepResult.Of(rc) with { Prefix = "umount: " });
         }
 
         state.Mount = null;
+        if (caller is { Group.DiedInKernel: true })
+        {
+            return ($"{c.Task} ({caller}): umount; mount -o {state.Scenario.FileSystem!.Mount}", new StepResult("killed", " by SIGKILL in the oops; umount never returned (exit status 137)", "umount: "));
+        }
+
         var mounted = ScenarioSetup.Mount(state);
-        return ($"umount; mount -o {state.Scenario.FileSystem!.Mount}", unmounted is null
+        return ($"{(caller is null ? "" : $"{c.Task} ({caller}): ")}umount; mount -o {state.Scenario.FileSystem!.Mount}", unmounted is null
             ? mounted with { Prefix = "umount: killed by SIGKILL in the oops (exit status 137); mount: " + mounted.Prefix.Replace("mount: ", "", StringComparison.Ordinal) }
             : mounted);
     }

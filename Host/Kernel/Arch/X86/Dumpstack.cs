@@ -18,6 +18,7 @@ internal sealed class Dumpstack(KernelContext kernel, Exit exit)
         ArgumentNullException.ThrowIfNull(memoryFailure);
         ArgumentNullException.ThrowIfNull(body);
         memoryFailure.Current = current;
+        kernel.CurrentPid = current?.Group.Pid;
         try
         {
             return body();
@@ -30,6 +31,7 @@ internal sealed class Dumpstack(KernelContext kernel, Exit exit)
         finally
         {
             memoryFailure.Current = null;
+            kernel.CurrentPid = null;
         }
     }
 

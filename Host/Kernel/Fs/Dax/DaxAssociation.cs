@@ -43,9 +43,13 @@ internal sealed partial class FsDax
 
     /// <summary>
     /// fs/dax.c: dax_disassociate_entry(entry, mapping, trunc): a shared page loses one
-    /// share and its association with the last; any other page gets mapping NULL and index 0.
+    /// share and its association with the last; any other page gets mapping NULL and index 0. Up
+    /// to 6.14 a page that another file re-associated (6.1's reflinked DAX inodes) trips
+    /// WARN_ON_ONCE(page-&gt;mapping &amp;&amp; page-&gt;mapping != mapping) first, once per boot: Debian's
+    /// 6.1.192 printed it at fs/dax.c:404 when umount evicted the file that lost the page. 6.15+
+    /// has no WARN there.
     /// </summary>
-    internal void DaxDisassociateEntry(DaxEntry entry)
+    internal void DaxDisassociateEntry(DaxEntry entry, AddressSpace mapping)
     {
         if (!entry.HasPfn)
         {
@@ -61,6 +65,11 @@ internal sealed partial class FsDax
             }
             else
             {
+                if (page.Mapping is not null && !ReferenceEquals(page.Mapping, mapping))
+                {
+                    WarnOnReassociatedPage();
+                }
+
                 page.Clear();
             }
         }
@@ -151,6 +160,31 @@ internal sealed partial class FsDax
             kernel.Log.Printk(KernelLogLevel.Warning, line);
             kernel.Trace.Add(new KernelHealthEvent(KernelHealthKind.Warning, line, ["dax_associate_entry", "dax_insert_entry", "dax_fault_iter"]));
         }
+    }
+
+    private void WarnOnReassociatedPage()
+    {
+        if (kernel.Has(KernelFeature.FolioRefcounts))
+        {
+            return;
+        }
+
+        // 6.1.192 was seen to print fs/dax.c:404 (umount of a reflinked file); the 6.12 line was not observed.
+        var site = kernel.Has(KernelFeature.DaxSharedOnReadFault) ? "fs/dax.c" : "fs/dax.c:404";
+        if (!kernel.Log.FirstWarning(site + " dax_disassociate_entry"))
+        {
+            return;
+        }
+
+        var pid = kernel.CurrentPid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?";
+        if (kernel.CurrentPid is null)
+        {
+            kernel.Trace.Add(new NotModelled("the WARNING names current's PID: the process running this umount or eviction is not a task of the scenario (cycle-mount: { task: NAME } names it)"));
+        }
+
+        var line = $"WARNING: CPU: 0 PID: {pid} at {site} dax_disassociate_entry";
+        kernel.Log.Printk(KernelLogLevel.Warning, line);
+        kernel.Trace.Add(new KernelHealthEvent(KernelHealthKind.Warning, line, ["dax_disassociate_entry", "dax_delete_mapping_entry", "truncate_inode_pages_range", "evict"]));
     }
 
     private Page PageOf(Pfn pfn) =>

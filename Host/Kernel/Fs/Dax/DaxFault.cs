@@ -170,7 +170,7 @@ internal sealed partial class FsDax
                     new ByteLength((unmapLast.Value - unmapFirst.Value + 1) << PageGeometry.PageShift), removed));
             }
 
-            DaxDisassociateEntry(entry);
+            DaxDisassociateEntry(entry, mapping);
             mapping.Entries.Remove(entry);
         }
 

@@ -26,7 +26,7 @@ internal sealed partial class FsDax
                 OopsOnRemovedPage(entry.Pfn!.Value);
             }
 
-            DaxDisassociateEntry(entry);
+            DaxDisassociateEntry(entry, mapping);
             mapping.Entries.Remove(entry);
         }
 
@@ -75,7 +75,7 @@ internal sealed partial class FsDax
                 continue;
             }
 
-            DaxDisassociateEntry(entry);
+            DaxDisassociateEntry(entry, mapping);
             mapping.Entries.Remove(entry);
         }
 
