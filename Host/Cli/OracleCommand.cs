@@ -16,7 +16,65 @@ internal static class OracleCommand
     {
         var oracle = new Command("oracle", "Run scenarios on real Debian kernels under QEMU (an emulated NVDIMM) and compare with the model.");
         oracle.Subcommands.Add(CreateRun(global, context));
+        oracle.Subcommands.Add(CreateRecord(context));
         return oracle;
+    }
+
+    private static Command CreateRecord(CliContext context)
+    {
+        var scenarios = new Argument<string[]>("scenarios") { Description = "The scenario files (YAML).", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--output", "-o") { Description = "The conformance folder: records go to DIR/<kernel>/.", HelpName = "DIR", DefaultValueFactory = _ => "conformance" };
+        var options = new OracleOptions();
+        var command = new Command("record", "Boot the real kernel for each scenario cell and write its outcome as JSON (schemaVersion, one file per cell) under DIR/<kernel>/.");
+        command.Arguments.Add(scenarios);
+        command.Options.Add(output);
+        options.AddTo(command);
+        command.SetAction(parsed => Record(parsed, parsed.GetValue(scenarios) ?? [], parsed.GetValue(output)!, options, context));
+        return command;
+    }
+
+    private static int Record(ParseResult parsed, string[] files, string output, OracleOptions options, CliContext context)
+    {
+        try
+        {
+            var kernel = options.Kernel(parsed, files.FirstOrDefault() ?? "?");
+            var documents = files.Select(ScenarioDocument.Load).ToList();
+            var pinned = options.Cells(parsed, files.FirstOrDefault() ?? "?");
+            foreach (var document in documents)
+            {
+                // every cell of every scenario compiles before the first boot: bad input costs no boot
+                foreach (var (_, binding) in OracleRunner.Cells(document, kernel, pinned))
+                {
+                    GuestCompiler.Compile(document.Bind(binding));
+                }
+            }
+
+            var runner = new OracleRunner(OracleCache.FromEnvironment(), context.Error, options.Timeout(parsed), parsed.GetValue(options.Keep));
+            var exit = ExitCodes.Ok;
+            foreach (var document in documents)
+            {
+                foreach (var run in runner.Run(document, kernel, pinned))
+                {
+                    var path = OracleRecord.Write(Path.Combine(output, kernel.Name), run.Outcome, Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(document.File)));
+                    context.Output.WriteLine($"{path}: {run.Outcome.Steps.Count} steps, boot {run.Outcome.Seconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s{(run.Outcome.Problems.Count > 0 ? "; problems: " + string.Join("; ", run.Outcome.Problems) : "")}");
+                    if (run.Outcome.Problems.Count > 0)
+                    {
+                        exit = ExitCodes.DecisionsDiffer;
+                    }
+                }
+            }
+
+            return exit;
+        }
+        catch (ScenarioException e)
+        {
+            return ScenarioOptions.Fail(context, e);
+        }
+        catch (OracleException e)
+        {
+            context.Error.WriteLine($"daxholder: oracle: {e.Message}");
+            return ExitCodes.BadInput;
+        }
     }
 
     private static Command CreateRun(GlobalOptions global, CliContext context)

@@ -8,7 +8,7 @@ namespace DaxHolder.Scenarios.Oracle;
 /// <c>ORACLE-*</c> set-up lines, <c>RESULT step=N task=T event=...</c> observations and
 /// <c>KLOG N ...</c> kernel-log slices. Lines the kernel itself wrote to the console are ignored.
 /// </summary>
-internal static class ConsoleParser
+internal static partial class ConsoleParser
 {
     public static CellOutcome Parse(string console, string scenario, string kernel, IReadOnlyList<ScenarioSetting> cell, IReadOnlyList<(int Number, string Kind)> steps)
     {
@@ -26,7 +26,7 @@ internal static class ConsoleParser
         var done = false;
         foreach (var raw in console.Split('\n'))
         {
-            var line = raw.TrimEnd('\r');
+            var line = Escape().Replace(raw.TrimEnd('\r'), "");
             if (line.StartsWith("ORACLE: kernel ", StringComparison.Ordinal))
             {
                 release = line["ORACLE: kernel ".Length..].Split(' ')[0];
@@ -39,7 +39,11 @@ internal static class ConsoleParser
             {
                 seenSteps.Add(begun);
             }
-            else if (line.StartsWith("ORACLE-", StringComparison.Ordinal) && !line.StartsWith("ORACLE-STEP", StringComparison.Ordinal))
+            else if (line.StartsWith("ORACLE-FSCHECK: ", StringComparison.Ordinal))
+            {
+                setup.Add("after the steps: " + line["ORACLE-".Length..]);
+            }
+            else if (line.StartsWith("ORACLE-", StringComparison.Ordinal) && seenSteps.Count == 0)
             {
                 setup.Add(line["ORACLE-".Length..]);
             }
@@ -139,6 +143,10 @@ internal static class ConsoleParser
 
     private static StepOutcome Step(int n, string kind, Dictionary<int, string> results, Dictionary<int, List<SignalSeen>> signals, Dictionary<int, List<TaskExit>> exits, Dictionary<int, List<string>> logs) =>
         new(n, kind, results.GetValueOrDefault(n), signals.GetValueOrDefault(n) ?? [], exits.GetValueOrDefault(n) ?? [], logs.GetValueOrDefault(n) ?? []);
+
+    /// <summary>Terminal control sequences the firmware prints before the kernel (SeaBIOS clears the screen).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\x1b(\[[0-9;?]*[A-Za-z]|[A-Za-z])")]
+    private static partial System.Text.RegularExpressions.Regex Escape();
 
     private static ulong ParseHex(string text) =>
         ulong.TryParse(text.StartsWith("0x", StringComparison.Ordinal) ? text[2..] : text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var v) ? v : 0;

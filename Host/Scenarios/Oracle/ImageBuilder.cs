@@ -37,9 +37,10 @@ internal sealed class ImageBuilder(OracleCache cache, TextWriter progress)
     ];
 
     /// <summary>Throws a clear <see cref="OracleException"/> naming the packages to install when a host tool is missing.</summary>
-    public static void CheckHost()
+    public static void CheckHost(Func<string, bool>? onPath = null)
     {
-        var missing = HostNeeds.Where(n => !HostProcess.OnPath(n.Command)).ToList();
+        var present = onPath ?? HostProcess.OnPath;
+        var missing = HostNeeds.Where(n => !present(n.Command)).ToList();
         if (missing.Count > 0)
         {
             throw new OracleException(
