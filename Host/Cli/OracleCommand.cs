@@ -106,7 +106,7 @@ internal static class OracleCommand
             var exit = ExitCodes.Ok;
             foreach (var run in runs)
             {
-                var (comparison, noModel, fault) = OracleOptions.CompareWithModel(plugins, document, run, kernel);
+                var (comparison, noModel, fault) = ModelPrediction.CompareWithModel(plugins, document, run, kernel);
                 context.Output.Write(OracleReport.Render(run.Outcome, run.Case.Notes, comparison, noModel));
                 context.Output.WriteLine($"console: {run.ConsoleFile}");
                 context.Output.WriteLine();

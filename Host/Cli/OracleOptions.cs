@@ -1,7 +1,6 @@
 using System.CommandLine;
 using DaxHolder.Scenarios.Language;
 using DaxHolder.Scenarios.Oracle;
-using DaxHolder.Scenarios.Running;
 
 namespace DaxHolder.Cli;
 
@@ -69,21 +68,4 @@ internal sealed class OracleOptions
     }
 
     public TimeSpan Timeout(ParseResult parsed) => TimeSpan.FromSeconds(Math.Clamp(parsed.GetValue(TimeoutSeconds), 10, 3600));
-
-    /// <summary>The model's prediction for the run's cell compared with the real outcome; or why there is none; or the plugin fault.</summary>
-    public static (ComparisonResult? Comparison, string? NoModel, string? Fault) CompareWithModel(PluginSet plugins, ScenarioDocument document, RealRun run, OracleKernel kernel)
-    {
-        if (kernel.ModelProfile is null)
-        {
-            return (null, $"the model has no profile for {kernel.Name}: the real outcome is shown alone", null);
-        }
-
-        var (model, report) = ModelPrediction.Predict(plugins.Catalog, document, run.Binding, kernel.Name);
-        if (report.Fault is not null)
-        {
-            return (null, null, report.Fault.ToString());
-        }
-
-        return (OutcomeComparison.Compare(model, run.Outcome), null, null);
-    }
 }

@@ -10,7 +10,7 @@ namespace DaxHolder.Scenarios.Oracle;
 /// <summary>
 /// The model's prediction for a cell, read into a <see cref="CellOutcome"/> like the real run.
 /// This is the one place that reads the model's <see cref="RunReport"/> (its decisions: signal
-/// fields task, signal, si_code, si_addr, si_addr_lsb; delivered fields task, outcome; the mmap
+/// fields task, signal, si_code, si_addr, si_addr_lsb, queueing; delivered fields task, outcome; the mmap
 /// steps' "as NAME at ADDRESS"), so a change of the report's shape is absorbed here.
 /// </summary>
 internal static partial class ModelPrediction
@@ -21,6 +21,21 @@ internal static partial class ModelPrediction
         ArgumentNullException.ThrowIfNull(document);
         var report = new ScenarioRunner(catalog).Run(document, cell);
         return (Read(document.Bind(cell), report, kernel), report);
+    }
+
+    /// <summary>The model's prediction for a real run's cell compared with it; or why there is none; or the plugin fault.</summary>
+    public static (ComparisonResult? Comparison, string? NoModel, string? Fault) CompareWithModel(PluginSet plugins, ScenarioDocument document, RealRun run, OracleKernel kernel)
+    {
+        ArgumentNullException.ThrowIfNull(plugins);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(kernel);
+        if (kernel.ModelProfile is null)
+        {
+            return (null, $"the model has no profile for {kernel.Name}: the real outcome is shown alone", null);
+        }
+
+        var (model, report) = Predict(plugins.Catalog, document, run.Binding, kernel.Name);
+        return report.Fault is not null ? (null, null, report.Fault.ToString()) : (OutcomeComparison.Compare(model, run.Outcome), null, null);
     }
 
     /// <summary>A model report as an outcome, with the scenario's pids and mapping names.</summary>
@@ -70,7 +85,9 @@ internal static partial class ModelPrediction
         foreach (var d in step.Decisions.Where(d => d.Kind == "signal"))
         {
             var task = TaskName(Field(d, "task"), byPid);
-            if (killed.Any(k => k.Task == task))
+
+            // a signal already pending is not queued again (kernel/signal.c: legacy_queue()): no handler sees it
+            if (killed.Any(k => k.Task == task) || (Field(d, "queueing") ?? "").StartsWith("not queued", StringComparison.Ordinal))
             {
                 continue;
             }
