@@ -84,6 +84,7 @@ internal static class OracleCommand
         var command = new Command("run", "Boot the real kernel, run one scenario (each remaining cell of its matrix: one boot each), print what happened and how it differs from the model.");
         command.Arguments.Add(scenario);
         options.AddTo(command);
+        command.Options.Add(options.Script);
         command.SetAction(parsed => Run(parsed, parsed.GetValue(scenario)!, options, global, context));
         return command;
     }
@@ -95,6 +96,17 @@ internal static class OracleCommand
             var kernel = options.Kernel(parsed, file);
             var document = ScenarioDocument.Load(file);
             var pinned = options.Cells(parsed, file);
+            if (parsed.GetValue(options.Script))
+            {
+                foreach (var (shown, binding) in OracleRunner.Cells(document, kernel, pinned))
+                {
+                    context.Output.WriteLine($"# cell: {(shown.Count == 0 ? "(the only one)" : string.Join(' ', shown))}");
+                    context.Output.Write(GuestCompiler.Compile(document.Bind(binding)).Script);
+                }
+
+                return ExitCodes.Ok;
+            }
+
             using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context);
             if (plugins is null)
             {

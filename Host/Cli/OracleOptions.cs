@@ -34,6 +34,11 @@ internal sealed class OracleOptions
         Description = "Keep the NVDIMM image and the initrd of each boot in the run folder.",
     };
 
+    public Option<bool> Script { get; } = new("--script")
+    {
+        Description = "Print the guest case script of each cell instead of booting (nothing is downloaded or run).",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(KernelOption);
