@@ -16,6 +16,14 @@ internal sealed record BootResult(string Console, double Seconds, bool TimedOut,
 /// </summary>
 internal sealed class QemuRunner(TextWriter progress)
 {
+    /// <summary>
+    /// TCG's "max" CPU with Intel's vendor string: with QEMU's default AMD identity an
+    /// uncorrected machine check has no recovery (arch/x86/kernel/cpu/mce/severity.c: without
+    /// SUCCOR every UC error is "Uncorrected error without MCA Recovery", a panic); Intel's
+    /// grading with MCG_SER_P takes an action-optional error to memory_failure().
+    /// </summary>
+    public const string Cpu = "max,vendor=GenuineIntel";
+
     public BootResult Boot(BootImage image, string caseScript, ulong deviceSize, string runDir, TimeSpan timeout, bool keep)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -44,13 +52,15 @@ internal sealed class QemuRunner(TextWriter progress)
         var maxMiB = 2048 + sizeMiB + 1024;
         var args = new List<string>
         {
-            "-accel", "tcg,thread=multi", "-cpu", "max", "-machine", "pc,nvdimm=on", "-smp", "2",
+            "-accel", "tcg,thread=multi", "-cpu", Cpu, "-machine", "pc,nvdimm=on", "-smp", "2",
             "-m", FormattableString.Invariant($"2G,slots=2,maxmem={maxMiB}M"),
             "-object", FormattableString.Invariant($"memory-backend-file,id=mem1,share=on,mem-path={nvdimm},size={sizeMiB}M,align=2M"),
             "-device", "nvdimm,id=nv1,memdev=mem1",
             "-nographic", "-no-reboot", "-kernel", image.Vmlinuz, "-initrd", initrd,
             "-append", "console=ttyS0 panic=-1 quiet loglevel=1 rdinit=/init",
         };
+        var monitor = Path.Combine(runDir, "monitor.sock");
+        args.AddRange(["-monitor", $"unix:{monitor},server,nowait"]);
         var consoleFile = Path.Combine(runDir, "console.log");
         progress.WriteLine($"oracle: booting {image.Kernel.Name} ({image.Release}) under QEMU; console: {consoleFile}");
         var info = new ProcessStartInfo("qemu-system-x86_64") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
@@ -81,6 +91,13 @@ internal sealed class QemuRunner(TextWriter progress)
                     if (doneAt is null && e.Data.StartsWith("ORACLE: done", StringComparison.Ordinal))
                     {
                         doneAt = DateTime.UtcNow;
+                    }
+
+                    if (e.Data.StartsWith(QemuMonitor.Request, StringComparison.Ordinal))
+                    {
+                        var reply = QemuMonitor.Send(monitor, e.Data[QemuMonitor.Request.Length..].Trim());
+                        log.WriteLine($"ORACLE-HOST: monitor: {reply}");
+                        console.Append("ORACLE-HOST: monitor: ").Append(reply).Append('\n');
                     }
                 }
             };

@@ -44,6 +44,12 @@ public class GuestCompilerTests
     }
 
     [Fact]
+    public void AMachineCheck_AsksTheHostForAnMce_AtTheFileOffsetsAddress()
+    {
+        Compile("xfs/reflink-in-core.yaml").Script.Split('\n').ShouldContain("o_mce 10 $MNT/a 0");
+    }
+
+    [Fact]
     public void Ext4_GetsMke2fsArguments()
     {
         var fs = new FileSystemSpec("ext4", DaxHolder.Abstractions.Fs.FsOptions.Parse("flex_bg=0,inode_ratio=8192"), DaxHolder.Abstractions.Fs.FsOptions.Parse("dax=always"), Loc, Loc);
@@ -55,12 +61,11 @@ public class GuestCompilerTests
     public void AStepTheGuestCannotRun_IsRefused_AtItsLocation()
     {
         var yaml = File.ReadAllText(Path.Combine(ScenarioHarness.ScenariosDirectory, "demo.yaml"))
-            .Replace("  - madvise-hwpoison: { task: poisoner, map: poison, length: 4KiB }", "  - machine-check: { target: { file: /testfile, offset: 0 } }", StringComparison.Ordinal);
+            .Replace("  - madvise-hwpoison: { task: poisoner, map: poison, length: 4KiB }", "  - machine-check: { target: { metadata: \"agf 1\", offset: 0 } }", StringComparison.Ordinal);
 
         var error = Should.Throw<ScenarioException>(() => GuestCompiler.Compile(ScenarioDocument.FromText("mce.yaml", yaml).Bind([])));
 
-        error.Message.ShouldStartWith("mce.yaml:28:20: steps[10].machine-check: ");
-        error.Message.ShouldContain("oracle: step 'machine-check' cannot run on the real kernel");
+        error.Message.ShouldBe("mce.yaml:28:20: steps[10].machine-check: oracle: step 'machine-check' cannot run on the real kernel: machine checks are injected at file offsets so far (not metadata 'agf 1'): the real layout of the device differs from the model's");
     }
 
     [Fact]

@@ -11,6 +11,7 @@
  *   daxprobe clonerange SRC SOFF DST DOFF LEN   ioctl(FICLONERANGE); a write of the range when refused
  *   daxprobe pwrite|pread FILE OFF LEN          one pwrite/pread, prints the return value
  *   daxprobe punch FILE OFF LEN | truncate FILE SIZE | unlink FILE
+ *   daxprobe phys FILE OFF BASEPFN  the guest-physical address of a file offset (FIEMAP: nothing is mapped)
  *
  * Agent commands (one line each): mmap AS FILE OFF LEN shared|private pmd|nopmd, munmap AS,
  * touch AS OFF LEN read|write, madvise AS OFF LEN hwpoison|soft-offline, corrupt FILE OFF BASEPFN,
@@ -413,7 +414,10 @@ int main(int argc, char **argv)
 		if (fd < 0) { out("event=result what=%s rc=%s", c, err(errno)); return 0; }
 		char *buf = calloc(1, len + 1);
 		ssize_t n = !strcmp(c, "pread") ? pread(fd, buf, len, off) : (fill(fd, off, len) ? -1 : len);
-		if (n < 0) out("event=result what=%s rc=%s", c, err(errno)); else out("event=result what=%s rc=%zd", c, n);
+		/* the model's convention: 0 for the whole range, else the short count or -errno */
+		if (n < 0) out("event=result what=%s rc=%s", c, err(errno));
+		else if (n == len) out("event=result what=%s rc=0", c);
+		else out("event=result what=%s rc=%zd", c, n);
 		return 0;
 	}
 	if (!strcmp(c, "punch") && argc == 6) {
@@ -427,6 +431,13 @@ int main(int argc, char **argv)
 		step = argv[4];
 		int r = truncate(argv[2], strtol(argv[3], 0, 0));
 		out("event=result what=truncate rc=%s", r ? err(errno) : "0");
+		return 0;
+	}
+	if (!strcmp(c, "phys") && argc == 5) {
+		long off = strtol(argv[3], 0, 0);
+		long long p = phys_of(argv[2], off & ~(PG - 1));
+		if (p < 0) return 1;
+		printf("0x%llx\n", strtoull(argv[4], 0, 0) * PG + (unsigned long long)p + (off & (PG - 1)));
 		return 0;
 	}
 	if (!strcmp(c, "unlink") && argc == 4) {

@@ -47,7 +47,8 @@ o_sysctl() { echo "$1" > /proc/sys/vm/memory_failure_early_kill; echo "$2" > /pr
 o_files_done() {
   for f in "$@"; do
     a=$(xfs_io -c 'statx -r' "$MNT$f" 2>/dev/null | sed -n 's/^stat.attributes = //p')
-    echo "ORACLE-FILE: $f attributes=${a:-?}"
+    x=$(xfs_io -c 'fiemap -v' "$MNT$f" 2>/dev/null | awk '$1 ~ /^[0-9]+:$/ { printf "%s%s", s, $3; s=" " }')
+    echo "ORACLE-FILE: $f attributes=${a:-?} extents(512-byte sectors)=${x:-none}"
   done
   echo "ORACLE: setup done at $(cut -d' ' -f1 /proc/uptime)s"
   o_klog 0
@@ -86,6 +87,19 @@ o_after() {
     fi
   done
   o_klog $1
+}
+
+# o_mce STEP FILE OFF: an asynchronous machine check (SRAO: a memory scrubbing error, UC and S set,
+# AR clear; MCi_MISC: physical address mode, lsb 12) at the file offset's guest-physical address,
+# injected by the host through the QEMU monitor; the kernel takes it as arch/x86 mce does a
+# patrol-scrub error (mce_log, then the notifier chain: nfit_handle_mce() records the bad range,
+# uc_decode_notifier() calls memory_failure()). The step then waits for the log to settle.
+o_mce() {
+  a=$(daxprobe phys "$2" "$3" "$BASEPFN") || { echo "RESULT step=$1 task=- event=result what=machine-check rc=no-extent"; return; }
+  echo "ORACLE-HOSTCMD: mce -b 0 9 0xbd000000000000c0 0x5 $a 0x8c"
+  i=0; while ! dmesg | grep -q -e 'Memory failure' -e 'recovery action' && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+  sleep 1
+  echo "RESULT step=$1 task=- event=note what=machine-check address=$a"
 }
 
 o_finish() {
