@@ -215,6 +215,8 @@ internal static class GuestCompiler
         PoisonStep { Task: null } => throw Refuse(step, "corrupt-pfn needs a task that writes the pfn"),
         PoisonStep { Target.File: null } p => throw Refuse(step, $"corrupt-pfn targets are file offsets in the guest so far (not {p.Target}): the real pfns differ from the model's"),
         PoisonStep p => $"o_send {p.Task} {n} corrupt {Mnt}{p.Target.File} {p.Target.Offset.Value} $BASEPFN",
+        UnbindStep { Task: null } => throw Refuse(step, "unbind needs a task that writes to nd_pmem's unbind"),
+        UnbindStep u => $"o_send {u.Task} {n} unbind",
         FileIoStep io => $"daxprobe {(io.Write ? "pwrite" : "pread")} {Mnt}{io.File} {io.Offset.Value} {io.Length.Value} {n}",
         FileChangeStep { Operation: "punch" } c => $"daxprobe punch {Mnt}{c.File} {c.Offset.Value} {c.Length.Value} {n}",
         FileChangeStep { Operation: "truncate" } c => $"daxprobe truncate {Mnt}{c.File} {c.Length.Value} {n}",

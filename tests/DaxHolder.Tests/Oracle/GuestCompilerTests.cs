@@ -72,7 +72,7 @@ public class GuestCompilerTests
     public void OracleRun_RefusesAnUnsupportedStep_WithExit2_BeforeAnyBoot()
     {
         var yaml = File.ReadAllText(Path.Combine(ScenarioHarness.ScenariosDirectory, "demo.yaml"))
-            .Replace("  - madvise-hwpoison: { task: poisoner, map: poison, length: 4KiB }", "  - unbind: { task: reader }", StringComparison.Ordinal);
+            .Replace("  - madvise-hwpoison: { task: poisoner, map: poison, length: 4KiB }", "  - access-mce: { task: reader, map: read, offset: 0 }", StringComparison.Ordinal);
         var file = Path.Combine(Path.GetTempPath(), $"daxholder-oracle-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(file, yaml);
         try
@@ -81,7 +81,7 @@ public class GuestCompilerTests
 
             exit.ShouldBe(ExitCodes.BadInput);
             output.ShouldBeEmpty();
-            error.Trim().ShouldBe($"daxholder: {file}:28:13: steps[10].unbind: oracle: step 'unbind' cannot run on the real kernel: this step kind is not run by the guest yet");
+            error.Trim().ShouldBe($"daxholder: {file}:28:17: steps[10].access-mce: oracle: step 'access-mce' cannot run on the real kernel: this step kind is not run by the guest yet");
         }
         finally
         {

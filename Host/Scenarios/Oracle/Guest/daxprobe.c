@@ -15,12 +15,13 @@
  *
  * Agent commands (one line each): mmap AS FILE OFF LEN shared|private pmd|nopmd, munmap AS,
  * touch AS OFF LEN read|write, madvise AS OFF LEN hwpoison|soft-offline, corrupt FILE OFF BASEPFN,
- * set SIGBUS POLICY, fork CHILD COMM SIGBUS, report, exit.
+ * set SIGBUS POLICY, fork CHILD COMM SIGBUS, unbind, report, exit.
  * Every observation is one line "RESULT step=S task=NAME ..." written with a single write(2).
  * Signals are recorded by the SIGBUS handler (si_code, si_addr, si_addr_lsb, the thread) and
  * printed by the next "report", with the address as the mapping name and offset inside it.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -256,6 +257,24 @@ static void cmd_corrupt(char **a)
 	out("event=result what=corrupt rc=%s device_offset=0x%llx", r ? err(e) : "0", phys);
 }
 
+/* device unbind: the pfn device's name to nd_pmem's unbind (drivers/nvdimm/pmem.c: pmem_remove(),
+ * which on 6.7+ notifies the holder with MF_MEM_PRE_REMOVE first) */
+static void cmd_unbind(void)
+{
+	char dev[256] = "";
+	DIR *d = opendir("/sys/bus/nd/drivers/nd_pmem");
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, "pfn", 3)) { snprintf(dev, sizeof dev, "%s", e->d_name); break; }
+	if (d) closedir(d);
+	if (!dev[0]) { out("event=result what=unbind rc=no-pfn-device"); return; }
+	int fd = open("/sys/bus/nd/drivers/nd_pmem/unbind", O_WRONLY);
+	if (fd < 0) { out("event=result what=unbind rc=%s", err(errno)); return; }
+	int r = write(fd, dev, strlen(dev)) == (ssize_t)strlen(dev) ? 0 : -1, en = errno;
+	close(fd);
+	out("event=result what=unbind rc=%s device=%s", r ? err(en) : "0", dev);
+}
+
 static void agent_loop(void);
 
 static void cmd_fork(char **a)
@@ -312,6 +331,7 @@ static void agent_loop(void)
 			int r = set_policy(c[2]);
 			out("event=result what=set rc=%s", r ? err(errno) : "0");
 		} else if (!strcmp(k, "fork") && n >= 5) cmd_fork(c);
+		else if (!strcmp(k, "unbind")) cmd_unbind();
 		else if (!strcmp(k, "report")) report();
 		else if (!strcmp(k, "exit")) exiting = 1;
 		else out("event=result what=%s rc=bad-command", k);

@@ -61,7 +61,7 @@ o_dead() { p=$(o_pid $1); [ -n "$p" ] && [ -e $O/dead.$p ]; }
 # o_send TASK STEP COMMAND...: hand a command to a task and wait until it is done or the task died
 o_send() {
   t=$1; s=$2; shift 2
-  if o_dead $t || [ ! -d $O/t/$t ]; then echo "RESULT step=$s task=$t event=result what=$1 rc=not-run"; return; fi
+  if o_dead $t || [ ! -d $O/t/$t ]; then [ "$1" = report ] || echo "RESULT step=$s task=$t event=result what=$1 rc=not-run"; return; fi
   n=$(( $(cat $O/t/$t/seq 2>/dev/null || echo 0) + 1 )); echo $n > $O/t/$t/seq
   echo "$s $*" > $O/t/$t/.cmd; mv $O/t/$t/.cmd $O/t/$t/cmd.$n
   i=0; while [ ! -e $O/t/$t/ack.$n ] && ! o_dead $t && [ $i -lt 1500 ]; do sleep 0.02; i=$((i+1)); done
@@ -80,11 +80,10 @@ o_after() {
   sleep 0.3
   for t in $(cat $O/live); do
     [ -e $O/t/$t/gone ] && continue
-    if o_dead $t; then
-      echo "RESULT step=$1 task=$t event=exit status=$(cat $O/dead.$(o_pid $t))"; touch $O/t/$t/gone
-    else
-      o_send $t $1 report
-    fi
+    o_send $t $1 report
+    # a task killed during the step may still be on its way out: give the supervisor a moment
+    i=0; while ! o_dead $t && [ ! -e $O/t/$t/ack.$(cat $O/t/$t/seq 2>/dev/null) ] && [ $i -lt 50 ]; do sleep 0.02; i=$((i+1)); done
+    if o_dead $t; then echo "RESULT step=$1 task=$t event=exit status=$(cat $O/dead.$(o_pid $t))"; touch $O/t/$t/gone; fi
   done
   o_klog $1
 }
