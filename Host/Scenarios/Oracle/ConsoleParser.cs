@@ -24,6 +24,7 @@ internal static partial class ConsoleParser
         var seenSteps = new HashSet<int>();
         var release = "";
         var done = false;
+        var current = 0;
         foreach (var raw in console.Split('\n'))
         {
             var line = Escape().Replace(raw.TrimEnd('\r'), "");
@@ -38,14 +39,15 @@ internal static partial class ConsoleParser
             else if (line.StartsWith("ORACLE-STEP: ", StringComparison.Ordinal) && int.TryParse(line.Split(' ')[1], CultureInfo.InvariantCulture, out var begun))
             {
                 seenSteps.Add(begun);
+                current = begun;
             }
             else if (line.StartsWith("ORACLE-FSCHECK: ", StringComparison.Ordinal))
             {
                 setup.Add("after the steps: " + line["ORACLE-".Length..]);
             }
-            else if (line.StartsWith("ORACLE-", StringComparison.Ordinal) && seenSteps.Count == 0)
+            else if (line.StartsWith("ORACLE-", StringComparison.Ordinal) && !line.StartsWith("ORACLE-HOSTCMD", StringComparison.Ordinal))
             {
-                setup.Add(line["ORACLE-".Length..]);
+                setup.Add((current == 0 ? "" : $"step {current}: ") + line["ORACLE-".Length..]);
             }
             else if (line.StartsWith("KLOG ", StringComparison.Ordinal))
             {

@@ -16,7 +16,7 @@ internal sealed record CellOutcome(
     IReadOnlyList<ScenarioSetting> Cell,
     IReadOnlyList<StepOutcome> Steps)
 {
-    /// <summary>Set-up facts (namespace, mkfs, mount, files) as "key: value" lines.</summary>
+    /// <summary>What the guest and host printed besides results: set-up (namespace, mkfs, mount, files), then "step N: ..." (mounts, monitor commands) and the final check.</summary>
     public IReadOnlyList<string> Setup { get; init; } = [];
 
     /// <summary>Problems with the run itself (a timeout, a step that printed nothing), empty when it ran through.</summary>
