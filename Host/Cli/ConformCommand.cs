@@ -43,7 +43,7 @@ internal static class ConformCommand
                     if (c.Error is not null)
                     {
                         context.Output.WriteLine($"  {name}: not compared: {c.Error}");
-                        unexplained++;
+                        unexplained += c.ErrorFails ? 1 : 0;
                         continue;
                     }
 

@@ -3,8 +3,11 @@ using DaxHolder.Scenarios.Running;
 
 namespace DaxHolder.Scenarios.Oracle;
 
-/// <summary>One recorded case held against the model.</summary>
-internal sealed record ConformCase(string Kernel, string RecordFile, CellOutcome Real, ComparisonResult? Comparison, string? Error);
+/// <summary>
+/// One recorded case held against the model; when it could not be compared, why, and whether
+/// that is an error (a missing scenario, a plugin fault) or expected (a kernel the model has no profile for).
+/// </summary>
+internal sealed record ConformCase(string Kernel, string RecordFile, CellOutcome Real, ComparisonResult? Comparison, string? Error, bool ErrorFails = true);
 
 /// <summary>
 /// <c>daxholder conform [DIR]</c>: for each record under DIR/&lt;kernel&gt;/*.json, the model runs
@@ -31,7 +34,7 @@ internal static class Conformance
                 var (real, scenarioFile) = OracleRecord.Read(file, File.ReadAllText(file));
                 if (kernel?.ModelProfile is null)
                 {
-                    cases.Add(new ConformCase(name, file, real, null, $"the model has no profile for kernel {name}"));
+                    cases.Add(new ConformCase(name, file, real, null, $"the model has no profile for kernel {name}", ErrorFails: false));
                     continue;
                 }
 
