@@ -5,8 +5,9 @@ using DaxHolder.Tests.Support;
 namespace DaxHolder.Tests.Oracle;
 
 /// <summary>
-/// The console parser against a console captured from a real boot: Debian's 6.12.95 under QEMU
-/// running scenarios/demo.yaml (Fixtures/demo-6.12.console.log, written by daxholder oracle run).
+/// The console parser against consoles captured from real boots of Debian's 6.12.95 under QEMU
+/// (Fixtures/*.console.log, written by daxholder oracle run): the demo, an Oops in
+/// xfs/no-rmapbt-shared, and a machine check in xfs/reflink-in-core.
 /// </summary>
 public class ConsoleParserTests
 {
@@ -84,6 +85,38 @@ public class ConsoleParserTests
         var difference = OutcomeComparison.Compare(model, changed).Differences.ShouldHaveSingleItem();
 
         difference.ToString().ShouldBe("step 11 madvise-hwpoison: signals: model [poisoner: SIGBUS BUS_MCEERR_AR lsb 12 at poison+0x0; watcher: SIGBUS BUS_MCEERR_AO lsb 12 at watch+0x0]; real [poisoner: SIGBUS BUS_MCEERR_AR lsb 12 at poison+0x0]");
+    }
+
+    [Fact]
+    public void AnOopsInATasksSystemCall_ReadsAsAnOopsAndTheTasksDeath()
+    {
+        var real = Parse("xfs/no-rmapbt-shared.yaml", "no-rmapbt-shared-6.12.console.log");
+
+        var step = real.Steps.Single(s => s.Number == 7);
+        step.Kind.ShouldBe("madvise-hwpoison");
+        step.Result.ShouldBeNull("the task died inside madvise: no return value");
+        step.Exits.ShouldBe([new TaskExit("ua", "killed by SIGKILL")]);
+        step.Health.ShouldBe("oops");
+        step.Log.ShouldContain(l => l.StartsWith("RIP: 0010:dax_lock_folio", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AMachineCheck_ReadsWithTheMonitorCommandAndTheEarlyKillSignals()
+    {
+        var real = Parse("xfs/reflink-in-core.yaml", "reflink-in-core-6.12.console.log");
+
+        real.Problems.ShouldBeEmpty();
+        real.Setup.ShouldContain("step 10: HOST: monitor: sent 'mce -b 0 9 0xbd000000000000c0 0x5 0x100218000 0x8c'");
+        var step = real.Steps.Single(s => s.Number == 10);
+        step.Signals.Select(s => s.ToString()).ShouldBe(["second: SIGBUS BUS_MCEERR_AO lsb 12 at s+0x0", "clone: SIGBUS BUS_MCEERR_AO lsb 12 at c+0x0"]);
+        step.ActionResults.ShouldBe(["dax page: Recovered"]);
+    }
+
+    private static CellOutcome Parse(string scenario, string fixture)
+    {
+        var console = File.ReadAllText(Path.Combine(ScenarioHarness.RepoRoot, "tests", "DaxHolder.Tests", "Oracle", "Fixtures", fixture));
+        var guest = GuestCompiler.Compile(ScenarioDocument.Load(Path.Combine(ScenarioHarness.ScenariosDirectory, scenario)).Bind([new ScenarioSetting("kernel", "6.12")]));
+        return ConsoleParser.Parse(console, Path.GetFileNameWithoutExtension(scenario), "6.12", [], guest.Steps);
     }
 
     [Theory]
