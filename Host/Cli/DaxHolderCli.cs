@@ -85,6 +85,8 @@ public static class DaxHolderCli
         root.Subcommands.Add(CompareCommand.Create(global, context));
         root.Subcommands.Add(PluginsCommand.Create(global, context));
         root.Subcommands.Add(GenerateCommand.Create(context));
+        root.Subcommands.Add(OracleCommand.Create(global, context));
+        root.Subcommands.Add(ConformCommand.Create(global, context));
         return root;
     }
 

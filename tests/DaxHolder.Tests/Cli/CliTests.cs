@@ -13,6 +13,9 @@ public class CliTests
     [InlineData("compare", new[] { "compare", "--help" })]
     [InlineData("demo", new[] { "demo", "--help" })]
     [InlineData("generate", new[] { "generate", "--help" })]
+    [InlineData("oracle-run", new[] { "oracle", "run", "--help" })]
+    [InlineData("oracle-record", new[] { "oracle", "record", "--help" })]
+    [InlineData("conform", new[] { "conform", "--help" })]
     public void Help_MatchesApproved(string name, string[] args)
     {
         var (exit, output, error) = CliRun.Run(args);

@@ -13,7 +13,7 @@ public sealed class ExitCodeTests : IDisposable
     public void Dispose() => Directory.Delete(root, recursive: true);
 
     [Theory]
-    [InlineData("oracle", "--help")]
+    [InlineData("oracle", "--bogus", "--help")]
     [InlineData("bogus")]
     [InlineData("run", "--bogus")]
     [InlineData("check", "--bogus")]

@@ -1,0 +1,88 @@
+using System.Text.RegularExpressions;
+using DaxHolder.Cli;
+using DaxHolder.Scenarios.Oracle;
+using DaxHolder.Tests.Support;
+
+namespace DaxHolder.Tests.Oracle;
+
+/// <summary>The model held against the real outcomes recorded in conformance/ (no QEMU: the records are read).</summary>
+public class ConformanceTests
+{
+    private static readonly string Folder = Path.Combine(ScenarioHarness.RepoRoot, "conformance");
+
+    [Fact]
+    public void TheModel_ConformsToEveryRecordedRealOutcome_OrTheGapIsExplained()
+    {
+        var (exit, output, error) = CliRun.Run("conform", Folder);
+
+        error.ShouldBeEmpty();
+        exit.ShouldBe(ExitCodes.Ok, output);
+        Regex.IsMatch(output, @"^6\.12: agree \d+/\d+ \(\d+ cases\)$", RegexOptions.Multiline).ShouldBeTrue(output);
+        Regex.IsMatch(output, @"^6\.1: agree \d+/\d+ \(\d+ cases\)$", RegexOptions.Multiline).ShouldBeTrue(output);
+        output.Split('\n').Where(l => l.StartsWith("  ", StringComparison.Ordinal)).ShouldAllBe(l => l.Contains("(known gap: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ADifference_NotListedAsAKnownGap_ExitsWith1()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"daxholder-conform-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(folder, "6.12"));
+        try
+        {
+            var record = File.ReadAllText(Path.Combine(Folder, "6.12", "demo.json"))
+                .Replace("\"siCode\": \"BUS_MCEERR_AO\"", "\"siCode\": \"BUS_MCEERR_AR\"", StringComparison.Ordinal)
+                .Replace("\"scenarioFile\": \"scenarios/demo.yaml\"", $"\"scenarioFile\": \"{Path.Combine(ScenarioHarness.ScenariosDirectory, "demo.yaml")}\"", StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(folder, "6.12", "demo.json"), record);
+
+            var (exit, output, _) = CliRun.Run("conform", folder);
+
+            exit.ShouldBe(ExitCodes.DecisionsDiffer);
+            output.ShouldContain("demo.json: step 11 madvise-hwpoison: signals: model [poisoner: SIGBUS BUS_MCEERR_AR lsb 12 at poison+0x0; watcher: SIGBUS BUS_MCEERR_AO lsb 12 at watch+0x0]; real [poisoner: SIGBUS BUS_MCEERR_AR lsb 12 at poison+0x0; watcher: SIGBUS BUS_MCEERR_AR lsb 12 at watch+0x0]");
+            output.ShouldContain("1 difference(s) not listed in");
+
+            File.WriteAllText(Path.Combine(folder, "known-gaps.yaml"), "gaps:\n  - { kernel: \"6.12\", scenario: demo, step: 11, aspect: signals, reason: a test }\n");
+            var (again, text, _) = CliRun.Run("conform", folder);
+            again.ShouldBe(ExitCodes.Ok);
+            text.ShouldContain("(known gap: a test)");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ARecordOfAKernelWithoutAModelProfile_IsListed_NotFailed()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"daxholder-conform-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(folder, "7.2"));
+        try
+        {
+            File.Copy(Path.Combine(Folder, "6.12", "demo.json"), Path.Combine(folder, "7.2", "demo.json"));
+
+            var (exit, output, _) = CliRun.Run("conform", folder);
+
+            exit.ShouldBe(ExitCodes.Ok, output);
+            output.ShouldContain("demo.json: not compared: the model has no profile for kernel 7.2");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AKnownGapWithoutAReason_IsRefused()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"daxholder-gaps-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(file, "gaps:\n  - { kernel: \"6.1\", aspect: signals }\n");
+        try
+        {
+            Should.Throw<FormatException>(() => KnownGap.Load(file)).Message.ShouldBe($"{file}:2:5: a gap needs a reason");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}

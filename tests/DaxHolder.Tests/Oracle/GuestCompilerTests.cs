@@ -1,0 +1,110 @@
+using DaxHolder.Cli;
+using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Oracle;
+using DaxHolder.Tests.Support;
+
+namespace DaxHolder.Tests.Oracle;
+
+public class GuestCompilerTests
+{
+    private static GuestCase Compile(string file, params string[] cell) =>
+        GuestCompiler.Compile(ScenarioDocument.Load(Path.Combine(ScenarioHarness.ScenariosDirectory, file)).Bind([.. cell.Select(ScenarioSetting.Parse)]));
+
+    [Fact]
+    public void Demo_CompilesSetupAndEveryStep_InOrder()
+    {
+        var guest = Compile("demo.yaml");
+
+        var lines = guest.Script.Split('\n');
+        lines.ShouldContain("o_namespace fsdax mem");
+        lines.ShouldContain("o_mkfs xfs '-m' 'reflink=1,rmapbt=1'");
+        lines.ShouldContain("MNTTYPE=xfs; MNTOPTS='dax=always'");
+        lines.ShouldContain("daxprobe write $MNT/testfile 65536");
+        lines.ShouldContain("daxprobe clone $MNT/testfile $MNT/poisonfile");
+        lines.ShouldContain("o_spawn 2 reader 't_mmap_cow_memo' default -");
+        lines.ShouldContain("o_fork 3 reader poisoner '-' handler");
+        lines.ShouldContain("o_spawn 4 watcher 'watcher' handler early");
+        lines.ShouldContain("o_send reader 5 mmap read $MNT/testfile 0 4096 shared pmd");
+        lines.ShouldContain("o_send poisoner 11 madvise poison 0 4096 hwpoison");
+        guest.Steps.Select(s => s.Kind).ShouldBe(["cycle-mount", "spawn", "fork", "spawn", "mmap", "touch", "mmap", "touch", "mmap", "touch", "madvise-hwpoison"]);
+        Array.IndexOf(lines, "o_step 11 madvise-hwpoison").ShouldBeGreaterThan(Array.IndexOf(lines, "o_after 10"));
+        lines[^2].ShouldBe("o_finish");
+    }
+
+    [Fact]
+    public void ACell_ChangesWhatMkfsIsGiven()
+    {
+        Compile("xfstests/xfs-551.yaml", "filesystem.mkfs.reflink=0").Script.ShouldContain("o_mkfs xfs '-m' 'reflink=0,rmapbt=1'");
+    }
+
+    [Fact]
+    public void CorruptPfn_IsWrittenByItsTask_ForTheFileOffset()
+    {
+        Compile("xfs/corrupt-pfn.yaml").Script.Split('\n').ShouldContain("o_send writer 10 corrupt $MNT/f 8192 $BASEPFN");
+    }
+
+    [Fact]
+    public void AMachineCheck_AsksTheHostForAnMce_AtTheFileOffsetsAddress()
+    {
+        Compile("xfs/reflink-in-core.yaml").Script.Split('\n').ShouldContain("o_mce 10 $MNT/a 0");
+    }
+
+    [Fact]
+    public void Ext4_GetsMke2fsArguments()
+    {
+        var fs = new FileSystemSpec("ext4", DaxHolder.Abstractions.Fs.FsOptions.Parse("flex_bg=0,inode_ratio=8192"), DaxHolder.Abstractions.Fs.FsOptions.Parse("dax=always"), Loc, Loc);
+
+        GuestCompiler.MkfsArguments(fs).ShouldBe(["-b", "4096", "-O", "^flex_bg", "-i", "8192"]);
+    }
+
+    [Fact]
+    public void AStepTheGuestCannotRun_IsRefused_AtItsLocation()
+    {
+        var yaml = File.ReadAllText(Path.Combine(ScenarioHarness.ScenariosDirectory, "demo.yaml"))
+            .Replace("  - madvise-hwpoison: { task: poisoner, map: poison, length: 4KiB }", "  - machine-check: { target: { metadata: \"agf 1\", offset: 0 } }", StringComparison.Ordinal);
+
+        var error = Should.Throw<ScenarioException>(() => GuestCompiler.Compile(ScenarioDocument.FromText("mce.yaml", yaml).Bind([])));
+
+        error.Message.ShouldBe("mce.yaml:28:20: steps[10].machine-check: oracle: step 'machine-check' cannot run on the real kernel: machine checks are injected at file offsets so far (not metadata 'agf 1'): the real layout of the device differs from the model's");
+    }
+
+    [Fact]
+    public void OracleRun_RefusesAnUnsupportedStep_WithExit2_BeforeAnyBoot()
+    {
+        var yaml = File.ReadAllText(Path.Combine(ScenarioHarness.ScenariosDirectory, "demo.yaml"))
+            .Replace("  - madvise-hwpoison: { task: poisoner, map: poison, length: 4KiB }", "  - access-mce: { task: reader, map: read, offset: 0 }", StringComparison.Ordinal);
+        var file = Path.Combine(Path.GetTempPath(), $"daxholder-oracle-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(file, yaml);
+        try
+        {
+            var (exit, output, error) = CliRun.Run("oracle", "run", file, "--kernel", "6.12");
+
+            exit.ShouldBe(ExitCodes.BadInput);
+            output.ShouldBeEmpty();
+            error.Trim().ShouldBe($"daxholder: {file}:28:17: steps[10].access-mce: oracle: step 'access-mce' cannot run on the real kernel: this step kind is not run by the guest yet");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void OracleRun_RefusesAnUnknownKernel_WithExit2()
+    {
+        var (exit, _, error) = CliRun.Run("oracle", "run", Path.Combine(ScenarioHarness.ScenariosDirectory, "demo.yaml"), "--kernel", "5.10");
+
+        exit.ShouldBe(ExitCodes.BadInput);
+        error.ShouldContain("no real kernel '5.10' (known: 6.1, 6.12, 7.2)");
+    }
+
+    [Fact]
+    public void AMissingHostTool_SaysWhichPackagesToInstall()
+    {
+        var error = Should.Throw<OracleException>(() => ImageBuilder.CheckHost(c => c is not ("qemu-system-x86_64" or "mkfs.erofs")));
+
+        error.Message.ShouldBe("the oracle needs qemu-system-x86_64, mkfs.erofs on this machine; install them with: apt-get install qemu-system-x86 erofs-utils");
+    }
+
+    private static readonly SourceLocation Loc = new("t.yaml", 1, 1, "filesystem");
+}
