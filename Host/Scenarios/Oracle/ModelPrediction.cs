@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Trace;
 using DaxHolder.PluginLoading;
 using DaxHolder.Scenarios.Language;
 using DaxHolder.Scenarios.Reports;
@@ -9,9 +11,9 @@ namespace DaxHolder.Scenarios.Oracle;
 
 /// <summary>
 /// The model's prediction for a cell, read into a <see cref="CellOutcome"/> like the real run.
-/// This is the one place that reads the model's <see cref="RunReport"/> (its decisions: signal
-/// fields task, signal, si_code, si_addr, si_addr_lsb, queueing; delivered fields task, outcome; the mmap
-/// steps' "as NAME at ADDRESS"), so a change of the report's shape is absorbed here.
+/// This is the one place that reads the model's <see cref="RunReport"/> (its typed records: signals
+/// sent and delivered; the mmap steps' "as NAME at ADDRESS"), so a change of the report's shape is
+/// absorbed here.
 /// </summary>
 internal static partial class ModelPrediction
 {
@@ -79,32 +81,31 @@ internal static partial class ModelPrediction
     {
         var signals = new List<SignalSeen>();
         var exits = new List<TaskExit>();
-        var killed = step.Decisions.Where(d => d.Kind == "delivered")
-            .Select(d => (Task: TaskName(Field(d, "task"), byPid), Outcome: Field(d, "outcome") ?? "", Signal: Field(d, "signal") ?? "?"))
-            .Where(d => d.Outcome.StartsWith("killed", StringComparison.Ordinal)).ToList();
-        foreach (var d in step.Decisions.Where(d => d.Kind == "signal"))
+        var killed = step.Decisions.OfType<SignalDelivered>()
+            .Select(d => (Task: TaskName(d.Task, byPid), d.Outcome, Signal: Signals.Name(d.Signal)))
+            .Where(d => d.Outcome.StartsWith("killed", StringComparison.Ordinal) || d.Outcome.StartsWith("died in the oops", StringComparison.Ordinal)).ToList();
+        foreach (var sent in step.Decisions.OfType<SignalSent>())
         {
-            var task = TaskName(Field(d, "task"), byPid);
+            var s = sent.Signal;
+            var task = TaskName(s.Task, byPid);
 
             // a signal already pending is not queued again (kernel/signal.c: legacy_queue()): no handler sees it
-            if (killed.Any(k => k.Task == task) || (Field(d, "queueing") ?? "").StartsWith("not queued", StringComparison.Ordinal))
+            if (killed.Any(k => k.Task == task) || s.Queueing != SignalQueueing.Queued)
             {
                 continue;
             }
 
-            var address = Convert.ToUInt64(d.Fields.FirstOrDefault(f => f.Key == "si_addr").Value ?? 0UL, CultureInfo.InvariantCulture);
-            var (map, offset) = Locate(maps.GetValueOrDefault(task) ?? [], address);
-            signals.Add(new SignalSeen(task, Field(d, "signal") ?? "?", Field(d, "si_code") ?? "?",
-                Convert.ToInt32(d.Fields.FirstOrDefault(f => f.Key == "si_addr_lsb").Value ?? -1, CultureInfo.InvariantCulture), map, offset));
+            var (map, offset) = Locate(maps.GetValueOrDefault(task) ?? [], s.Address?.Value ?? 0UL);
+            signals.Add(new SignalSeen(task, Signals.Name(s.Signal), Signals.CodeName(s.Code), s.AddressLsb, map, offset));
         }
 
         exits.AddRange(killed.DistinctBy(k => k.Task).Select(k => new TaskExit(k.Task, $"killed by {k.Signal}")));
-        if (source is ExitStep e && step.Result == "0")
+        if (source is ExitStep e && step.Result == StepResult.Ok)
         {
             exits.Add(new TaskExit(e.Task, "exited 0"));
         }
 
-        return new StepOutcome(step.Number, step.Kind, Result(step.Result, source, maps), signals, exits, step.Log);
+        return new StepOutcome(step.Number, step.Kind, Result(step.Result.ToString(), source, maps), signals, exits, step.Log);
     }
 
     /// <summary>The step's result as the guest reports it: "0", "-EIO", "done", "SIGBUS at +0x1000".</summary>
@@ -147,13 +148,8 @@ internal static partial class ModelPrediction
         return ("-", address);
     }
 
-    private static string TaskName(string? commPid, Dictionary<int, string> byPid)
-    {
-        var colon = commPid?.LastIndexOf(':') ?? -1;
-        return colon >= 0 && int.TryParse(commPid![(colon + 1)..], CultureInfo.InvariantCulture, out var pid) && byPid.TryGetValue(pid, out var task) ? task : commPid ?? "?";
-    }
-
-    private static string? Field(DecisionView d, string key) => d.Fields.FirstOrDefault(f => f.Key == key).Value?.ToString();
+    private static string TaskName(TaskName name, Dictionary<int, string> byPid) =>
+        byPid.TryGetValue(name.Pid, out var task) ? task : name.ToString();
 
     [GeneratedRegex(@" as (\S+) at 0x([0-9a-fA-F]+)")]
     private static partial Regex MapAt();
