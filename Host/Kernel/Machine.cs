@@ -78,6 +78,7 @@ internal sealed class Machine : IDisposable
         services.AddSingleton<DevPagemaps>();
         services.AddSingleton<NvdimmBus>();
         services.AddSingleton<FsDax>();
+        services.AddSingleton<Filemap>();
         services.AddSingleton<Truncate>();
         services.AddSingleton<Exit>();
         services.AddSingleton<SignalDelivery>();

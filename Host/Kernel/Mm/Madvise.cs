@@ -49,7 +49,7 @@ internal sealed class Madvise(KernelContext kernel, MemoryFailureHandler memoryF
 
             if (gup.Value is not { } pfn)
             {
-                kernel.Trace.Add(new NotModelled($"{address} is not backed by device memory (a zero page, an anonymous copy, or a page-cache page of a non-DAX file): ordinary RAM poisoning is outside the model"));
+                kernel.Trace.Add(new NotModelled($"{address} is not backed by device memory or the page cache (the zero page or an anonymous copy): anonymous memory poisoning is outside the model"));
                 return Errno.Ok;
             }
 

@@ -14,6 +14,9 @@ internal enum PteKind
 
     /// <summary>An anonymous page: a private COW copy that left the DAX path.</summary>
     Anonymous,
+
+    /// <summary>A page-cache page in RAM of a file that is not DAX.</summary>
+    PageCache,
 }
 
 /// <summary>One present PTE, PMD or PUD leaf.</summary>

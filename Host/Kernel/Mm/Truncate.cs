@@ -6,7 +6,7 @@ using DaxHolder.Kernel.Trace;
 namespace DaxHolder.Kernel.Mm;
 
 /// <summary>mm/truncate.c: what filesystems call to drop a range of a file's pages.</summary>
-internal sealed class Truncate(KernelContext kernel, FsDax dax)
+internal sealed class Truncate(KernelContext kernel, FsDax dax, Filemap filemap)
 {
     /// <summary>
     /// mm/truncate.c: truncate_pagecache_range(inode, lstart, lend) with an inclusive end, as punch
@@ -30,6 +30,7 @@ internal sealed class Truncate(KernelContext kernel, FsDax dax)
         }
 
         dax.DaxDeleteMappingEntries(mapping, new PageIndex(start.Value >> PageGeometry.PageShift), new PageIndex(endInclusive.Value >> PageGeometry.PageShift));
+        filemap.DropRange(mapping, new PageIndex(start.Value >> PageGeometry.PageShift), new PageIndex(endInclusive.Value >> PageGeometry.PageShift));
     }
 
     /// <summary>
@@ -45,6 +46,7 @@ internal sealed class Truncate(KernelContext kernel, FsDax dax)
         }
 
         dax.DaxDeleteMappingEntries(mapping, new PageIndex(0), new PageIndex(ulong.MaxValue));
+        filemap.DropMapping(mapping);
         mapping.Evicted = true;
         mapping.SuperBlock?.RemoveMapping(mapping);
     }

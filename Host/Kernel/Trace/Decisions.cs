@@ -86,8 +86,15 @@ internal sealed record FileSystemChanged(string SuperBlock, string Change) : Dec
 /// <summary>A WARN, an Oops or a panic.</summary>
 internal sealed record KernelHealthEvent(KernelHealthKind Kind, string Message, IReadOnlyList<string> CallChain) : Decision;
 
-/// <summary>mm/memory-failure.c: action_result(pfn, MF_MSG_DAX, result).</summary>
-internal sealed record ActionResultRecorded(Pfn Pfn, MfActionResult Result) : Decision;
+/// <summary>mm/memory-failure.c: action_result(pfn, type, result): MF_MSG_DAX for device memory, the LRU types for page-cache pages.</summary>
+internal sealed record ActionResultRecorded(Pfn Pfn, MfActionResult Result) : Decision
+{
+    /// <summary>action_page_types[MF_MSG_DAX].</summary>
+    public const string DaxPage = "dax page";
+
+    /// <summary>What action_page_types calls the page ("dax page", "clean LRU page", "dirty LRU page").</summary>
+    public string PageType { get; init; } = DaxPage;
+}
 
 /// <summary>The pmem driver's badblocks changed.</summary>
 internal sealed record BadblocksChanged(string Disk, ulong FirstSector, ulong Sectors, bool Added) : Decision;

@@ -70,7 +70,7 @@ public sealed class Xfs55xTests
     }
 
     [Fact]
-    public void Xfs551_On61_TheReflinkedFilesComeBackNonDax_SoThePoisonIsAPageCacheMatter()
+    public void Xfs551_On61_TheReflinkedFilesComeBackNonDax_SoThePoisonIsACleanLruPage_MePagecacheClean()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.1"));
         var original = m.WriteFile("/test-551/testfile", 65536);
@@ -84,7 +84,14 @@ public sealed class Xfs55xTests
         var access = m.Touch(reader, vma);
 
         m.Fs.Inodes.FindInCore(original)!.Mapping.IsDax.ShouldBeFalse("6.1: a reflinked inode read back from disk is never S_DAX (xfs_inode_supports_dax)");
-        access.ShouldBe(DaxHolder.Kernel.Arch.X86.AccessResult.NotModelled, "its pages go through the page cache, outside the model");
+        access.ShouldBe(DaxHolder.Kernel.Arch.X86.AccessResult.Done, "its page is a page-cache page in RAM");
+        XfsMachine.Leaf(reader, vma)!.Kind.ShouldBe(DaxHolder.Kernel.Mm.PteKind.PageCache);
+
+        var (decisions, log) = m.Record(() => m.Madvise(reader, vma).ShouldBe(Errno.Ok));
+
+        log.ShouldContain(l => l.EndsWith("recovery action for clean LRU page: Recovered", StringComparison.Ordinal), "as Debian's 6.1.192 printed it");
+        XfsMachine.Signals(decisions).ShouldBeEmpty("a clean page-cache page is dropped, not killed for (kill_procs without forcekill)");
+        XfsMachine.Leaf(reader, vma).ShouldBeNull("try_to_unmap took the PTE; the next access reads the file again");
     }
 
     /// <summary>One t_mmap_cow_memory_failure run: -s<paramref name="pages"/> -S<paramref name="pages"/> -R read -P poison.</summary>

@@ -25,7 +25,7 @@ internal enum AccessResult
     /// <summary>The fault sleeps (a write fault on a frozen filesystem).</summary>
     Blocked,
 
-    /// <summary>The mapping is outside the model (a page-cache mapping of a non-DAX file).</summary>
+    /// <summary>Something about the access is outside the model (reported with it).</summary>
     NotModelled,
 }
 
@@ -34,7 +34,7 @@ internal enum AccessResult
 /// (do_user_addr_fault → handle_mm_fault → the DAX fault handler), do_sigbus() for its
 /// failures, and, when the access reaches memory with a media error, the machine check.
 /// </summary>
-internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery signals, Mce mce, NvdimmBus bus)
+internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery signals, Mce mce, NvdimmBus bus, Filemap filemap)
 {
     /// <summary>A task touches <paramref name="address"/> (a read or a write), then returns to user space.</summary>
     public AccessResult UserAccess(TaskStruct task, UserAddress address, bool write)
@@ -47,8 +47,8 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
 
     /// <summary>
     /// mm/gup.c: get_user_pages_fast(address, 1, 0) as madvise uses it: fault the page in for
-    /// reading if it is not mapped, and return its pfn (null for the zero page, an anonymous
-    /// copy or a page-cache page of a non-DAX file); -EHWPOISON or -EFAULT if the fault fails.
+    /// reading if it is not mapped, and return its pfn (a page-cache page of a non-DAX file is in
+    /// RAM; null for the zero page and an anonymous copy); -EHWPOISON or -EFAULT if the fault fails.
     /// </summary>
     public ErrnoOr<Pfn?> GetUserPage(TaskStruct task, UserAddress address)
     {
@@ -63,8 +63,7 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
         var leaf = mm.PageTable.Lookup(address);
         if (leaf is null && vma.File is { Mapping.IsDax: false })
         {
-            // A non-DAX file's page is a page-cache page in RAM, never device memory.
-            return ErrnoOr<Pfn?>.Ok(null);
+            leaf = FilemapFault(vma, address, write: false);
         }
 
         if (leaf is null)
@@ -95,8 +94,8 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
         {
             if (vma.File is { Mapping.IsDax: false })
             {
-                kernel.Trace.Add(new NotModelled($"{vma.File} is not a DAX file: its pages go through the page cache"));
-                return AccessResult.NotModelled;
+                FilemapFault(vma, address, write);
+                return AccessResult.Done;
             }
 
             var outcome = HandleMmFault(task, vma, address, write);
@@ -160,5 +159,30 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
     }
 
     private static Pfn? PfnAt(PageTableEntry leaf, UserAddress address) =>
-        leaf.Kind == PteKind.Dax && leaf.Pfn is { } head ? head.Add((address.Value - leaf.Address.Value) >> PageGeometry.PageShift) : null;
+        leaf.Kind is PteKind.Dax or PteKind.PageCache && leaf.Pfn is { } head ? head.Add((address.Value - leaf.Address.Value) >> PageGeometry.PageShift) : null;
+
+    /// <summary>
+    /// mm/filemap.c: filemap_fault() for a file that is not DAX: the page-cache page at the
+    /// address's file index (read in if needed) is mapped; a write through a shared mapping dirties
+    /// it; a write through a private one copies it to an anonymous page (do_cow_fault).
+    /// </summary>
+    private PageTableEntry FilemapFault(VmArea vma, UserAddress address, bool write)
+    {
+        var index = vma.PgoffOf(address);
+        var shared = (vma.Flags & VmFlags.Shared) != 0;
+        PageTableEntry leaf;
+        if (write && !shared)
+        {
+            leaf = new PageTableEntry(address.PageAligned, PageGeometry.PageShift, PteKind.Anonymous, filemap.AllocateAnonymous().Pfn, true);
+        }
+        else
+        {
+            var page = filemap.FindOrRead(vma.File!.Mapping, index);
+            page.Dirty |= write;
+            leaf = new PageTableEntry(address.PageAligned, PageGeometry.PageShift, PteKind.PageCache, page.Pfn, write);
+        }
+
+        vma.Mm.PageTable.Set(leaf);
+        return leaf;
+    }
 }

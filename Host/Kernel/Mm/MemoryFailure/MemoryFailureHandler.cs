@@ -13,8 +13,9 @@ namespace DaxHolder.Kernel.Mm.MemoryFailure;
 /// generic and fsdax kill paths, collecting and killing. The functions live in one file per
 /// concern (CollectProcs.cs, KillProcs.cs, GenericKillProcs.cs, DaxKillProcs.cs).
 /// </summary>
-internal sealed partial class MemoryFailureHandler(KernelContext kernel, DevPagemaps memremap, FsDax dax, TaskList tasks, SignalDelivery signals)
+internal sealed partial class MemoryFailureHandler(KernelContext kernel, DevPagemaps memremap, FsDax dax, TaskList tasks, SignalDelivery signals, Filemap filemap)
 {
+    private readonly Filemap filemap = filemap;
     private readonly KernelContext kernel = kernel;
     private readonly DevPagemaps memremap = memremap;
     private readonly FsDax dax = dax;
@@ -68,6 +69,11 @@ internal sealed partial class MemoryFailureHandler(KernelContext kernel, DevPage
                 return MemoryFailureDevPagemap(pfn, flags, pgmap);
             }
 
+            if (filemap.ByPfn(pfn) is { } ram)
+            {
+                return MemoryFailurePageCache(ram, flags);
+            }
+
             kernel.Log.Printk(KernelLogLevel.Err, $"Memory failure: {pfn}: memory outside kernel control");
             return Errno.ENXIO;
         }
@@ -117,13 +123,13 @@ internal sealed partial class MemoryFailureHandler(KernelContext kernel, DevPage
     }
 
     /// <summary>
-    /// mm/memory-failure.c: action_result(pfn, MF_MSG_DAX, result): count the page in
-    /// num_poisoned_pages and print "recovery action for dax page".
+    /// mm/memory-failure.c: action_result(pfn, type, result): count the page in
+    /// num_poisoned_pages and print "recovery action for" the page type (MF_MSG_DAX: "dax page").
     /// </summary>
-    private void ActionResult(Pfn pfn, MfActionResult result)
+    private void ActionResult(Pfn pfn, MfActionResult result, string pageType = ActionResultRecorded.DaxPage)
     {
         NumPoisonedPages++;
-        kernel.Trace.Add(new ActionResultRecorded(pfn, result));
-        kernel.Log.Printk(KernelLogLevel.Err, $"Memory failure: {pfn}: recovery action for dax page: {result}");
+        kernel.Trace.Add(new ActionResultRecorded(pfn, result) { PageType = pageType });
+        kernel.Log.Printk(KernelLogLevel.Err, $"Memory failure: {pfn}: recovery action for {pageType}: {result}");
     }
 }
