@@ -98,9 +98,14 @@ internal sealed class ImageBuilder(OracleCache cache, TextWriter progress)
             File.Copy("/etc/mke2fs.conf", Path.Combine(root, "etc", "mke2fs.conf"));
         }
 
-        var source = Path.Combine(dir, "daxprobe.c");
-        File.WriteAllText(source, GuestAssets.Probe);
-        HostProcess.Check("compiling daxprobe", "gcc", ["-O2", "-static", "-Wall", "-o", Path.Combine(root, "usr", "bin", "daxprobe"), source]);
+        var sources = Path.Combine(dir, "probe");
+        Directory.CreateDirectory(sources);
+        foreach (var (name, text) in GuestAssets.ProbeSources)
+        {
+            File.WriteAllText(Path.Combine(sources, name), text);
+        }
+
+        HostProcess.Check("compiling daxprobe", "gcc", ["-O2", "-static", "-Wall", "-o", Path.Combine(root, "usr", "bin", "daxprobe"), "daxprobe.c", "agent.c"], sources);
         WriteExecutable(Path.Combine(root, "init"), GuestAssets.Init);
         File.WriteAllText(Path.Combine(root, "oracle", "lib.sh"), GuestAssets.Library);
         Cpio.Pack(root, initramfs);
