@@ -154,9 +154,10 @@ static void cmd_madvise(char **a)
 /* debugfs hwpoison/corrupt-pfn (mm/hwpoison-inject.c: hwpoison_inject()) */
 static void cmd_corrupt(char **a)
 {
+	/* "corrupt FILE OFF BASEPFN", or "corrupt @dev DEVOFF BASEPFN" for a device offset */
 	long off = strtol(a[2], 0, 0);
 	unsigned long long base = strtoull(a[3], 0, 0);
-	long long phys = phys_of(a[1], off);
+	long long phys = !strcmp(a[1], "@dev") ? (long long)off : phys_of(a[1], off);
 	if (phys < 0) { out("event=result what=corrupt rc=no-extent"); return; }
 	unsigned long long pfn = base + (unsigned long long)phys / PG;
 	char b[64];

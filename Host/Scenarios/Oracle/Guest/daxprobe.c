@@ -11,6 +11,7 @@
  *   daxprobe clonerange SRC SOFF DST DOFF LEN   ioctl(FICLONERANGE); a write of the range when refused
  *   daxprobe pwrite|pread FILE OFF LEN          one pwrite/pread, prints the return value
  *   daxprobe punch FILE OFF LEN | truncate FILE SIZE | unlink FILE
+ *   daxprobe setxattr FILE NAME SIZE STEP | removexattr FILE NAME STEP   (a value of SIZE bytes)
  *   daxprobe phys FILE OFF BASEPFN  the guest-physical address of a file offset (FIEMAP: nothing is mapped)
  *
  * Agent commands (one line each): mmap AS FILE OFF LEN shared|private pmd|nopmd, munmap AS,
@@ -167,6 +168,21 @@ int main(int argc, char **argv)
 		long long p = phys_of(argv[2], off & ~(PG - 1));
 		if (p < 0) return 1;
 		printf("0x%llx\n", strtoull(argv[4], 0, 0) * PG + (unsigned long long)p + (off & (PG - 1)));
+		return 0;
+	}
+	if (!strcmp(c, "setxattr") && argc == 6) {
+		step = argv[5];
+		size_t n = strtoul(argv[4], 0, 0);
+		char *v = malloc(n ? n : 1);
+		memset(v, 'x', n);
+		int r = setxattr(argv[2], argv[3], v, n, 0);
+		out("event=result what=setxattr rc=%s", r ? err(errno) : "0");
+		return 0;
+	}
+	if (!strcmp(c, "removexattr") && argc == 5) {
+		step = argv[4];
+		int r = removexattr(argv[2], argv[3]);
+		out("event=result what=removexattr rc=%s", r ? err(errno) : "0");
 		return 0;
 	}
 	if (!strcmp(c, "unlink") && argc == 4) {
