@@ -36,7 +36,9 @@ internal static class ConformCommand
             foreach (var kernel in cases.GroupBy(c => c.Kernel))
             {
                 var compared = kernel.Where(c => c.Comparison is not null).ToList();
-                context.Output.WriteLine($"{kernel.Key}: agree {compared.Sum(c => c.Comparison!.Agreed)}/{compared.Sum(c => c.Comparison!.Compared)} ({kernel.Count()} cases)");
+                context.Output.WriteLine(compared.Count == 0
+                    ? $"{kernel.Key}: nothing compared ({kernel.Count()} cases)"
+                    : $"{kernel.Key}: agree {compared.Sum(c => c.Comparison!.Agreed)}/{compared.Sum(c => c.Comparison!.Compared)} ({kernel.Count()} cases)");
                 foreach (var c in kernel)
                 {
                     var name = Path.GetFileName(c.RecordFile);

@@ -195,8 +195,12 @@ internal sealed partial class XfsMount : IDaxHolderOperations
         }
         else if (error != Errno.Ok || notify.WantShutdown)
         {
+            // %pS names the function the return address lies in: Debian's 6.1.192 inlines the static
+            // xfs_dax_notify_ddev_failure() into xfs_dax_notify_failure() and printed that name.
             XfsShutdown.ForceShutdown(SuperBlock, Message, XfsShutdownFlags.CorruptOndisk,
-                new ShutdownSite("xfs_dax_notify_ddev_failure", SourceFile, profile.Has(KernelFeature.MemPreRemove) ? 318 : 169));
+                profile.Has(KernelFeature.MemPreRemove)
+                    ? new ShutdownSite("xfs_dax_notify_ddev_failure", SourceFile, 318)
+                    : new ShutdownSite("xfs_dax_notify_failure", SourceFile, 169));
             if (error == Errno.Ok)
             {
                 error = Errno.EFSCORRUPTED;

@@ -4,13 +4,15 @@ using System.Text;
 namespace DaxHolder.Scenarios.Oracle;
 
 /// <summary>
-/// The guest side shipped inside daxholder (Oracle/Guest/, embedded): <c>daxprobe.c</c> (the
-/// probe every scenario task runs as), <c>init.sh</c> (the guest's /init) and <c>lib.sh</c> (the
-/// shell functions the generated case scripts call).
+/// The guest side shipped inside daxholder (Oracle/Guest/, embedded): the probe's C sources
+/// (<c>daxprobe.c</c>, <c>agent.c</c> for the scenario tasks, <c>daxprobe.h</c>), <c>init.sh</c>
+/// (the guest's /init) and <c>lib.sh</c> (the shell functions the generated case scripts call).
 /// </summary>
 internal static class GuestAssets
 {
-    public static string Probe => Read("daxprobe.c");
+    /// <summary>The probe's sources by file name.</summary>
+    public static IReadOnlyList<(string Name, string Text)> ProbeSources { get; } =
+        [("daxprobe.h", Read("daxprobe.h")), ("daxprobe.c", Read("daxprobe.c")), ("agent.c", Read("agent.c"))];
 
     public static string Init => Read("init.sh");
 
@@ -21,7 +23,7 @@ internal static class GuestAssets
     {
         get
         {
-            var all = Encoding.UTF8.GetBytes(Probe + "\0" + Init + "\0" + Library + "\0" + ImageBuilder.Layout);
+            var all = Encoding.UTF8.GetBytes(string.Join("\0", ProbeSources.Select(p => p.Text)) + "\0" + Init + "\0" + Library + "\0" + ImageBuilder.Layout);
             return Convert.ToHexStringLower(SHA256.HashData(all))[..16];
         }
     }

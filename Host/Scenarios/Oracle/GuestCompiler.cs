@@ -210,21 +210,67 @@ internal static class GuestCompiler
         MunmapStep u => $"o_send {u.Task} {n} munmap {u.Map}",
         TouchStep t => $"o_send {t.Task} {n} touch {t.Map} {t.Offset.Value} {t.Length.Value} {(t.Write ? "write" : "read")}",
         MadviseStep md => $"o_send {md.Task} {n} madvise {md.Map} {md.Offset.Value} {md.Length.Value} {(md.SoftOffline ? "soft-offline" : "hwpoison")}",
-        PoisonStep { MachineCheck: true, Target.File: null } p => throw Refuse(step, $"machine checks are injected at file offsets so far (not {p.Target}): the real layout of the device differs from the model's"),
-        PoisonStep { MachineCheck: true } p => $"o_mce {n} {Mnt}{p.Target.File} {p.Target.Offset.Value}",
+        PoisonStep { MachineCheck: true, Target.File: not null } p => $"o_mce {n} {Mnt}{p.Target.File} {p.Target.Offset.Value}",
+        PoisonStep { MachineCheck: true } p => AtDeviceOffset(scenario, p, n, "o_mce_dev {0} $d"),
         PoisonStep { Task: null } => throw Refuse(step, "corrupt-pfn needs a task that writes the pfn"),
-        PoisonStep { Target.File: null } p => throw Refuse(step, $"corrupt-pfn targets are file offsets in the guest so far (not {p.Target}): the real pfns differ from the model's"),
-        PoisonStep p => $"o_send {p.Task} {n} corrupt {Mnt}{p.Target.File} {p.Target.Offset.Value} $BASEPFN",
+        PoisonStep { Target.File: not null } p => $"o_send {p.Task} {n} corrupt {Mnt}{p.Target.File} {p.Target.Offset.Value} $BASEPFN",
+        PoisonStep p => AtDeviceOffset(scenario, p, n, $"o_send {p.Task} {{0}} corrupt @dev $d $BASEPFN"),
         UnbindStep { Task: null } => throw Refuse(step, "unbind needs a task that writes to nd_pmem's unbind"),
         UnbindStep u => $"o_send {u.Task} {n} unbind",
         FileIoStep io => $"daxprobe {(io.Write ? "pwrite" : "pread")} {Mnt}{io.File} {io.Offset.Value} {io.Length.Value} {n}",
         FileChangeStep { Operation: "punch" } c => $"daxprobe punch {Mnt}{c.File} {c.Offset.Value} {c.Length.Value} {n}",
         FileChangeStep { Operation: "truncate" } c => $"daxprobe truncate {Mnt}{c.File} {c.Length.Value} {n}",
         FileChangeStep { Operation: "unlink" } c => $"daxprobe unlink {Mnt}{c.File} {n}",
+        FileChangeStep { Operation: "setxattr" } c => $"daxprobe setxattr {Mnt}{c.File} {Quote(c.Name ?? "")} {c.Length.Value} {n}",
+        FileChangeStep { Operation: "removexattr" } c => $"daxprobe removexattr {Mnt}{c.File} {Quote(c.Name ?? "")} {n}",
         CacheStep { CycleMount: true } => "o_umount; o_mount $MNTTYPE \"$MNTOPTS\"",
         CacheStep => "sync; echo 2 > /proc/sys/vm/drop_caches; echo \"RESULT step=" + n.ToString(CultureInfo.InvariantCulture) + " task=- event=result what=drop-caches rc=0\"",
         _ => throw Refuse(step, "this step kind is not run by the guest yet"),
     };
+
+    /// <summary>
+    /// Metadata the guest finds on the real filesystem (lib.sh: o_meta), per type: XFS's AGF of an
+    /// AG and a file's attr fork; ext4's inode table and block bitmap of a group and a file's xattr block.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> GuestMetadata = new()
+    {
+        ["xfs"] = ["agf", "attr"],
+        ["ext4"] = ["inode-table", "block-bitmap", "xattr-block"],
+    };
+
+    /// <summary>
+    /// A poison step at a device offset (<c>$d</c> in <paramref name="command"/>): given as such, as
+    /// a pfn (relative to the model's first data pfn: the real one is the pfn device's), or as
+    /// metadata the guest locates on the real filesystem.
+    /// </summary>
+    private static string AtDeviceOffset(Scenario scenario, PoisonStep p, int n, string command)
+    {
+        var run = string.Format(CultureInfo.InvariantCulture, command, n);
+        var target = p.Target;
+        if (target.DeviceOffset is { } offset)
+        {
+            return $"d={offset + target.Offset.Value}; {run}";
+        }
+
+        if (target.Pfn is { } pfn)
+        {
+            var first = (scenario.Device.PhysicalBase + scenario.Device.DataOffset.Value) / PageGeometry.PageSize;
+            var last = (scenario.Device.PhysicalBase + scenario.Device.Size.Value) / PageGeometry.PageSize;
+            return pfn >= first && pfn < last
+                ? $"d={(pfn - first) * PageGeometry.PageSize}; {run}"
+                : throw Refuse(p, $"pfn 0x{pfn:x} is not in the namespace's data (pfns 0x{first:x}-0x{last - 1:x})");
+        }
+
+        var parts = (target.Metadata ?? "").Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
+        var type = scenario.FileSystem?.Type ?? "";
+        if (parts.Length != 2 || !GuestMetadata.TryGetValue(type, out var known) || !known.Contains(parts[0]))
+        {
+            throw Refuse(p, $"the guest locates {(GuestMetadata.TryGetValue(type, out var names) ? string.Join(", ", names.Select(x => $"'{x} ...'")) : "no metadata")} on the real {type}, not '{target.Metadata}'");
+        }
+
+        return $"if d=$(o_meta {Quote(parts[0])} {Quote(parts[1])}); then d=$((d + {target.Offset.Value})); {run}; " +
+               $"else echo \"RESULT step={n} task=- event=result what={p.Kind} rc=metadata-not-found\"; fi";
+    }
 
     private static ScenarioException Refuse(Step step, string why) =>
         new(step.At, $"oracle: step '{step.Kind}' cannot run on the real kernel: {why}");

@@ -12,7 +12,7 @@ internal sealed record BootImage(OracleKernel Kernel, string Release, string Vml
 internal sealed class ImageBuilder(OracleCache cache, TextWriter progress)
 {
     /// <summary>Bump when what goes into the image changes (part of the cache stamp).</summary>
-    public const string Layout = "image-layout-1";
+    public const string Layout = "image-layout-2";
 
     /// <summary>The modules the guest loads: NVDIMM (nfit, nd_pmem), fsdax, the filesystems, hwpoison-inject (debugfs corrupt-pfn).</summary>
     private static readonly string[] Modules = ["nfit", "nd_pmem", "nd_btt", "dax_pmem", "xfs", "ext4", "erofs", "hwpoison_inject"];
@@ -23,7 +23,7 @@ internal sealed class ImageBuilder(OracleCache cache, TextWriter progress)
         "touch", "rm", "cp", "mv", "sync", "head", "tail", "uname", "kill", "cut", "tr", "test", "printf", "tee", "ln", "basename",
     ];
 
-    private static readonly string[] Tools = ["mkfs.xfs", "xfs_io", "ndctl", "mke2fs", "mkfs.erofs"];
+    private static readonly string[] Tools = ["mkfs.xfs", "xfs_io", "xfs_db", "ndctl", "mke2fs", "dumpe2fs", "debugfs", "mkfs.erofs"];
 
     /// <summary>
     /// What the host needs, as (command, Debian package): a missing one is a clear error saying
@@ -98,9 +98,14 @@ internal sealed class ImageBuilder(OracleCache cache, TextWriter progress)
             File.Copy("/etc/mke2fs.conf", Path.Combine(root, "etc", "mke2fs.conf"));
         }
 
-        var source = Path.Combine(dir, "daxprobe.c");
-        File.WriteAllText(source, GuestAssets.Probe);
-        HostProcess.Check("compiling daxprobe", "gcc", ["-O2", "-static", "-Wall", "-o", Path.Combine(root, "usr", "bin", "daxprobe"), source]);
+        var sources = Path.Combine(dir, "probe");
+        Directory.CreateDirectory(sources);
+        foreach (var (name, text) in GuestAssets.ProbeSources)
+        {
+            File.WriteAllText(Path.Combine(sources, name), text);
+        }
+
+        HostProcess.Check("compiling daxprobe", "gcc", ["-O2", "-static", "-Wall", "-o", Path.Combine(root, "usr", "bin", "daxprobe"), "daxprobe.c", "agent.c"], sources);
         WriteExecutable(Path.Combine(root, "init"), GuestAssets.Init);
         File.WriteAllText(Path.Combine(root, "oracle", "lib.sh"), GuestAssets.Library);
         Cpio.Pack(root, initramfs);

@@ -31,12 +31,17 @@ internal static partial class KernelLog
 
     /// <summary>
     /// A log line with what legitimately differs between the real kernel and the model masked:
-    /// hex numbers (pfns, addresses) become &lt;hex&gt;, and "comm:pid" of a known task becomes
+    /// symbol offsets and modules of %pS are dropped, hex numbers (pfns, addresses) become
+    /// &lt;hex&gt;, and "comm:pid" of a known task becomes
     /// "comm:&lt;task&gt;".
     /// </summary>
     public static string Normalize(string line, IReadOnlyDictionary<int, string> tasksByPid)
     {
-        var masked = Hex().Replace(line, "<hex>");
+        ArgumentNullException.ThrowIfNull(line);
+
+        // %pS prints a symbol with its offset, size and module ("xfs_dax_notify_ddev_failure+0x289/0x430 [xfs]"):
+        // build-specific, so only the symbol is compared
+        var masked = Hex().Replace(SymbolOffset().Replace(line, "$1"), "<hex>");
         return CommPid().Replace(masked, m =>
             int.TryParse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture, out var pid) && tasksByPid.TryGetValue(pid, out var task)
                 ? $"{m.Groups[1].Value}:<{task}>"
@@ -48,6 +53,9 @@ internal static partial class KernelLog
 
     [GeneratedRegex(@"(?i)shutting down filesystem|shut down filesystem|filesystem has been shut down|EXT4-fs.*shut ?down|Shutdown \(")]
     private static partial Regex ShutdownLine();
+
+    [GeneratedRegex(@"\b([A-Za-z_][A-Za-z0-9_.]*)\+0x[0-9a-fA-F]+/0x[0-9a-fA-F]+(?: \[[A-Za-z0-9_]+\])?")]
+    private static partial Regex SymbolOffset();
 
     [GeneratedRegex(@"0x[0-9a-fA-F]+")]
     private static partial Regex Hex();

@@ -16,7 +16,7 @@ internal enum DebianSuite
 /// <summary>
 /// A real kernel the oracle boots: the name users give (<c>--kernel 6.12</c>), the Debian suite
 /// whose <c>linux-image-amd64</c> provides it, and the model's version profile for the same
-/// kernel (null when the model has none, as for 7.2: the real outcome is then shown alone).
+/// kernel (null when the model has none: the real outcome is then shown alone).
 /// </summary>
 internal sealed record OracleKernel(string Name, DebianSuite Suite, string? ModelProfile)
 {
@@ -25,7 +25,7 @@ internal sealed record OracleKernel(string Name, DebianSuite Suite, string? Mode
     [
         new("6.1", DebianSuite.Default, "6.1"),
         new("6.12", DebianSuite.Backports, "6.12"),
-        new("7.2", DebianSuite.Sid, null),
+        new("7.2", DebianSuite.Sid, "7.2"),
     ];
 
     /// <summary>The kernel called <paramref name="name"/>, or null.</summary>

@@ -16,11 +16,17 @@ internal static class OracleRecord
     /// <summary>The version of the record's layout; a reader refuses others.</summary>
     public const int SchemaVersion = 1;
 
-    /// <summary>The file name of a cell's record: the scenario's name, then each cell value ("xfs-550.reflink-0.json").</summary>
-    public static string FileName(CellOutcome outcome)
+    /// <summary>
+    /// The file name of a cell's record: the scenario file's folder (unless it is the corpus root,
+    /// scenarios/: two scenarios in different folders may share a name), the scenario's name, then
+    /// each cell value ("xfstests.xfs-550.reflink-0.json", "demo.json").
+    /// </summary>
+    public static string FileName(CellOutcome outcome, string scenarioFile)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        var parts = new[] { outcome.Scenario }.Concat(outcome.Cell.Select(s => $"{s.Path.Split('.')[^1]}-{s.Value}"));
+        var folder = Path.GetFileName(Path.GetDirectoryName(scenarioFile.Replace('\\', '/')) ?? "");
+        var prefix = folder is "" or "scenarios" or "." ? [] : new[] { folder };
+        var parts = prefix.Append(outcome.Scenario).Concat(outcome.Cell.Select(s => $"{s.Path.Split('.')[^1]}-{s.Value}"));
         var name = string.Join('.', parts);
         return new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' ? c : '_').ToArray()) + ".json";
     }
@@ -108,7 +114,7 @@ internal static class OracleRecord
     public static string Write(string folder, CellOutcome outcome, string scenarioFile)
     {
         Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, FileName(outcome));
+        var path = Path.Combine(folder, FileName(outcome, scenarioFile));
         var temp = Path.Combine(folder, "." + Path.GetFileName(path) + ".tmp");
         File.WriteAllText(temp, ToJson(outcome, scenarioFile));
         File.Move(temp, path, overwrite: true);

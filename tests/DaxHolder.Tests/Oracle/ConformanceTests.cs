@@ -19,7 +19,8 @@ public class ConformanceTests
         exit.ShouldBe(ExitCodes.Ok, output);
         Regex.IsMatch(output, @"^6\.12: agree \d+/\d+ \(\d+ cases\)$", RegexOptions.Multiline).ShouldBeTrue(output);
         Regex.IsMatch(output, @"^6\.1: agree \d+/\d+ \(\d+ cases\)$", RegexOptions.Multiline).ShouldBeTrue(output);
-        output.Split('\n').Where(l => l.StartsWith("  ", StringComparison.Ordinal)).ShouldAllBe(l => l.Contains("(known gap: ", StringComparison.Ordinal));
+        output.Split('\n').Where(l => l.Contains(": step ", StringComparison.Ordinal)).ShouldAllBe(l => l.Contains("(known gap: ", StringComparison.Ordinal));
+        output.ShouldNotContain("not listed in");
     }
 
     [Fact]
@@ -55,15 +56,15 @@ public class ConformanceTests
     public void ARecordOfAKernelWithoutAModelProfile_IsListed_NotFailed()
     {
         var folder = Path.Combine(Path.GetTempPath(), $"daxholder-conform-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(Path.Combine(folder, "7.2"));
+        Directory.CreateDirectory(Path.Combine(folder, "5.10"));
         try
         {
-            File.Copy(Path.Combine(Folder, "6.12", "demo.json"), Path.Combine(folder, "7.2", "demo.json"));
+            File.Copy(Path.Combine(Folder, "6.12", "demo.json"), Path.Combine(folder, "5.10", "demo.json"));
 
             var (exit, output, _) = CliRun.Run("conform", folder);
 
             exit.ShouldBe(ExitCodes.Ok, output);
-            output.ShouldContain("demo.json: not compared: the model has no profile for kernel 7.2");
+            output.ShouldContain("demo.json: not compared: the model has no profile for kernel 5.10");
         }
         finally
         {

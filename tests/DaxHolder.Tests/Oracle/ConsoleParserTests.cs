@@ -139,6 +139,8 @@ public class ConsoleParserTests
     {
         KernelLog.Normalize("Memory failure: 0x100218: Sending SIGBUS to watcher:266 due to hardware memory corruption", new Dictionary<int, string> { [266] = "watcher" })
             .ShouldBe("Memory failure: <hex>: Sending SIGBUS to watcher:<watcher> due to hardware memory corruption");
+        KernelLog.Normalize("XFS (pmem0): Metadata I/O Error (0x4) detected at xfs_dax_notify_ddev_failure+0x289/0x430 [xfs] (fs/xfs/xfs_notify_failure.c:316).  Shutting down filesystem.", new Dictionary<int, string>())
+            .ShouldBe("XFS (pmem0): Metadata I/O Error (<hex>) detected at xfs_dax_notify_ddev_failure (fs/xfs/xfs_notify_failure.c:316).  Shutting down filesystem.");
         KernelLog.Health(["WARNING: CPU: 0 PID: 1 at fs/dax.c:1 x"]).ShouldBe("warning");
         KernelLog.Health(["BUG: kernel NULL pointer dereference"]).ShouldBe("oops");
         KernelLog.Shutdown(["XFS (pmem0): Corruption of in-memory data (0x8) detected at xfs_dax_notify_failure+0x1/0x2 (fs/xfs/xfs_notify_failure.c:1).  Shutting down filesystem."]).ShouldBeTrue();

@@ -50,6 +50,14 @@ public class GuestCompilerTests
     }
 
     [Fact]
+    public void MetadataAndDeviceOffsetTargets_AreLocatedInTheGuest()
+    {
+        Compile("xfs/metadata-hit.yaml", "steps.3.machine-check.target.metadata=agf 1").Script.Split('\n')
+            .ShouldContain("if d=$(o_meta 'agf' '1'); then d=$((d + 0)); o_mce_dev 4 $d; else echo \"RESULT step=4 task=- event=result what=machine-check rc=metadata-not-found\"; fi");
+        Compile("ext4/modes.yaml").Script.Split('\n').ShouldContain(l => l.StartsWith("d=134762496; o_mce_dev ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Ext4_GetsMke2fsArguments()
     {
         var fs = new FileSystemSpec("ext4", DaxHolder.Abstractions.Fs.FsOptions.Parse("flex_bg=0,inode_ratio=8192"), DaxHolder.Abstractions.Fs.FsOptions.Parse("dax=always"), Loc, Loc);
@@ -61,11 +69,11 @@ public class GuestCompilerTests
     public void AStepTheGuestCannotRun_IsRefused_AtItsLocation()
     {
         var yaml = File.ReadAllText(Path.Combine(ScenarioHarness.ScenariosDirectory, "demo.yaml"))
-            .Replace("  - madvise-hwpoison: { task: poisoner, map: poison, length: 4KiB }", "  - machine-check: { target: { metadata: \"agf 1\", offset: 0 } }", StringComparison.Ordinal);
+            .Replace("  - madvise-hwpoison: { task: poisoner, map: poison, length: 4KiB }", "  - machine-check: { target: { metadata: \"log\", offset: 0 } }", StringComparison.Ordinal);
 
         var error = Should.Throw<ScenarioException>(() => GuestCompiler.Compile(ScenarioDocument.FromText("mce.yaml", yaml).Bind([])));
 
-        error.Message.ShouldBe("mce.yaml:28:20: steps[10].machine-check: oracle: step 'machine-check' cannot run on the real kernel: machine checks are injected at file offsets so far (not metadata 'agf 1'): the real layout of the device differs from the model's");
+        error.Message.ShouldBe("mce.yaml:28:20: steps[10].machine-check: oracle: step 'machine-check' cannot run on the real kernel: the guest locates 'agf ...', 'attr ...' on the real xfs, not 'log'");
     }
 
     [Fact]

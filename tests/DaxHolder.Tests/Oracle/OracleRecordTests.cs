@@ -60,6 +60,15 @@ public class OracleRecordTests
         }
     }
 
+    [Theory]
+    [InlineData("scenarios/xfstests/xfs-550.yaml", "xfstests.xfs-550.reflink-0.json")]
+    [InlineData("scenarios/xfs-550.yaml", "xfs-550.reflink-0.json")]
+    [InlineData("/elsewhere/ext4/p.yaml", "ext4.xfs-550.reflink-0.json")]
+    public void TheFileName_KeepsScenariosOfTheSameNameInDifferentFoldersApart(string scenarioFile, string name)
+    {
+        OracleRecord.FileName(Outcome, scenarioFile).ShouldBe(name);
+    }
+
     [Fact]
     public void AnotherSchemaVersion_IsRefused()
     {

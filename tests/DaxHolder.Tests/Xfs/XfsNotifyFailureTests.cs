@@ -24,7 +24,7 @@ public sealed class XfsNotifyFailureTests
 
         log.ShouldBe([
             .. XfsMachine.FirstMachineCheck,
-            $"XFS (pmem0): Corruption of on-disk metadata (0x10) detected at xfs_dax_notify_ddev_failure (fs/xfs/xfs_notify_failure.c:{line}).  Shutting down filesystem.",
+            $"XFS (pmem0): Corruption of on-disk metadata (0x10) detected at {(line == 169 ? "xfs_dax_notify_failure" : "xfs_dax_notify_ddev_failure")} (fs/xfs/xfs_notify_failure.c:{line}).  Shutting down filesystem.",
             "XFS (pmem0): Please unmount the filesystem and rectify the problem(s)",
             $"Memory failure: {m.Pmem.PfnOf(agf)}: recovery action for dax page: Failed",
         ]);

@@ -70,7 +70,7 @@ public sealed class XfsPreRemoveTests
         decisions.OfType<HolderNotified>().ShouldHaveSingleItem().Flags.ShouldBe(MfFlags.None, "6.1's kill_dax passes flags 0");
         XfsMachine.Signals(decisions).ShouldHaveSingleItem().Task.Pid.ShouldBe(101, "only early kill: it is handled as a media error");
         decisions.OfType<PagePoisoned>().ShouldNotBeEmpty("a media error marks the mapped pages HWPoison");
-        log.ShouldContain("XFS (pmem0): Corruption of on-disk metadata (0x10) detected at xfs_dax_notify_ddev_failure (fs/xfs/xfs_notify_failure.c:169).  Shutting down filesystem.");
+        log.ShouldContain("XFS (pmem0): Corruption of on-disk metadata (0x10) detected at xfs_dax_notify_failure (fs/xfs/xfs_notify_failure.c:169).  Shutting down filesystem.", "6.1.192 inlines xfs_dax_notify_ddev_failure(): %pS names its caller");
         log.ShouldNotContain("XFS (pmem0): Device is about to be removed!");
         decisions.OfType<HolderNotified>().Single().Result.ShouldBe(Errno.EFSCORRUPTED, "the AG headers are metadata: want_shutdown");
         DecisionText.Render("unbind on 6.1", [("unbind by 300", decisions)]).ShouldMatchApprovedText();

@@ -95,10 +95,39 @@ o_after() {
 # uc_decode_notifier() calls memory_failure()). The step then waits for the log to settle.
 o_mce() {
   a=$(daxprobe phys "$2" "$3" "$BASEPFN") || { echo "RESULT step=$1 task=- event=result what=machine-check rc=no-extent"; return; }
+  o_mce_at "$1" "$a"
+}
+# o_mce_dev STEP DEVOFF: the same at a byte offset of the device's data
+o_mce_dev() { o_mce_at "$1" "$(printf '0x%x' $(( BASEPFN * 4096 + $2 )))"; }
+o_mce_at() {
+  a=$2
   echo "ORACLE-HOSTCMD: mce -b 0 9 0xbd000000000000c0 0x5 $a 0x8c"
   i=0; while ! dmesg | grep -q -e 'Memory failure' -e 'recovery action' && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
   sleep 1
   echo "RESULT step=$1 task=- event=note what=machine-check address=$a"
+}
+
+# o_meta NAME ARG: the device byte offset of a piece of filesystem metadata, read from the real
+# filesystem (the names the plugins resolve: xfs agf N, attr PATH; ext4 inode-table N,
+# block-bitmap N, xattr-block PATH). Prints nothing and fails when it cannot be found.
+o_meta() {
+  case "$1" in
+    agf)
+      ab=$(xfs_db -r -c 'sb 0' -c 'p agblocks' /dev/pmem0 2>/dev/null | awk '{print $3}')
+      bs=$(xfs_db -r -c 'sb 0' -c 'p blocksize' /dev/pmem0 2>/dev/null | awk '{print $3}')
+      ss=$(xfs_db -r -c 'sb 0' -c 'p sectsize' /dev/pmem0 2>/dev/null | awk '{print $3}')
+      [ -n "$ab" ] && [ -n "$bs" ] && [ -n "$ss" ] && echo $(( $2 * ab * bs + ss )) ;;
+    attr)
+      x=$(xfs_io -c 'fiemap -a' "$MNT$2" 2>/dev/null | awk '$1=="0:" { split($3, a, "[.][.]"); sub(/\[/, "", a[1]); print a[1]; exit }')
+      [ -n "$x" ] && echo $(( x * 512 )) ;;
+    inode-table|block-bitmap)
+      [ "$1" = inode-table ] && w="Inode table at" || w="Block bitmap at"
+      b=$(dumpe2fs /dev/pmem0 2>/dev/null | awk -v g="Group $2:" -v w="$w" 'index($0, g) == 1 { f = 1; next } f && index($0, w) { split($0, p, w " "); split(p[2], q, "[- ]"); print q[1]; exit }')
+      [ -n "$b" ] && echo $(( b * 4096 )) ;;
+    xattr-block)
+      b=$(debugfs -R "stat $2" /dev/pmem0 2>/dev/null | sed -n 's/.*File ACL: \([0-9]*\).*/\1/p' | head -1)
+      [ -n "$b" ] && [ "$b" != 0 ] && echo $(( b * 4096 )) ;;
+  esac
 }
 
 o_finish() {
