@@ -31,45 +31,10 @@ internal static class ConformCommand
                 return ExitCodes.BadInput;
             }
 
-            var cases = Conformance.Check(folder, plugins);
-            var unexplained = 0;
-            foreach (var kernel in cases.GroupBy(c => c.Kernel))
-            {
-                var compared = kernel.Where(c => c.Comparison is not null).ToList();
-                context.Output.WriteLine(compared.Count == 0
-                    ? $"{kernel.Key}: nothing compared ({kernel.Count()} cases)"
-                    : $"{kernel.Key}: agree {compared.Sum(c => c.Comparison!.Agreed)}/{compared.Sum(c => c.Comparison!.Compared)} ({kernel.Count()} cases)");
-                foreach (var c in kernel)
-                {
-                    var name = Path.GetFileName(c.RecordFile);
-                    if (c.Error is not null)
-                    {
-                        context.Output.WriteLine($"  {name}: not compared: {c.Error}");
-                        unexplained += c.ErrorFails ? 1 : 0;
-                        continue;
-                    }
-
-                    foreach (var problem in c.Real.Problems)
-                    {
-                        context.Output.WriteLine($"  {name}: the recorded run had a problem: {problem}");
-                        unexplained++;
-                    }
-
-                    foreach (var d in c.Comparison!.Differences)
-                    {
-                        var gap = gaps.FirstOrDefault(g => g.Covers(kernel.Key, c.Real, d));
-                        context.Output.WriteLine($"  {name}: {d}{(gap is null ? "" : $" (known gap: {gap.Reason})")}");
-                        unexplained += gap is null ? 1 : 0;
-                    }
-                }
-            }
-
-            if (unexplained > 0)
-            {
-                context.Output.WriteLine($"{unexplained} difference(s) not listed in {Path.Combine(folder, "known-gaps.yaml")}");
-            }
-
-            return unexplained > 0 ? ExitCodes.DecisionsDiffer : ExitCodes.Ok;
+            var gapsFile = Path.Combine(folder, "known-gaps.yaml");
+            var report = ConformReport.Build(Conformance.Check(folder, plugins), gaps, gapsFile);
+            context.Output.Write(report.Text);
+            return report.Unexplained > 0 ? ExitCodes.DecisionsDiffer : ExitCodes.Ok;
         }
         catch (ScenarioException e)
         {
