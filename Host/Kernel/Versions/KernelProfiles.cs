@@ -61,22 +61,9 @@ internal static class KernelProfiles
     /// </summary>
     public static KernelProfile V7_2 { get; } = new("7.2", new KernelVersion(7, 2, 13),
     [
-        KernelFeature.DaxSharedOnReadFault,
-        KernelFeature.XfsInclusiveRangeEnd,
-        KernelFeature.XfsCorrectAgBlockcount,
-        KernelFeature.DaxFaultReportsHwpoison,
-        KernelFeature.MemPreRemove,
-        KernelFeature.XfsDaxMappingCheck,
-        KernelFeature.GenericPathSkipsEfaultAddress,
-        KernelFeature.XfsLogdevFailureTranslate,
+        .. V6_12.Features,
         KernelFeature.XfsRealtimeRmap,
         KernelFeature.FolioRefcounts,
-        KernelFeature.DaxLockFolio,
-        KernelFeature.MadviseActionRequired,
-        KernelFeature.XfsMountUuid,
-        KernelFeature.Ext4MountUuid,
-        KernelFeature.ErofsChunkBasedDax,
-        KernelFeature.FsHolderOpsShutdown,
         KernelFeature.MappingShiftAnyPresentPte,
     ]);
 
