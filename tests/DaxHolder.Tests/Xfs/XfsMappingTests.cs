@@ -1,5 +1,7 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
+using DaxHolder.Kernel.Mm;
+using DaxHolder.Kernel.Mm.Tasks;
 using DaxHolder.Kernel.Signal;
 using DaxHolder.Kernel.Trace;
 using DaxHolder.Tests.Xfs.Support;
@@ -65,15 +67,7 @@ public sealed class XfsMappingTests
     public void NoRmapbt_SharedBlock_On61_OnlyTheLastFaultedFileIsConsidered_TheOtherInjectorIsNotSignalled()
     {
         using var m = new XfsMachine(XfsMachine.Profile("6.1"), mkfs: "reflink=1,rmapbt=0");
-        var f1 = m.WriteFile("/f1", 4096);
-        var f2 = m.Files.Create("/f2", FileCreateOptions.Default).Value;
-        m.Files.Clone(f1, f2).ShouldBe(Errno.Ok);
-        var p = m.Spawn(100, "P");
-        var q = m.Spawn(101, "Q");
-        var pv = m.MapShared(p, "/f1");
-        var qv = m.MapShared(q, "/f2");
-        m.Touch(p, pv);
-        m.Touch(q, qv);
+        var (p, pv) = SharedBlockFaultedThroughBothClones(m);
 
         var (decisions, _) = m.Record(() => m.Madvise(p, pv).ShouldBe(Errno.Ok));
 
@@ -108,15 +102,7 @@ public sealed class XfsMappingTests
     public void NoRmapbt_SharedBlock_On72_DaxLockFolioFailsOnTheSharedFolio_EbusyFailed_FolioRefcounts()
     {
         using var m = new XfsMachine(XfsMachine.Profile("7.2"), mkfs: "reflink=1,rmapbt=0");
-        var f1 = m.WriteFile("/f1", 4096);
-        var f2 = m.Files.Create("/f2", FileCreateOptions.Default).Value;
-        m.Files.Clone(f1, f2).ShouldBe(Errno.Ok);
-        var p = m.Spawn(100, "P");
-        var q = m.Spawn(101, "Q");
-        var pv = m.MapShared(p, "/f1");
-        var qv = m.MapShared(q, "/f2");
-        m.Touch(p, pv);
-        m.Touch(q, qv);
+        var (p, pv) = SharedBlockFaultedThroughBothClones(m);
 
         var (decisions, log) = m.Record(() => m.Madvise(p, pv).ShouldBe(Errno.EBUSY));
 
@@ -147,5 +133,20 @@ public sealed class XfsMappingTests
 
         decisions.OfType<DaxKillProcsCalled>().Select(k => (k.Inode, k.Index.Value)).ShouldBe([(f1, 2UL), (f2, 6UL)]);
         XfsMachine.Signals(decisions).Select(s => (s.Task.Pid, s.Address)).ShouldBe([(100, XfsMachine.AddressOf(v1, 2)), (101, XfsMachine.AddressOf(v2, 6))]);
+    }
+
+    /// <summary>/f2 a FICLONE of /f1; P maps and reads /f1, then Q maps and reads /f2 (the last faulter).</summary>
+    private static (TaskStruct P, VmArea Pv) SharedBlockFaultedThroughBothClones(XfsMachine m)
+    {
+        var f1 = m.WriteFile("/f1", 4096);
+        var f2 = m.Files.Create("/f2", FileCreateOptions.Default).Value;
+        m.Files.Clone(f1, f2).ShouldBe(Errno.Ok);
+        var p = m.Spawn(100, "P");
+        var q = m.Spawn(101, "Q");
+        var pv = m.MapShared(p, "/f1");
+        var qv = m.MapShared(q, "/f2");
+        m.Touch(p, pv);
+        m.Touch(q, qv);
+        return (p, pv);
     }
 }
