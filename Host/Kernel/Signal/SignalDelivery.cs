@@ -29,6 +29,10 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
     public SignalRecord ForceSigFault(TaskStruct thread, int code, UserAddress address) =>
         Send(thread, Signals.SIGBUS, code, address, 0, forced: true);
 
+    /// <summary>arch/x86/mm/fault.c: bad_area_nosemaphore() -&gt; force_sig_fault(SIGSEGV, SEGV_MAPERR, addr): no VMA at the address.</summary>
+    public SignalRecord ForceSigSegv(TaskStruct thread, UserAddress address) =>
+        Send(thread, Signals.SIGSEGV, Signals.SEGV_MAPERR, address, 0, forced: true);
+
     /// <summary>kernel/signal.c: force_sig(SIGBUS): si_code SI_KERNEL, no address.</summary>
     public SignalRecord ForceSig(TaskStruct thread, int signal) =>
         Send(thread, signal, Signals.SI_KERNEL, null, 0, forced: true);
@@ -91,6 +95,14 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
             {
                 kernel.Trace.Add(new SignalDelivered(thread.Name, signal.Signal, "killed"));
                 exit.DoGroupExit(thread.Group, "killed by SIGKILL");
+                return;
+            }
+
+            if (signal.Signal == Signals.SIGSEGV)
+            {
+                // Scenarios give tasks a SIGBUS disposition only: SIGSEGV keeps SIG_DFL (core dump).
+                kernel.Trace.Add(new SignalDelivered(thread.Name, signal.Signal, "killed (core dumped)"));
+                exit.DoGroupExit(thread.Group, "killed by SIGSEGV");
                 return;
             }
 

@@ -8,6 +8,10 @@ internal static class Signals
 {
     public const int SIGBUS = 7;
     public const int SIGKILL = 9;
+    public const int SIGSEGV = 11;
+
+    /// <summary>SEGV_MAPERR: no mapping at the address.</summary>
+    public const int SEGV_MAPERR = 1;
 
     /// <summary>SI_KERNEL: sent by the kernel, no address payload (force_sig).</summary>
     public const int SI_KERNEL = 0x80;
@@ -25,8 +29,12 @@ internal static class Signals
     {
         SIGBUS => "SIGBUS",
         SIGKILL => "SIGKILL",
+        SIGSEGV => "SIGSEGV",
         _ => signal.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    /// <summary>The si_code's name; SIGSEGV's codes share numbers with SIGBUS's, so the signal decides.</summary>
+    public static string CodeName(int signal, int code) => signal == SIGSEGV && code == SEGV_MAPERR ? "SEGV_MAPERR" : CodeName(code);
 
     public static string CodeName(int code) => code switch
     {

@@ -96,7 +96,7 @@ internal static partial class ModelPrediction
             }
 
             var (map, offset) = Locate(maps.GetValueOrDefault(task) ?? [], s.Address?.Value ?? 0UL);
-            signals.Add(new SignalSeen(task, Signals.Name(s.Signal), Signals.CodeName(s.Code), s.AddressLsb, map, offset));
+            signals.Add(new SignalSeen(task, Signals.Name(s.Signal), Signals.CodeName(s.Signal, s.Code), s.AddressLsb, map, offset));
         }
 
         exits.AddRange(killed.DistinctBy(k => k.Task).Select(k => new TaskExit(k.Task, $"killed by {k.Signal}")));

@@ -82,7 +82,7 @@ internal static class DecisionFormatter
 
     private static DecisionView Signal(SignalRecord s)
     {
-        var code = Signals.CodeName(s.Code);
+        var code = Signals.CodeName(s.Signal, s.Code);
         var address = s.Address is { } a ? $" addr {a}" : "";
         var lsb = s.Code is Signals.BUS_MCEERR_AR or Signals.BUS_MCEERR_AO ? $" lsb {s.AddressLsb.ToString(CultureInfo.InvariantCulture)}" : "";
         var queueing = s.Queueing switch

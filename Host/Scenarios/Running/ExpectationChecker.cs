@@ -42,7 +42,7 @@ internal static class ExpectationChecker
         var mine = To(signals, s.Task, state);
         var held = mine.Any(r =>
             (s.Signal is null || Signals.Name(r.Signal) == s.Signal)
-            && (s.Code is null || Signals.CodeName(r.Code) == s.Code)
+            && (s.Code is null || Signals.CodeName(r.Signal, r.Code) == s.Code)
             && (s.Lsb is null || r.AddressLsb == s.Lsb)
             && (s.Forced is null || r.Forced == s.Forced));
         return (held, mine.Count == 0 ? $"no signal to {s.Task}" : string.Join("; ", mine.Select(Describe)));
@@ -84,5 +84,5 @@ internal static class ExpectationChecker
     }
 
     private static string Describe(SignalRecord s) =>
-        $"{Signals.Name(s.Signal)} {Signals.CodeName(s.Code)} lsb {s.AddressLsb} {(s.Forced ? "forced" : "not forced")}";
+        $"{Signals.Name(s.Signal)} {Signals.CodeName(s.Signal, s.Code)} lsb {s.AddressLsb} {(s.Forced ? "forced" : "not forced")}";
 }

@@ -222,6 +222,7 @@ internal sealed partial class StepRunner(RunState state)
         AccessResult.MachineCheck => "machine check",
         AccessResult.Blocked => "blocked",
         AccessResult.NotModelled => "not modelled",
+        AccessResult.Segv => "SIGSEGV",
         _ => "done",
     };
 }

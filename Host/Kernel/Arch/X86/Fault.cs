@@ -27,6 +27,9 @@ internal enum AccessResult
 
     /// <summary>Something about the access is outside the model (reported with it).</summary>
     NotModelled,
+
+    /// <summary>No VMA at the address: SIGSEGV (SEGV_MAPERR).</summary>
+    Segv,
 }
 
 /// <summary>
@@ -83,7 +86,13 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
     private AccessResult Access(TaskStruct task, UserAddress address, bool write)
     {
         var mm = task.Group.Mm ?? throw new InvalidOperationException($"{task} has no mm");
-        var vma = mm.FindVma(address) ?? throw new InvalidOperationException($"{task} touches {address}, which it has not mapped");
+        if (mm.FindVma(address) is not { } vma)
+        {
+            kernel.Trace.Add(new FaultFailed(task.Name, address, "SIGSEGV", "no VMA at the address (bad_area_nosemaphore)"));
+            signals.ForceSigSegv(task, address);
+            return AccessResult.Segv;
+        }
+
         if (write && (vma.Flags & VmFlags.Write) == 0)
         {
             throw new InvalidOperationException($"{task} writes {address}, which is mapped read-only");
