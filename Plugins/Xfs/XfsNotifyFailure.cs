@@ -196,11 +196,12 @@ internal sealed partial class XfsMount : IDaxHolderOperations
         else if (error != Errno.Ok || notify.WantShutdown)
         {
             // %pS names the function the return address lies in: Debian's 6.1.192 inlines the static
-            // xfs_dax_notify_ddev_failure() into xfs_dax_notify_failure() and printed that name.
+            // xfs_dax_notify_ddev_failure() into xfs_dax_notify_failure() and printed that name; with
+            // the realtime rmap (6.14) the walk is xfs_dax_notify_dev_failure(), line 359 in 7.2.13.
             XfsShutdown.ForceShutdown(SuperBlock, Message, XfsShutdownFlags.CorruptOndisk,
-                profile.Has(KernelFeature.MemPreRemove)
-                    ? new ShutdownSite("xfs_dax_notify_ddev_failure", SourceFile, 318)
-                    : new ShutdownSite("xfs_dax_notify_failure", SourceFile, 169));
+                profile.Has(KernelFeature.XfsRealtimeRmap) ? new ShutdownSite("xfs_dax_notify_dev_failure", SourceFile, 359)
+                : profile.Has(KernelFeature.MemPreRemove) ? new ShutdownSite("xfs_dax_notify_ddev_failure", SourceFile, 318)
+                : new ShutdownSite("xfs_dax_notify_failure", SourceFile, 169));
             if (error == Errno.Ok)
             {
                 error = Errno.EFSCORRUPTED;
