@@ -11,7 +11,8 @@ internal sealed partial class MemoryFailureHandler
     /// mm/memory-failure.c: memory_failure() on an LRU page-cache page (order 0): an already
     /// poisoned page is -EHWPOISON; otherwise SetPageHWPoison, then hwpoison_user_mappings():
     /// collect_procs_file() (current only with MF_ACTION_REQUIRED, else the early-kill tasks), every
-    /// PTE of the page unmapped (try_to_unmap), and the collected tasks signalled only when the
+    /// PTE of the page unmapped (try_to_unmap; a mapped clean page says "corrupted page was clean:
+    /// dropped without side effects"), and the collected tasks signalled only when the
     /// page was dirty or MF_MUST_KILL is set (kill_procs(forcekill)); then the page leaves the
     /// cache (me_pagecache_clean(); a dirty page also sets AS_EIO on its file,
     /// me_pagecache_dirty()) and action_result says "clean LRU page" or "dirty LRU page":
@@ -51,6 +52,19 @@ internal sealed partial class MemoryFailureHandler
                 toKill.Add(new ToKill(t, address, PageGeometry.PageShift));
                 kernel.Trace.Add(new ProcessCollected(t.Name, address, PageGeometry.PageShift));
             }
+        }
+
+        // A mapped clean page of a file that writes back: page_mkclean() finds no dirty PTE, so the
+        // page is unmapped without installing hwpoison entries (hwpoison_user_mappings()).
+        var mapped = false;
+        foreach (var vma in mapping.IMmap.Query(page.Index, page.Index))
+        {
+            mapped |= vma.Mm.PageTable.Lookup(vma.AddressOf(page.Index)) is { Kind: PteKind.PageCache } leaf && leaf.Pfn == pfn;
+        }
+
+        if (mapped && !page.Dirty && (flags & MfFlags.MustKill) == 0)
+        {
+            kernel.Log.Printk(KernelLogLevel.Info, $"Memory failure: {pfn}: corrupted page was clean: dropped without side effects");
         }
 
         // try_to_unmap(): every PTE of the page goes, in every mm that maps the file there.
