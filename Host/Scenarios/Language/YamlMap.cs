@@ -24,6 +24,10 @@ internal sealed class YamlMap
             YamlScalarNode { Value: null or "" } => new YamlMappingNode(),
             _ => throw Error(node, path, $"expected a mapping, found {Describe(node)}"),
         };
+        if (this.node.Children.Keys.FirstOrDefault(k => k is not YamlScalarNode) is { } complex)
+        {
+            throw Error(complex, path.Length == 0 ? "(document)" : path, $"a key must be a plain name, found {Describe(complex)} (a complex '? key' or a [ ] / {{ }} used as a key)");
+        }
     }
 
     public string File { get; }

@@ -103,6 +103,20 @@ public class ScenarioLanguageTests
         error.Problem.ShouldBe("pid/tid 100 is already taken");
     }
 
+    /// <summary>A complex key (a list or a mapping where a field name belongs) is one located error, not an internal one.</summary>
+    [Theory]
+    [InlineData("device: {size: 1GiB, [a]: b}\n", 1, "device", "a list")]
+    [InlineData("device: {size: 1GiB, {a: b}: c}\n", 1, "device", "a mapping")]
+    [InlineData("[a]: x\n", 1, "(document)", "a list")]
+    public void AComplexKey_IsALocatedError(string yaml, int line, string field, string found)
+    {
+        var error = ScenarioHarness.Error(yaml);
+
+        error.Where.Line.ShouldBe(line);
+        error.Where.Field.ShouldBe(field);
+        error.Problem.ShouldStartWith($"a key must be a plain name, found {found}");
+    }
+
     [Fact]
     public void UnknownKernelProfile_ListsTheKnownOnes()
     {
