@@ -35,7 +35,7 @@ internal static class OracleCommand
 
     private static int Record(ParseResult parsed, string[] files, string output, OracleOptions options, CliContext context)
     {
-        try
+        return Guarded(context, () =>
         {
             var kernel = options.Kernel(parsed, files.FirstOrDefault() ?? "?");
             var documents = files.Select(ScenarioDocument.Load).ToList();
@@ -65,16 +65,7 @@ internal static class OracleCommand
             }
 
             return exit;
-        }
-        catch (ScenarioException e)
-        {
-            return ScenarioOptions.Fail(context, e);
-        }
-        catch (OracleException e)
-        {
-            context.Error.WriteLine($"daxholder: oracle: {e.Message}");
-            return ExitCodes.BadInput;
-        }
+        });
     }
 
     private static Command CreateRun(GlobalOptions global, CliContext context)
@@ -91,7 +82,7 @@ internal static class OracleCommand
 
     private static int Run(ParseResult parsed, string file, OracleOptions options, GlobalOptions global, CliContext context)
     {
-        try
+        return Guarded(context, () =>
         {
             var kernel = options.Kernel(parsed, file);
             var document = ScenarioDocument.Load(file);
@@ -134,6 +125,15 @@ internal static class OracleCommand
             }
 
             return exit;
+        });
+    }
+
+    /// <summary>Runs an oracle command: a scenario's located error and an oracle error (a missing tool, a failed download) are bad input, exit 2.</summary>
+    private static int Guarded(CliContext context, Func<int> body)
+    {
+        try
+        {
+            return body();
         }
         catch (ScenarioException e)
         {
