@@ -229,12 +229,13 @@ internal static class GuestCompiler
     };
 
     /// <summary>
-    /// Metadata the guest finds on the real filesystem (lib.sh: o_meta), per type: XFS's AGF of an
-    /// AG and a file's attr fork; ext4's inode table and block bitmap of a group and a file's xattr block.
+    /// Metadata the guest finds on the real filesystem (lib.sh: o_meta, with xfs_db, dumpe2fs and
+    /// debugfs), per type: XFS's AG headers and btree roots of an AG, the log, and a file's inode,
+    /// inode chunk and attr fork; ext4's inode table and block bitmap of a group and a file's xattr block.
     /// </summary>
     private static readonly Dictionary<string, string[]> GuestMetadata = new()
     {
-        ["xfs"] = ["agf", "attr"],
+        ["xfs"] = ["sb", "agf", "agi", "agfl", "bnobt", "cntbt", "rmapbt", "refcountbt", "inobt", "finobt", "log", "inodes", "inode", "attr"],
         ["ext4"] = ["inode-table", "block-bitmap", "xattr-block"],
     };
 
@@ -262,6 +263,7 @@ internal static class GuestCompiler
         }
 
         var parts = (target.Metadata ?? "").Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
+        parts = parts is ["log"] ? ["log", "-"] : parts;
         var type = scenario.FileSystem?.Type ?? "";
         if (parts.Length != 2 || !GuestMetadata.TryGetValue(type, out var known) || !known.Contains(parts[0]))
         {

@@ -7,19 +7,26 @@ namespace DaxHolder.Scenarios.Oracle;
 /// A difference between the model and a recorded real outcome that is known and explained:
 /// which kernel, scenario, cell, step and aspect it covers (an absent field matches any) and
 /// why the model differs. <c>daxholder conform</c> still prints it, but does not fail on it.
+/// The cell is either the whole cell as conform prints it ("path=value path=value"), or
+/// <see cref="CellAxes"/>: the matrix axes that must have these values, the rest free.
 /// </summary>
 internal sealed record KnownGap(string? Kernel, string? Scenario, string? Cell, int? Step, string? Aspect, string Reason)
 {
+    /// <summary>Axes (path → value) a cell must have for the gap to cover it; empty when <see cref="Cell"/> names the cell whole.</summary>
+    public IReadOnlyDictionary<string, string> CellAxes { get; init; } = new Dictionary<string, string>();
+
     public bool Covers(string kernel, CellOutcome real, OutcomeDifference difference) =>
         (Kernel is null || Kernel == kernel)
         && (Scenario is null || Scenario == real.Scenario)
         && (Cell is null || Cell == real.CellName)
+        && CellAxes.All(axis => real.Cell.Any(s => s.Path == axis.Key && s.Value == axis.Value))
         && (Step is null || Step == difference.Step)
         && (Aspect is null || Aspect == difference.Aspect);
 
     /// <summary>
     /// Reads <c>known-gaps.yaml</c>: <c>gaps:</c>, a list of maps with <c>reason</c> (required) and
-    /// any of <c>kernel</c>, <c>scenario</c>, <c>cell</c>, <c>step</c>, <c>aspect</c>. A missing file is no gaps.
+    /// any of <c>kernel</c>, <c>scenario</c>, <c>cell</c> (a string: the whole cell; or a mapping of
+    /// axis paths to values), <c>step</c>, <c>aspect</c>. A missing file is no gaps.
     /// </summary>
     public static IReadOnlyList<KnownGap> Load(string path)
     {
@@ -69,7 +76,21 @@ internal sealed record KnownGap(string? Kernel, string? Scenario, string? Cell, 
                 throw new FormatException($"{path}:{map.Start.Line}:{map.Start.Column}: aspect '{aspect}' is not one of {string.Join(", ", OutcomeComparison.Aspects)}");
             }
 
-            result.Add(new KnownGap(Get("kernel"), Get("scenario"), Get("cell"), step, aspect, reason));
+            var axes = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (map.Children.TryGetValue(new YamlScalarNode("cell"), out var cellNode) && cellNode is YamlMappingNode cellMap)
+            {
+                foreach (var (key, value) in cellMap.Children)
+                {
+                    if (key is not YamlScalarNode { Value: { } axis } || value is not YamlScalarNode { Value: { } v })
+                    {
+                        throw new FormatException($"{path}:{key.Start.Line}:{key.Start.Column}: a gap's cell maps axis paths to values");
+                    }
+
+                    axes[axis] = v;
+                }
+            }
+
+            result.Add(new KnownGap(Get("kernel"), Get("scenario"), Get("cell"), step, aspect, reason) { CellAxes = axes });
         }
 
         return result;

@@ -127,7 +127,7 @@ internal static partial class ModelPrediction
         {
             if (result.StartsWith(prefix, StringComparison.Ordinal))
             {
-                return prefix;
+                return prefix.Replace(' ', '-'); // the guest's one-word results: rc=not-run
             }
         }
 

@@ -86,4 +86,27 @@ public class ConformanceTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public void AKnownGapsCell_GivenAsAMapping_CoversEveryCellWithThoseAxes_AndNoOther()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"daxholder-gaps-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(file, "gaps:\n  - { scenario: s, cell: { a: \"1\" }, step: 2, reason: why }\n");
+        try
+        {
+            var gap = KnownGap.Load(file).ShouldHaveSingleItem();
+            var difference = new OutcomeDifference(2, "touch", "signals", "[]", "[x]");
+            CellOutcome Cell(params (string Path, string Value)[] axes) =>
+                new("s", "6.12", "6.12.95", [.. axes.Select(x => new DaxHolder.Scenarios.Language.ScenarioSetting(x.Path, x.Value))], []);
+
+            gap.Covers("6.12", Cell(("a", "1"), ("b", "x")), difference).ShouldBeTrue();
+            gap.Covers("6.12", Cell(("b", "y"), ("a", "1")), difference).ShouldBeTrue();
+            gap.Covers("6.12", Cell(("a", "0"), ("b", "x")), difference).ShouldBeFalse();
+            gap.Covers("6.12", Cell(("b", "x")), difference).ShouldBeFalse();
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

@@ -69,11 +69,20 @@ public class GuestCompilerTests
     public void AStepTheGuestCannotRun_IsRefused_AtItsLocation()
     {
         var yaml = File.ReadAllText(Path.Combine(ScenarioHarness.ScenariosDirectory, "demo.yaml"))
-            .Replace("  - madvise-hwpoison: { task: poisoner, map: poison, length: 4KiB }", "  - machine-check: { target: { metadata: \"log\", offset: 0 } }", StringComparison.Ordinal);
+            .Replace("  - madvise-hwpoison: { task: poisoner, map: poison, length: 4KiB }", "  - machine-check: { target: { metadata: \"freelist 1\", offset: 0 } }", StringComparison.Ordinal);
 
         var error = Should.Throw<ScenarioException>(() => GuestCompiler.Compile(ScenarioDocument.FromText("mce.yaml", yaml).Bind([])));
 
-        error.Message.ShouldBe("mce.yaml:28:20: steps[10].machine-check: oracle: step 'machine-check' cannot run on the real kernel: the guest locates 'agf ...', 'attr ...' on the real xfs, not 'log'");
+        error.Message.ShouldBe("mce.yaml:28:20: steps[10].machine-check: oracle: step 'machine-check' cannot run on the real kernel: the guest locates 'sb ...', 'agf ...', 'agi ...', 'agfl ...', 'bnobt ...', 'cntbt ...', 'rmapbt ...', 'refcountbt ...', 'inobt ...', 'finobt ...', 'log ...', 'inodes ...', 'inode ...', 'attr ...' on the real xfs, not 'freelist 1'");
+    }
+
+    [Theory]
+    [InlineData("log", "if d=$(o_meta 'log' '-'); then")]
+    [InlineData("inodes /a", "if d=$(o_meta 'inodes' '/a'); then")]
+    [InlineData("refcountbt 0", "if d=$(o_meta 'refcountbt' '0'); then")]
+    public void XfsMetadata_IsLocatedByTheGuest(string name, string expected)
+    {
+        Compile("xfs/metadata-hit.yaml", $"steps.3.machine-check.target.metadata={name}").Script.ShouldContain(expected);
     }
 
     [Fact]

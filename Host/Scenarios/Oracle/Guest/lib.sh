@@ -108,15 +108,37 @@ o_mce_at() {
 }
 
 # o_meta NAME ARG: the device byte offset of a piece of filesystem metadata, read from the real
-# filesystem (the names the plugins resolve: xfs agf N, attr PATH; ext4 inode-table N,
+# filesystem (the names the plugins resolve: xfs sb|agf|agi|agfl N, bnobt|cntbt|rmapbt|refcountbt|inobt|finobt N,
+# log, inodes|inode|attr PATH; ext4 inode-table N,
 # block-bitmap N, xattr-block PATH). Prints nothing and fails when it cannot be found.
+o_xsb() { xfs_db -r -c 'sb 0' -c "p $1" /dev/pmem0 2>/dev/null | awk '{print $3}'; }
+# o_xfsb FSBLOCK: an XFS fsblock number (AG number above agblklog bits) as a device byte offset.
+o_xfsb() {
+  ab=$(o_xsb agblocks); bs=$(o_xsb blocksize); al=$(o_xsb agblklog)
+  [ -n "$1" ] && [ -n "$ab" ] && [ -n "$bs" ] && [ -n "$al" ] && echo $(( (($1 >> al) * ab + ($1 & ((1 << al) - 1))) * bs ))
+}
 o_meta() {
   case "$1" in
-    agf)
-      ab=$(xfs_db -r -c 'sb 0' -c 'p agblocks' /dev/pmem0 2>/dev/null | awk '{print $3}')
-      bs=$(xfs_db -r -c 'sb 0' -c 'p blocksize' /dev/pmem0 2>/dev/null | awk '{print $3}')
-      ss=$(xfs_db -r -c 'sb 0' -c 'p sectsize' /dev/pmem0 2>/dev/null | awk '{print $3}')
-      [ -n "$ab" ] && [ -n "$bs" ] && [ -n "$ss" ] && echo $(( $2 * ab * bs + ss )) ;;
+    sb|agf|agi|agfl)
+      ab=$(o_xsb agblocks); bs=$(o_xsb blocksize); ss=$(o_xsb sectsize)
+      case "$1" in sb) k=0 ;; agf) k=1 ;; agi) k=2 ;; *) k=3 ;; esac
+      [ -n "$ab" ] && [ -n "$bs" ] && [ -n "$ss" ] && echo $(( $2 * ab * bs + k * ss )) ;;
+    bnobt|cntbt|rmapbt|refcountbt|inobt|finobt)
+      case "$1" in
+        bnobt) h=agf; f=bnoroot ;; cntbt) h=agf; f=cntroot ;; rmapbt) h=agf; f=rmaproot ;;
+        refcountbt) h=agf; f=refcntroot ;; inobt) h=agi; f=root ;; *) h=agi; f=free_root ;;
+      esac
+      r=$(xfs_db -r -c "$h $2" -c "p $f" /dev/pmem0 2>/dev/null | awk '$1 == "'"$f"'" {print $3}')
+      ab=$(o_xsb agblocks); bs=$(o_xsb blocksize)
+      [ -n "$r" ] && [ "$r" != 0 ] && [ -n "$ab" ] && [ -n "$bs" ] && echo $(( ($2 * ab + r) * bs )) ;;
+    log)
+      o_xfsb "$(o_xsb logstart)" ;;
+    inodes|inode)
+      i=$(stat -c %i "$MNT$2" 2>/dev/null)
+      [ -n "$i" ] || return 1
+      [ "$1" = inodes ] && i=$(( i & ~63 ))
+      b=$(xfs_db -r -c "convert inode $i fsblock" /dev/pmem0 2>/dev/null | sed -n 's/.*(\([0-9]*\)).*/\1/p' | head -1)
+      o_xfsb "$b" ;;
     attr)
       x=$(xfs_io -c 'fiemap -a' "$MNT$2" 2>/dev/null | awk '$1=="0:" { split($3, a, "[.][.]"); sub(/\[/, "", a[1]); print a[1]; exit }')
       [ -n "$x" ] && echo $(( x * 512 )) ;;
