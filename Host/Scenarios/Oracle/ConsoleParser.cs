@@ -28,9 +28,11 @@ internal static partial class ConsoleParser
         foreach (var raw in console.Split('\n'))
         {
             var line = Escape().Replace(raw.TrimEnd('\r'), "");
-            if (line.StartsWith("ORACLE: kernel ", StringComparison.Ordinal))
+            var kernelLine = line.IndexOf("ORACLE: kernel ", StringComparison.Ordinal);
+            if (kernelLine >= 0)
             {
-                release = line["ORACLE: kernel ".Length..].Split(' ')[0];
+                // The first guest line shares the console line with the firmware's "Booting from ROM..".
+                release = line[(kernelLine + "ORACLE: kernel ".Length)..].Split(' ')[0];
             }
             else if (line.StartsWith("ORACLE: done", StringComparison.Ordinal))
             {

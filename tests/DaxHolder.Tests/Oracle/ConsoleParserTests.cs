@@ -43,6 +43,18 @@ public class ConsoleParserTests
     }
 
     [Fact]
+    public void TheKernelRelease_IsReadEvenWhenTheFirmwareLineSharesItsConsoleLine()
+    {
+        var console = File.ReadAllText(Path.Combine(ScenarioHarness.RepoRoot, "tests", "DaxHolder.Tests", "Oracle", "Fixtures", "demo-6.12.console.log"));
+        var at = console.IndexOf("ORACLE: kernel ", StringComparison.Ordinal);
+        var lineStart = console.LastIndexOf('\n', at) + 1;
+        var shared = console[..lineStart] + "Booting from ROM..\u001bc\u001b[?7l\u001b[2J" + console[at..];
+        var guest = GuestCompiler.Compile(ScenarioDocument.Load(DemoFile).Bind([]));
+
+        ConsoleParser.Parse(shared, "demo", "6.12", [], guest.Steps).Release.ShouldBe("6.12.95+deb12-amd64");
+    }
+
+    [Fact]
     public void ATruncatedConsole_IsAProblem_NamingTheStepsThatDidNotRun()
     {
         var console = File.ReadAllText(Path.Combine(ScenarioHarness.RepoRoot, "tests", "DaxHolder.Tests", "Oracle", "Fixtures", "demo-6.12.console.log"));

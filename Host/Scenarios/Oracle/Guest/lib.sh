@@ -59,12 +59,14 @@ o_pid() { cat $O/t/$1/pid 2>/dev/null; }
 o_dead() { p=$(o_pid $1); [ -n "$p" ] && [ -e $O/dead.$p ]; }
 
 # o_send TASK STEP COMMAND...: hand a command to a task and wait until it is done or the task died
+# (30 s nominal; an unbind, which waits for the filesystem and its pages to let go, ten times that)
 o_send() {
   t=$1; s=$2; shift 2
+  w=1500; [ "$1" = unbind ] && w=15000
   if o_dead $t || [ ! -d $O/t/$t ]; then [ "$1" = report ] || echo "RESULT step=$s task=$t event=result what=$1 rc=not-run"; return; fi
   n=$(( $(cat $O/t/$t/seq 2>/dev/null || echo 0) + 1 )); echo $n > $O/t/$t/seq
   echo "$s $*" > $O/t/$t/.cmd; mv $O/t/$t/.cmd $O/t/$t/cmd.$n
-  i=0; while [ ! -e $O/t/$t/ack.$n ] && ! o_dead $t && [ $i -lt 1500 ]; do sleep 0.02; i=$((i+1)); done
+  i=0; while [ ! -e $O/t/$t/ack.$n ] && ! o_dead $t && [ $i -lt $w ]; do sleep 0.02; i=$((i+1)); done
   [ -e $O/t/$t/ack.$n ] || o_dead $t || echo "RESULT step=$s task=$t event=result what=$1 rc=timeout"
 }
 o_wait_started() { i=0; while [ ! -e $O/t/$1/pid ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i+1)); done; echo "$1" >> $O/live; }
