@@ -48,6 +48,15 @@ public interface IKernelServices
     /// </summary>
     void TruncatePagecacheRange(IAddressSpace mapping, FileOffset start, FileOffset endInclusive);
 
+    /// <summary>
+    /// fs/dax.c: dax_layout_busy_page(mapping) (6.15+: dax_break_layout(inode, 0, LLONG_MAX)), as a
+    /// filesystem breaks a DAX file's layout before it changes the file's block map
+    /// (fs/xfs/xfs_file.c: xfs_break_dax_layouts(), fs/ext4/inode.c: ext4_break_layouts()): every
+    /// process mapping of the whole file is unmapped, private COW copies stay; from 6.15 the file's
+    /// DAX entries are deleted too. A non-DAX mapping is left alone.
+    /// </summary>
+    void DaxBreakLayout(IAddressSpace mapping);
+
     /// <summary>mm/truncate.c: invalidate_inode_pages2_range(mapping, start, end), inclusive: drops clean DAX entries, keeps dirty ones (as XFS pre-remove uses it).</summary>
     Errno InvalidateInodePages2Range(IAddressSpace mapping, PageIndex start, PageIndex endInclusive);
 

@@ -16,7 +16,7 @@ namespace DaxHolder.Kernel;
 /// kernel function it models. One instance per plugin and machine: holder and iomap operations
 /// the plugin hands the kernel are wrapped in that plugin's guard here, as they come in.
 /// </summary>
-internal sealed class KernelServices(KernelContext kernel, Truncate truncate, MemoryFailureHandler memoryFailure, GuardScope scope) : IKernelServices
+internal sealed class KernelServices(KernelContext kernel, Truncate truncate, FsDax dax, MemoryFailureHandler memoryFailure, GuardScope scope) : IKernelServices
 {
     public KernelProfile Profile => kernel.Profile;
 
@@ -37,6 +37,8 @@ internal sealed class KernelServices(KernelContext kernel, Truncate truncate, Me
 
     public void TruncatePagecacheRange(IAddressSpace mapping, FileOffset start, FileOffset endInclusive) =>
         truncate.TruncatePagecacheRange(AsHost(mapping), start, endInclusive);
+
+    public void DaxBreakLayout(IAddressSpace mapping) => dax.DaxBreakLayout(AsHost(mapping));
 
     public Errno InvalidateInodePages2Range(IAddressSpace mapping, PageIndex start, PageIndex endInclusive) =>
         truncate.InvalidateInodePages2Range(AsHost(mapping), start, endInclusive);

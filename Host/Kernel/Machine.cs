@@ -91,7 +91,7 @@ internal sealed class Machine : IDisposable
         services.AddSingleton<PluginCalls>();
         services.AddSingleton(sp => new Filesystems(modules ?? [], sp.GetRequiredService<PluginCalls>()));
         services.AddSingleton<Func<GuardScope, KernelServices>>(sp => scope => new KernelServices(
-            sp.GetRequiredService<KernelContext>(), sp.GetRequiredService<Truncate>(),
+            sp.GetRequiredService<KernelContext>(), sp.GetRequiredService<Truncate>(), sp.GetRequiredService<FsDax>(),
             sp.GetRequiredService<MemoryFailureHandler>(), scope));
         services.AddSingleton<Vfs>();
 

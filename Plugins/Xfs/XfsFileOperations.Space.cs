@@ -41,6 +41,9 @@ internal sealed partial class XfsFileOperations
         }
 
         var ip = file.Value;
+        // xfs_file_fallocate -> xfs_break_layouts(BREAK_UNMAP): the whole file is unmapped from
+        // every process (and from 6.15 its DAX entries deleted) whatever range the mode changes.
+        mount.Kernel.DaxBreakLayout(ip.Mapping);
         var start = position.Value;
         var end = position.Value + length.Value;
         var first = start >> XfsGeometry.BlockLog;
@@ -88,6 +91,17 @@ internal sealed partial class XfsFileOperations
         if (!src.IsOk || !dst.IsOk)
         {
             return src.IsOk ? dst.Error : src.Error;
+        }
+
+        // xfs_reflink_remap_prep -> xfs_ilock2_io_mmap: with both files DAX, both layouts are
+        // broken (xfs_mmaplock_two_inodes_and_break_dax_layout) before anything is checked.
+        if (src.Value.Mapping.IsDax && dst.Value.Mapping.IsDax)
+        {
+            mount.Kernel.DaxBreakLayout(src.Value.Mapping);
+            if (destination != source)
+            {
+                mount.Kernel.DaxBreakLayout(dst.Value.Mapping);
+            }
         }
 
         var size = src.Value.Dinode.Size;

@@ -143,6 +143,8 @@ internal sealed partial class XfsFileOperations(XfsMount mount) : IFileOperation
         }
 
         var ip = file.Value;
+        // xfs_vn_setattr(ATTR_SIZE) -> xfs_break_layouts(BREAK_UNMAP) on any size change.
+        mount.Kernel.DaxBreakLayout(ip.Mapping);
         if (size.Value < ip.Dinode.Size)
         {
             var keep = (size.Value + XfsGeometry.BlockSize - 1) >> XfsGeometry.BlockLog;

@@ -74,6 +74,12 @@ internal sealed record ProcessCollected(TaskName Task, UserAddress Address, int 
 /// <summary>mm/memory.c: unmap_mapping_range() and the page-table entries it removed, per task.</summary>
 internal sealed record RangeUnmapped(InodeNumber Inode, FileOffset Start, ByteLength Length, IReadOnlyList<UnmappedEntry> Removed) : Decision;
 
+/// <summary>
+/// fs/dax.c: dax_layout_busy_page() (6.15+: dax_break_layout()) before a filesystem changes a
+/// file's block map: every process mapping of the file was zapped, and from 6.15 its DAX entries deleted.
+/// </summary>
+internal sealed record LayoutBroken(InodeNumber Inode, IReadOnlyList<UnmappedEntry> Removed, int EntriesDeleted) : Decision;
+
 /// <summary>One page-table entry removed from one mm.</summary>
 internal readonly record struct UnmappedEntry(TaskName Task, UserAddress Address, int Shift);
 

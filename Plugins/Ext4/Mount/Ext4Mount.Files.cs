@@ -126,6 +126,8 @@ internal sealed partial class Ext4Mount : IFileOperations
 
         return WithInode(inode, held =>
         {
+            // ext4_setattr(ATTR_SIZE) -> ext4_break_layouts(): the whole file is unmapped first.
+            kernel.DaxBreakLayout(held.Mapping);
             var old = held.Data.Size;
             if (size.Value < old)
             {
@@ -189,6 +191,13 @@ internal sealed partial class Ext4Mount : IFileOperations
                 return Errno.EOPNOTSUPP;
             }
 
+            if (position.Value >= held.Data.Size)
+            {
+                return Errno.Ok;
+            }
+
+            // ext4_break_layouts(): the whole file is unmapped before the hole is punched.
+            kernel.DaxBreakLayout(held.Mapping);
             end = Math.Min(end, held.Data.Size);
             var first = (position.Value + BlockSize - 1) / BlockSize;
             var last = end / BlockSize;
@@ -210,7 +219,9 @@ internal sealed partial class Ext4Mount : IFileOperations
         var to = (end + BlockSize - 1) / BlockSize;
         if ((mode & FallocateMode.ZeroRange) != 0)
         {
-            // ext4_zero_range: drop the page cache, turn written blocks unwritten in place.
+            // ext4_zero_range: break layouts (the whole file is unmapped), drop the page cache,
+            // turn written blocks unwritten in place.
+            kernel.DaxBreakLayout(held.Mapping);
             kernel.TruncatePagecacheRange(held.Mapping, new FileOffset(from * BlockSize), new FileOffset((to * BlockSize) - 1));
             var zeroed = MarkUnwritten(held.Data, from, to);
             if (zeroed != Errno.Ok)
