@@ -5,7 +5,8 @@ namespace DaxHolder.Scenarios.Oracle;
 /// <summary>
 /// What <c>daxholder conform</c> prints: per kernel "6.12: agree N/M (K cases)", then each case's
 /// differences from the model, each with its known gap's reason when one covers it, and how many
-/// differences no gap explains (a run problem or an unlisted difference counts).
+/// differences no gap explains (a run problem or an unlisted difference counts, unless a gap that
+/// names no step lists it).
 /// </summary>
 internal sealed record ConformReport(string Text, int Unexplained)
 {
@@ -32,10 +33,11 @@ internal sealed record ConformReport(string Text, int Unexplained)
                     continue;
                 }
 
+                var problemGap = gaps.FirstOrDefault(g => g.CoversProblem(kernel.Key, c.Real));
                 foreach (var problem in c.Real.Problems)
                 {
-                    Line(text, $"  {name}: the recorded run had a problem: {problem}");
-                    unexplained++;
+                    Line(text, $"  {name}: the recorded run had a problem: {problem}{(problemGap is null ? "" : $" (known gap: {problemGap.Reason})")}");
+                    unexplained += problemGap is null ? 1 : 0;
                 }
 
                 foreach (var d in c.Comparison!.Differences)

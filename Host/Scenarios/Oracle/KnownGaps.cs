@@ -15,6 +15,22 @@ internal sealed record KnownGap(string? Kernel, string? Scenario, string? Cell, 
     /// <summary>Axes (path → value) a cell must have for the gap to cover it; empty when <see cref="Cell"/> names the cell whole.</summary>
     public IReadOnlyDictionary<string, string> CellAxes { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Whether a problem of the recorded run itself (a timeout, a guest that did not finish) is
+    /// explained: only by a gap that names no step and no aspect, or the aspect "run problem", and
+    /// matches the kernel, scenario and cell, as a real kernel that hangs is listed.
+    /// </summary>
+    public bool CoversProblem(string kernel, CellOutcome real) =>
+        (Kernel is null || Kernel == kernel)
+        && (Scenario is null || Scenario == real.Scenario)
+        && (Cell is null || Cell == real.CellName)
+        && CellAxes.All(axis => real.Cell.Any(s => s.Path == axis.Key && s.Value == axis.Value))
+        && Step is null
+        && (Aspect is null || Aspect == RunProblem);
+
+    /// <summary>The aspect a gap names to explain only a recorded run's problems.</summary>
+    public const string RunProblem = "run problem";
+
     public bool Covers(string kernel, CellOutcome real, OutcomeDifference difference) =>
         (Kernel is null || Kernel == kernel)
         && (Scenario is null || Scenario == real.Scenario)

@@ -45,12 +45,40 @@ internal sealed class OracleRunner(OracleCache cache, TextWriter progress, TimeS
         foreach (var (shown, binding, scenario, guestCase) in compiled)
         {
             var label = $"{kernel.Name}-{document.Name}-{string.Join('-', shown.Select(s => s.Value))}";
-            var boot = new QemuRunner(progress).Boot(image, guestCase.Script, scenario.Device.Size.Value, cache.NewRun(label), timeout, keep);
-            var outcome = ConsoleParser.Parse(boot.Console, document.Name, kernel.Name, shown, guestCase.Steps);
+            var (boot, outcome, retries) = BootUntilInitRuns(image, guestCase, scenario, label, document.Name, kernel.Name, shown);
+            if (retries > 0)
+            {
+                outcome = outcome with { Setup = [$"BOOT: the kernel died before init {retries} time(s) (a boot flake under TCG, e.g. an int3 oops while patching text); booted again", .. outcome.Setup] };
+            }
+
             outcome = outcome with { Seconds = boot.Seconds, Problems = boot.TimedOut ? [$"the guest ran past the {timeout.TotalSeconds:0} s timeout", .. outcome.Problems] : outcome.Problems };
             runs.Add(new RealRun(outcome, guestCase, boot.ConsoleFile, binding));
         }
 
         return runs;
     }
+
+    /// <summary>
+    /// Under TCG a kernel sometimes dies while it boots, before init runs (an int3 oops while it
+    /// patches its own text, seen on 7.2.13 with two vCPUs): nothing of the case ran, so that boot
+    /// says nothing about the scenario. Such a boot (no "ORACLE: kernel" line) is retried, up to
+    /// <see cref="BootAttempts"/> boots in all; a case that ran, whatever happened to it, is kept.
+    /// </summary>
+    private (BootResult Boot, CellOutcome Outcome, int Retries) BootUntilInitRuns(
+        BootImage image, GuestCase guestCase, Scenario scenario, string label, string name, string kernelName, IReadOnlyList<ScenarioSetting> shown)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var boot = new QemuRunner(progress).Boot(image, guestCase.Script, scenario.Device.Size.Value, cache.NewRun(label), timeout, keep);
+            var outcome = ConsoleParser.Parse(boot.Console, name, kernelName, shown, guestCase.Steps);
+            if (outcome.Release.Length > 0 || attempt == BootAttempts)
+            {
+                return (boot, outcome, attempt - 1);
+            }
+
+            progress.WriteLine($"oracle: {label}: the kernel died before init ran; booting again ({attempt + 1}/{BootAttempts})");
+        }
+    }
+
+    private const int BootAttempts = 3;
 }

@@ -109,4 +109,26 @@ public class ConformanceTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public void ARecordedRunProblem_IsExplainedOnlyByAGapThatNamesNoStep()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"daxholder-gaps-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(file, "gaps:\n  - { kernel: \"7.2\", scenario: s, cell: { a: \"1\" }, reason: hangs }\n  - { scenario: s, step: 3, reason: a step }\n");
+        try
+        {
+            var gaps = KnownGap.Load(file);
+            CellOutcome Cell(string value) =>
+                new("s", "7.2", "7.2.13", [new DaxHolder.Scenarios.Language.ScenarioSetting("a", value)], []);
+
+            gaps[0].CoversProblem("7.2", Cell("1")).ShouldBeTrue();
+            gaps[0].CoversProblem("6.12", Cell("1")).ShouldBeFalse("another kernel");
+            gaps[0].CoversProblem("7.2", Cell("0")).ShouldBeFalse("another cell");
+            gaps[1].CoversProblem("7.2", Cell("1")).ShouldBeFalse("a gap for one step does not explain the whole run");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
