@@ -199,8 +199,8 @@ internal static class GuestCompiler
 
     private static string CompileStep(Scenario scenario, Step step, int n, Dictionary<string, ulong> sizes) => step switch
     {
-        SpawnStep sp when sp.Threads.Count > 0 => throw Refuse(step, "threads are not created by the guest yet"),
-        SpawnStep sp => $"o_spawn {n} {sp.Task} {Quote(Comm(sp.Comm))} {Sigbus(sp.Sigbus)} {Policy(sp.EarlyKill)}",
+        SpawnStep sp => $"o_spawn {n} {sp.Task} {Quote(Comm(sp.Comm))} {Sigbus(sp.Sigbus)} {Policy(sp.EarlyKill)}"
+            + string.Concat(sp.Threads.Select(t => $"; o_thread {n} {sp.Task} {t.Name}")),
         ForkStep f => $"o_fork {n} {f.Parent} {f.Child} {Quote(f.Comm is null ? "-" : Comm(f.Comm))} {(f.Sigbus is { } a ? Sigbus(a) : "-")}",
         SetTaskStep t => $"o_send {t.Task} {n} set {(t.Sigbus is { } a ? Sigbus(a) : "-")} {Policy(t.EarlyKill)}",
         ExitStep e => $"o_exit {n} {e.Task}",

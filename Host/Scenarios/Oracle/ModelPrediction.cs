@@ -59,6 +59,14 @@ internal static partial class ModelPrediction
                     pids[sp.Task] = sp.Pid;
                     byPid[sp.Pid] = sp.Task;
                     maps[sp.Task] = [];
+                    foreach (var thread in sp.Threads)
+                    {
+                        // A thread is its own task (the kernel names it comm:tid) sharing the mm.
+                        pids[thread.Name] = thread.Tid;
+                        byPid[thread.Tid] = thread.Name;
+                        maps[thread.Name] = maps[sp.Task];
+                    }
+
                     break;
                 case ForkStep f:
                     pids[f.Child] = f.Pid;
@@ -148,8 +156,10 @@ internal static partial class ModelPrediction
         return ("-", address);
     }
 
+    /// <summary>The scenario's name of the thread a decision names (by tid), else of its process.</summary>
     private static string TaskName(TaskName name, Dictionary<int, string> byPid) =>
-        byPid.TryGetValue(name.Pid, out var task) ? task : name.ToString();
+        byPid.TryGetValue(name.Tid, out var thread) ? thread
+        : byPid.TryGetValue(name.Pid, out var task) ? task : name.ToString();
 
     [GeneratedRegex(@" as (\S+) at 0x([0-9a-fA-F]+)")]
     private static partial Regex MapAt();

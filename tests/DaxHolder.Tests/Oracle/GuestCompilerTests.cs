@@ -32,6 +32,16 @@ public class GuestCompilerTests
     }
 
     [Fact]
+    public void AScenarioThread_IsAThreadOfItsAgent_StartedInTheSpawnStep()
+    {
+        var lines = Compile("mm/threads.yaml", "kernel=6.12", "filesystem.type=xfs", "steps.1.set.early-kill=early").Script.Split('\n');
+
+        lines.ShouldContain("o_spawn 1 main 'threaded' handler default; o_thread 1 main worker");
+        lines.ShouldContain("o_send worker 2 set - early");
+        lines.ShouldContain("o_send worker 6 madvise f 4096 4096 hwpoison");
+    }
+
+    [Fact]
     public void ACell_ChangesWhatMkfsIsGiven()
     {
         Compile("xfstests/xfs-551.yaml", "filesystem.mkfs.reflink=0").Script.ShouldContain("o_mkfs xfs '-m' 'reflink=0,rmapbt=1'");

@@ -14,11 +14,13 @@ static struct map *find_map(const char *as)
 }
 
 /* ---- signals ---- */
+/* Per thread: a SIGBUS sent to one thread (force_sig_mceerr() to the task that was collected) runs
+ * the handler in that thread, which records it for that thread's own next "report". */
 struct ev { int sig, code, lsb; void *addr; pid_t tid; };
-static struct ev evs[64];
-static volatile int nev, reported;
-static sigjmp_buf jb;
-static volatile int guarded;
+static __thread struct ev evs[64];
+static __thread volatile int nev, reported;
+static __thread sigjmp_buf jb;
+static __thread volatile int guarded;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
@@ -189,6 +191,26 @@ static void cmd_unbind(void)
 
 static void agent_loop(void);
 
+/* A scenario thread (pthread_create: clone(CLONE_THREAD), inheriting the creator's PR_MCE_KILL
+ * flags, as copy_process() copies PF_MCE_PROCESS and PF_MCE_EARLY) with its own command loop. */
+static void *thread_main(void *arg)
+{
+	snprintf(name, sizeof name, "%s", (char *)arg);
+	free(arg);
+	nev = reported = 0;
+	agent_loop();
+	return 0;
+}
+
+static void cmd_thread(char **a)
+{
+	pthread_t t;
+	char *n = strdup(a[1]);
+	int r = n ? pthread_create(&t, 0, thread_main, n) : ENOMEM;
+	if (!r) pthread_detach(t);
+	out("event=result what=thread rc=%s", r ? err(r) : "0");
+}
+
 static void cmd_fork(char **a)
 {
 	pid_t c = fork();
@@ -212,7 +234,9 @@ static void agent_loop(void)
 	char dir[128], path[192], line[512];
 	snprintf(dir, sizeof dir, "/tmp/o/t/%s", name);
 	mkdir(dir, 0755);
-	out("event=started pid=%d", getpid());
+	/* the kernel names a task by its tid ("Sending SIGBUS to comm:tid"); the pid file holds the
+	 * process's pid, whose death the supervisor records */
+	out("event=started pid=%d", (int)syscall(SYS_gettid));
 	snprintf(path, sizeof path, "%s/pid", dir);
 	FILE *pf = fopen(path, "w");
 	if (pf) { fprintf(pf, "%d\n", getpid()); fclose(pf); }
@@ -227,7 +251,7 @@ static void agent_loop(void)
 		char *a[12] = { 0 }, *save = 0;
 		int n = 0;
 		for (char *t = strtok_r(line, " ", &save); t && n < 11; t = strtok_r(0, " ", &save)) a[n++] = t;
-		static char stepbuf[16];
+		static __thread char stepbuf[16];
 		snprintf(stepbuf, sizeof stepbuf, "%s", n ? a[0] : "?");
 		step = stepbuf;
 		char **c = a + 1;
@@ -243,6 +267,7 @@ static void agent_loop(void)
 			int r = set_policy(c[2]);
 			out("event=result what=set rc=%s", r ? err(errno) : "0");
 		} else if (!strcmp(k, "fork") && n >= 5) cmd_fork(c);
+		else if (!strcmp(k, "thread") && n >= 3) cmd_thread(c);
 		else if (!strcmp(k, "unbind")) cmd_unbind();
 		else if (!strcmp(k, "report")) report();
 		else if (!strcmp(k, "exit")) exiting = 1;
@@ -250,6 +275,11 @@ static void agent_loop(void)
 		snprintf(path, sizeof path, "%s/ack.%d", dir, seq);
 		if (exiting) { report(); unlink(path); }
 		close(open(path, O_WRONLY | O_CREAT, 0644));
+		if (exiting && syscall(SYS_gettid) != getpid()) { /* a thread: only itself goes */
+			snprintf(path, sizeof path, "%s/gone", dir);
+			close(open(path, O_WRONLY | O_CREAT, 0644));
+			syscall(SYS_exit, 0);
+		}
 		if (exiting) _exit(0);
 	}
 }

@@ -23,8 +23,8 @@
  */
 #include "daxprobe.h"
 
-char name[64] = "?";
-const char *step = "0";
+__thread char name[64] = "?";
+__thread const char *step = "0";
 
 void out(const char *fmt, ...)
 {

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -33,8 +34,9 @@
 #define PMD (2UL << 20)
 
 
-extern char name[64];
-extern const char *step;
+/* per thread: a scenario thread of an agent runs its own command loop under its own name */
+extern __thread char name[64];
+extern __thread const char *step;
 void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *err(int e);
 long long phys_of(const char *file, long off);

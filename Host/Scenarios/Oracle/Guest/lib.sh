@@ -75,6 +75,8 @@ o_wait_started() { i=0; while [ ! -e $O/t/$1/pid ] && [ $i -lt 500 ]; do sleep 0
 o_spawn() { s=$1; shift; daxprobe agent "$1" "$2" "$3" "$4"; o_wait_started "$1"; echo "RESULT step=$s task=$1 event=result what=spawn rc=0"; }
 # o_fork STEP PARENT CHILD COMM SIGBUS
 o_fork() { o_send "$2" "$1" fork "$3" "$4" "$5"; o_dead "$2" || o_wait_started "$3"; }
+# o_thread STEP TASK THREAD: a scenario thread of TASK (pthread_create in the agent) with its own command loop
+o_thread() { o_send "$2" "$1" thread "$3"; o_dead "$2" || o_wait_started "$3"; }
 o_exit() { o_send "$2" "$1" exit; i=0; while ! o_dead "$2" && [ $i -lt 250 ]; do sleep 0.02; i=$((i+1)); done; }
 
 # o_after STEP: let signals land, then each task's exit or signals, then the step's kernel log
