@@ -33,8 +33,9 @@ internal static class QemuMonitor
                 .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.Contains('\u001b', StringComparison.Ordinal) && !l.StartsWith("(qemu)", StringComparison.Ordinal) && !l.StartsWith("QEMU ", StringComparison.Ordinal) && l != command);
             return $"sent '{command}'{string.Concat(answer.Select(a => " | " + a))}";
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or ArgumentException or IOException or ObjectDisposedException)
         {
+            // Called from QEMU's output handler: an exception here would end the whole process.
             return $"could not send '{command}': {e.Message}";
         }
     }

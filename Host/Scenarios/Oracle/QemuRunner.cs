@@ -59,7 +59,10 @@ internal sealed class QemuRunner(TextWriter progress)
             "-nographic", "-no-reboot", "-kernel", image.Vmlinuz, "-initrd", initrd,
             "-append", "console=ttyS0 panic=-1 quiet loglevel=1 rdinit=/init",
         };
-        var monitor = Path.Combine(runDir, "monitor.sock");
+        // A Unix socket path holds at most 107 bytes (sun_path), and a run folder named after a
+        // long scenario cell exceeds it: the monitor's socket lives in a short folder of its own.
+        var monitorDir = Directory.CreateTempSubdirectory("dxq");
+        var monitor = Path.Combine(monitorDir.FullName, "m.sock");
         args.AddRange(["-monitor", $"unix:{monitor},server,nowait"]);
         var consoleFile = Path.Combine(runDir, "console.log");
         progress.WriteLine($"oracle: booting {image.Kernel.Name} ({image.Release}) under QEMU; console: {consoleFile}");
@@ -136,6 +139,7 @@ internal sealed class QemuRunner(TextWriter progress)
         }
 
         watch.Stop();
+        monitorDir.Delete(recursive: true);
         if (!keep)
         {
             File.Delete(nvdimm);
