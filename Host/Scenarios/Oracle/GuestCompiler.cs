@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DaxHolder.Abstractions;
+using DaxHolder.Abstractions.Fs;
 using DaxHolder.Kernel.Mm.Memremap;
 using DaxHolder.Kernel.Mm.Tasks;
 using DaxHolder.Scenarios.Language;
@@ -54,29 +55,76 @@ internal static class GuestCompiler
     {
         var device = scenario.Device;
         var at = new SourceLocation(scenario.File, 0, 0, "device");
-        if (device.Mode != DeviceMode.Fsdax)
+        if (device.Mode == DeviceMode.Devdax)
         {
-            throw new ScenarioException(at, "oracle: only fsdax namespaces run on the real kernel so far (devdax is not supported by the guest yet)");
+            // A device-DAX namespace: no filesystem; tasks map the character device itself.
+            s.Append(CultureInfo.InvariantCulture, $"o_namespace devdax {(device.Memmap == MemmapLocation.Device ? "dev" : "mem")} {device.Align}\n");
+            s.Append(CultureInfo.InvariantCulture, $"o_sysctl {scenario.Sysctls.EarlyKill} {scenario.Sysctls.Recovery}\n");
+            s.Append("o_files_done\n");
+            return;
         }
 
         var fs = scenario.FileSystem ?? throw new ScenarioException(at, "oracle: an fsdax scenario needs a filesystem");
-        if (fs.Type is not ("xfs" or "ext4"))
+        if (fs.Type is not ("xfs" or "ext4" or "erofs"))
         {
-            throw new ScenarioException(fs.TypeAt, $"oracle: filesystem '{fs.Type}' is not supported on the real kernel yet (xfs and ext4 are)");
+            throw new ScenarioException(fs.TypeAt, $"oracle: filesystem '{fs.Type}' is not supported on the real kernel yet (xfs, ext4 and erofs are)");
         }
 
         s.Append(CultureInfo.InvariantCulture, $"o_namespace fsdax {(device.Memmap == MemmapLocation.Device ? "dev" : "mem")}\n");
-        s.Append("o_mkfs ").Append(fs.Type).Append(' ').Append(string.Join(' ', MkfsArguments(fs).Select(Quote))).Append('\n');
+        var mkfs = "o_mkfs " + fs.Type + " " + string.Join(' ', MkfsArguments(fs).Select(Quote)) + "\n";
         var mount = MountOptions(fs);
-        s.Append("MNTTYPE=").Append(fs.Type).Append("; MNTOPTS=").Append(Quote(mount)).Append('\n');
-        s.Append("o_mount $MNTTYPE \"$MNTOPTS\"\n");
-        s.Append(CultureInfo.InvariantCulture, $"o_sysctl {scenario.Sysctls.EarlyKill} {scenario.Sysctls.Recovery}\n");
-        foreach (var file in scenario.Files)
+        var mountLines = "MNTTYPE=" + fs.Type + "; MNTOPTS=" + Quote(mount) + "\no_mount $MNTTYPE \"$MNTOPTS\"\n";
+        var sysctl = string.Create(CultureInfo.InvariantCulture, $"o_sysctl {scenario.Sysctls.EarlyKill} {scenario.Sysctls.Recovery}\n");
+        if (fs.Type == "erofs")
         {
-            CompileFile(file, s);
+            // mkfs.erofs builds the image from a source tree: the files first, then mkfs and mount.
+            s.Append("mkdir -p $SRC\n");
+            foreach (var file in scenario.Files)
+            {
+                CompileErofsSource(file, s);
+            }
+
+            s.Append(mkfs).Append(mountLines).Append(sysctl);
+        }
+        else
+        {
+            s.Append(mkfs).Append(mountLines).Append(sysctl);
+            foreach (var file in scenario.Files)
+            {
+                CompileFile(file, s);
+            }
         }
 
         s.Append("o_files_done ").Append(string.Join(' ', scenario.Files.Select(f => Quote(f.Path)))).Append('\n');
+    }
+
+    /// <summary>
+    /// A file of an EROFS image's source tree, written with the scenario's named patterns (or a
+    /// pattern of its own, as the model's default content is unique to the path), so mkfs.erofs
+    /// sees equal bytes exactly where the model does.
+    /// </summary>
+    private static void CompileErofsSource(FileSpec file, StringBuilder s)
+    {
+        if (file.CloneOf is not null || file.CloneRanges.Count > 0 || file.Extents > 1 || file.ExtentSizeHint is not null || file.Contents != FileContents.Data)
+        {
+            throw new ScenarioException(file.At, "oracle: an EROFS source file is written whole from its content; clones, extents, hints and holes are not made by the guest");
+        }
+
+        var path = "$SRC" + file.Path;
+        var dir = file.Path[..(file.Path.LastIndexOf('/') + 1)];
+        if (dir.Length > 1)
+        {
+            s.Append("mkdir -p $SRC").Append(dir).Append('\n');
+        }
+
+        s.Append(": > ").Append(path).Append('\n');
+        ulong at = 0;
+        var segments = file.Content?.Segments ?? [new ContentSegment(file.Size, "unique:" + file.Path)];
+        foreach (var segment in segments)
+        {
+            s.Append(CultureInfo.InvariantCulture, $"daxprobe pattern {path} {Quote(segment.Pattern)} 0 {at} {segment.Length.Value}\n");
+            at += segment.Length.Value;
+        }
     }
 
     private static void CompileFile(FileSpec file, StringBuilder s)
@@ -154,6 +202,23 @@ internal static class GuestCompiler
             return args;
         }
 
+        if (fs.Type == "erofs")
+        {
+            foreach (var (key, value) in fs.Mkfs.Pairs)
+            {
+                args.Add(key switch
+                {
+                    "chunksize" => $"--chunksize={value}",
+                    "noinline_data" or "dedupe" or "force-inode-compact" or "force-inode-extended" => $"-E{key}",
+                    "z" => $"-z{value}",
+                    "uuid" => $"-U{value}",
+                    _ => throw new ScenarioException(fs.MkfsAt, $"oracle: erofs mkfs option '{key}' has no mkfs.erofs translation in the guest yet"),
+                });
+            }
+
+            return args;
+        }
+
         args.AddRange(["-b", "4096"]);
         foreach (var (key, value) in fs.Mkfs.Pairs)
         {
@@ -204,7 +269,7 @@ internal static class GuestCompiler
         ForkStep f => $"o_fork {n} {f.Parent} {f.Child} {Quote(f.Comm is null ? "-" : Comm(f.Comm))} {(f.Sigbus is { } a ? Sigbus(a) : "-")}",
         SetTaskStep t => $"o_send {t.Task} {n} set {(t.Sigbus is { } a ? Sigbus(a) : "-")} {Policy(t.EarlyKill)}",
         ExitStep e => $"o_exit {n} {e.Task}",
-        MmapStep { File: null } => throw Refuse(step, "devdax mappings are not supported by the guest yet"),
+        MmapStep { File: null, Address: null } m => $"o_send {m.Task} {n} mmap {m.Name} $DAXDEV {m.Offset.Value} {MapLength(m, sizes)} shared pmd",
         MmapStep { Address: not null } => throw Refuse(step, "a fixed mmap address is not honoured by the guest yet"),
         MmapStep m => $"o_send {m.Task} {n} mmap {m.Name} {Mnt}{m.File} {m.Offset.Value} {MapLength(m, sizes)} {(m.Shared ? "shared" : "private")} {(m.Pmd ? "pmd" : "nopmd")}",
         MunmapStep u => $"o_send {u.Task} {n} munmap {u.Map}",
@@ -231,12 +296,14 @@ internal static class GuestCompiler
     /// <summary>
     /// Metadata the guest finds on the real filesystem (lib.sh: o_meta, with xfs_db, dumpe2fs and
     /// debugfs), per type: XFS's AG headers and btree roots of an AG, the log, and a file's inode,
-    /// inode chunk and attr fork; ext4's inode table and block bitmap of a group and a file's xattr block.
+    /// inode chunk and attr fork; ext4's inode table and block bitmap of a group and a file's xattr block;
+    /// EROFS's on-disk inode of a file.
     /// </summary>
     private static readonly Dictionary<string, string[]> GuestMetadata = new()
     {
         ["xfs"] = ["sb", "agf", "agi", "agfl", "bnobt", "cntbt", "rmapbt", "refcountbt", "inobt", "finobt", "log", "inodes", "inode", "attr"],
         ["ext4"] = ["inode-table", "block-bitmap", "xattr-block"],
+        ["erofs"] = ["inode"],
     };
 
     /// <summary>

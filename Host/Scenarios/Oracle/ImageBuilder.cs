@@ -12,10 +12,10 @@ internal sealed record BootImage(OracleKernel Kernel, string Release, string Vml
 internal sealed class ImageBuilder(OracleCache cache, TextWriter progress)
 {
     /// <summary>Bump when what goes into the image changes (part of the cache stamp).</summary>
-    public const string Layout = "image-layout-2";
+    public const string Layout = "image-layout-3";
 
-    /// <summary>The modules the guest loads: NVDIMM (nfit, nd_pmem), fsdax, the filesystems, hwpoison-inject (debugfs corrupt-pfn).</summary>
-    private static readonly string[] Modules = ["nfit", "nd_pmem", "nd_btt", "dax_pmem", "xfs", "ext4", "erofs", "hwpoison_inject"];
+    /// <summary>The modules the guest loads: NVDIMM (nfit, nd_pmem), fsdax, device-DAX (device_dax: /dev/daxX.Y), the filesystems, hwpoison-inject (debugfs corrupt-pfn).</summary>
+    private static readonly string[] Modules = ["nfit", "nd_pmem", "nd_btt", "dax_pmem", "device_dax", "xfs", "ext4", "erofs", "hwpoison_inject"];
 
     private static readonly string[] Applets =
     [

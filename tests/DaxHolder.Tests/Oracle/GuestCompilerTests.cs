@@ -42,6 +42,36 @@ public class GuestCompilerTests
     }
 
     [Fact]
+    public void AnErofsImage_IsBuiltFromItsSourceTree_WithTheScenariosPatterns_ThenMounted()
+    {
+        var lines = Compile("erofs/erofs-dedupe.yaml", "kernel=6.12", "filesystem.mkfs=chunksize=4096", "filesystem.mount=dax=always").Script.Split('\n').ToList();
+
+        lines.ShouldContain("daxprobe pattern $SRC/a 'A' 0 0 65536");
+        lines.ShouldContain("daxprobe pattern $SRC/b 'A' 0 0 65536");
+        lines.ShouldContain("o_mkfs erofs '--chunksize=4096'");
+        lines.IndexOf("o_mkfs erofs '--chunksize=4096'").ShouldBeGreaterThan(lines.IndexOf("daxprobe pattern $SRC/b 'A' 0 0 65536"), "mkfs.erofs reads the tree");
+        lines.ShouldContain("MNTTYPE=erofs; MNTOPTS='dax=always'");
+    }
+
+    [Fact]
+    public void AModelOnlyErofsMountOption_IsRefused()
+    {
+        Should.Throw<ScenarioException>(() => Compile("erofs/erofs-dedupe.yaml", "kernel=6.12", "filesystem.mkfs=chunksize=4096", "filesystem.mount=dax=always,notify_failure=rmap"))
+            .Message.ShouldContain("notify_failure");
+    }
+
+    [Fact]
+    public void ADeviceDaxNamespace_HasNoFilesystem_AndTasksMapTheCharacterDevice()
+    {
+        var lines = Compile("ndctl/device-dax-poison.yaml", "kernel=6.12").Script.Split('\n');
+
+        lines.ShouldContain("o_namespace devdax mem 2097152");
+        lines.ShouldNotContain(l => l.StartsWith("o_mkfs", StringComparison.Ordinal) || l.StartsWith("o_mount", StringComparison.Ordinal));
+        lines.ShouldContain("o_send test 2 mmap dax $DAXDEV 0 4194304 shared pmd");
+        lines.ShouldContain("o_send test 4 madvise dax 1048576 4096 soft-offline");
+    }
+
+    [Fact]
     public void ACell_ChangesWhatMkfsIsGiven()
     {
         Compile("xfstests/xfs-551.yaml", "filesystem.mkfs.reflink=0").Script.ShouldContain("o_mkfs xfs '-m' 'reflink=0,rmapbt=1'");

@@ -30,7 +30,7 @@ public sealed class ScenarioCliTests : IDisposable
 
         error.ShouldBeEmpty();
         exit.ShouldBe(ExitCodes.Ok);
-        output.ShouldContain("signal            SIGBUS BUS_MCEERR_AR -> lt-device-dax:1334 addr 0x7f0000100000 lsb 21 forced, queued");
+        output.ShouldContain("signal            SIGBUS BUS_MCEERR_AR -> lt-device-dax:1334 addr 0x7f0000000000 lsb 21 forced, queued");
         output.ShouldContain("expectations: 1 held, 0 failed");
     }
 

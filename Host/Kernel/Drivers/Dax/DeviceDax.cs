@@ -33,7 +33,12 @@ internal sealed class DeviceDax
         Align = align;
         Size = namespaceSize - dataOffset;
         var start = Pfn.FromPhysicalAddress(physicalBase + dataOffset.Value);
-        Pagemap = new DevPagemap(kernel, name, MemoryType.Generic, start, Size.ToPagesRoundedDown().Value, 0, ops: null);
+        // drivers/dax/device.c: dev_dax_probe(): pgmap->vmemmap_shift = order_base_2(align >> PAGE_SHIFT)
+        // ("device-dax: compound devmap support", 5.17): one compound folio per alignment unit.
+        Pagemap = new DevPagemap(kernel, name, MemoryType.Generic, start, Size.ToPagesRoundedDown().Value, 0, ops: null)
+        {
+            VmemmapShift = System.Numerics.BitOperations.Log2(align >> PageGeometry.PageShift),
+        };
         Mapping = new AddressSpace(null, new InodeNumber(0), isDax: true, isCharDevice: true);
     }
 
@@ -66,7 +71,8 @@ internal sealed class DeviceDax
     /// <summary>
     /// drivers/dax/device.c: dev_dax_huge_fault() / __dev_dax_{pte,pmd,pud}_fault(): the fault
     /// maps the whole aligned unit around the address (SIGBUS beyond the device) and dax_set_mapping()
-    /// associates each of its pages with the char-device mapping at its pgoff, unless already associated.
+    /// associates the unit's folio with the char-device mapping at its pgoff, unless already
+    /// associated: with compound folios ("mapping is only set on the head") only the head page.
     /// </summary>
     public FaultOutcome Fault(VmFault vmf)
     {
@@ -80,7 +86,8 @@ internal sealed class DeviceDax
         }
 
         var pfn = Pagemap.Start.Add(pgoff.Value);
-        for (ulong i = 0; i < pages; i++)
+        var associated = Pagemap.VmemmapShift > 0 ? 1 : pages;
+        for (ulong i = 0; i < associated; i++)
         {
             var page = Pagemap.PageOf(pfn.Add(i));
             if (page.Mapping is null)

@@ -20,7 +20,11 @@ internal sealed partial class MemoryFailureHandler
     /// </summary>
     private Errno MfGenericKillProcs(Pfn pfn, MfFlags flags, DevPagemap pgmap)
     {
-        var page = pgmap.PageOf(pfn);
+        // The folio's head (6.1: compound_head(page); 6.7+: pfn_folio(pfn)): a device-DAX compound
+        // folio is locked, poisoned and collected through its head, so the mappers are told the
+        // head's address with the folio's size (as Debian's 6.12.95 reported si_addr for a
+        // poisoned page 1 MiB into a 2 MiB device-DAX folio).
+        var page = pgmap.CompoundHead(pfn);
         var cookie = dax.DaxLockPage(page, ["memory_failure"]);
         if (cookie is null)
         {

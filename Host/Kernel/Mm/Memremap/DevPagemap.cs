@@ -85,6 +85,19 @@ internal sealed class DevPagemap
 
     public bool Covers(Pfn pfn) => pfn >= Start && pfn < End;
 
+    /// <summary>
+    /// include/linux/memremap.h: pgmap-&gt;vmemmap_shift: the struct pages form compound folios of
+    /// 2^shift pages (device-DAX sets it from its alignment), 0 for base pages (fsdax).
+    /// </summary>
+    public int VmemmapShift { get; init; }
+
+    /// <summary>The head page of the folio holding <paramref name="pfn"/> (include/linux/mm.h: pfn_folio(), compound_head()).</summary>
+    public Page CompoundHead(Pfn pfn)
+    {
+        var pages = 1UL << VmemmapShift;
+        return PageOf(Start.Add((pfn.Value - Start.Value) & ~(pages - 1)));
+    }
+
     /// <summary>mm/memremap.c: pgmap_pfn_valid(pgmap, pfn): false for pfns inside the altmap, which memory_failure_dev_pagemap() treats as unrecoverable device metadata.</summary>
     public bool PfnValid(Pfn pfn) => Covers(pfn) && pfn.Value - Start.Value >= AltmapPages;
 

@@ -91,9 +91,11 @@ static void cmd_mmap(char **a)
 	const char *as = a[1], *file = a[2], *kind = a[5], *pmd = a[6];
 	long off = strtol(a[3], 0, 0);
 	size_t len = strtoul(a[4], 0, 0);
-	int fd = open(file, O_RDWR);
-	if (fd < 0) { out("event=result what=mmap rc=%s", err(errno)); return; }
+	int fd = open(file, O_RDWR), prot = PROT_READ | PROT_WRITE;
 	int flags = !strcmp(kind, "shared") ? MAP_SHARED : MAP_PRIVATE;
+	/* a read-only filesystem (EROFS): read-only fd; a shared mapping is then PROT_READ only */
+	if (fd < 0 && errno == EROFS) { fd = open(file, O_RDONLY); if (flags & MAP_SHARED) prot = PROT_READ; }
+	if (fd < 0) { out("event=result what=mmap rc=%s", err(errno)); return; }
 	/* Where the VMA lies decides whether a PMD fault is possible (fs/dax.c: dax_iomap_pmd_fault()
 	 * needs a 2 MiB-aligned range inside the VMA): pmd asks for an aligned start, nopmd for one
 	 * 4 KiB past an aligned boundary when the mapping is big enough to take a PMD. */
@@ -107,7 +109,7 @@ static void cmd_mmap(char **a)
 			flags |= MAP_FIXED_NOREPLACE;
 		}
 	}
-	char *p = mmap(hint, len, PROT_READ | PROT_WRITE, flags, fd, off);
+	char *p = mmap(hint, len, prot, flags, fd, off);
 	int e = errno;
 	close(fd);
 	if (p == MAP_FAILED) { out("event=result what=mmap rc=%s", err(e)); return; }

@@ -110,6 +110,31 @@ int main(int argc, char **argv)
 		if (fd < 0 || fill(fd, 0, strtol(argv[3], 0, 0)) || fsync(fd)) { printf("ORACLE-SETUP: write %s failed: %s\n", argv[2], err(errno)); return 1; }
 		return 0;
 	}
+	/* pattern FILE NAME PATOFF OFF LEN: LEN bytes of the named pattern from its offset PATOFF, at
+	 * OFF in FILE (created if absent). A byte is a pure function of (pattern, offset inside the
+	 * pattern), as the model's FileContent says: two runs of one pattern hold the same bytes where
+	 * their offsets meet, different patterns never do. EROFS's mkfs deduplicates what is equal. */
+	if (!strcmp(c, "pattern") && argc == 7) {
+		int fd = open(argv[2], O_RDWR | O_CREAT, 0644);
+		unsigned long long h = 1469598103934665603ULL;
+		for (const char *p = argv[3]; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		unsigned long long q = strtoull(argv[4], 0, 0);
+		long off = strtol(argv[5], 0, 0), len = strtol(argv[6], 0, 0);
+		char buf[PG];
+		for (long done = 0; fd >= 0 && done < len;) {
+			long n = len - done < (long)PG ? len - done : (long)PG;
+			for (long i = 0; i < n; i++) {
+				unsigned long long at = q + (unsigned long long)(done + i), z = h ^ ((at >> 3) * 0x9e3779b97f4a7c15ULL);
+				z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL; z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL; z ^= z >> 31;
+				buf[i] = (char)(z >> (8 * (at & 7)));
+			}
+			if (pwrite(fd, buf, n, off + done) != n) { close(fd); fd = -1; break; }
+			done += n;
+		}
+		if (fd < 0) { printf("ORACLE-SETUP: pattern %s failed: %s\n", argv[2], err(errno)); return 1; }
+		close(fd);
+		return 0;
+	}
 	if (!strcmp(c, "clone") && argc == 4) {
 		int s = open(argv[2], O_RDONLY), d = open(argv[3], O_RDWR | O_CREAT | O_TRUNC, 0644);
 		if (s < 0 || d < 0) return 1;

@@ -3,6 +3,7 @@
 # task or a step saw, KLOG <step> for the kernel log of each step (dmesg -c after the step).
 O=/tmp/o
 MNT=/mnt/x
+SRC=/tmp/o/src
 CUR=""
 mkdir -p $O/t $MNT
 : > $O/live
@@ -10,13 +11,17 @@ dmesg -c > /dev/null 2>&1   # the boot's messages are not the case's
 
 o_klog() { dmesg -c 2>/dev/null | sed -e 's/^\[[ 0-9.]*\] //' -e "s/^/KLOG $1 /"; }
 
-# o_namespace MODE MEMMAP: the emulated NVDIMM's label-less region as one namespace
+# o_namespace MODE MEMMAP [ALIGN]: the emulated NVDIMM's label-less region as one namespace
+# (fsdax: /dev/pmem0; devdax: $DAXDEV, the character device, e.g. /dev/dax0.0)
 o_namespace() {
-  ndctl create-namespace -f -e namespace0.0 -m "$1" -M "$2" > $O/ns.json 2>&1 \
-    || ndctl create-namespace -m "$1" -M "$2" > $O/ns.json 2>&1
+  a=""; [ -n "$3" ] && a="-a $3"
+  ndctl create-namespace -f -e namespace0.0 -m "$1" -M "$2" $a > $O/ns.json 2>&1 \
+    || ndctl create-namespace -m "$1" -M "$2" $a > $O/ns.json 2>&1
   echo "ORACLE-NS: $(tr -d ' \n' < $O/ns.json)"
+  DAXDEV=$(ls -d /dev/dax* 2>/dev/null | head -1)
+  [ -z "$DAXDEV" ] || echo "ORACLE-DAX: $DAXDEV"
   BASEPFN=""
-  for d in /sys/bus/nd/devices/pfn*; do
+  for d in /sys/bus/nd/devices/pfn* /sys/bus/nd/devices/dax*; do
     r=$(cat $d/resource 2>/dev/null); [ -n "$r" ] && [ -n "$(cat $d/namespace 2>/dev/null)" ] || continue
     BASEPFN=$(printf '0x%x' $(( r / 4096 )))
     echo "ORACLE-PMEM: pfn device $(basename $d) resource=$r size=$(cat $d/size 2>/dev/null) align=$(cat $d/align 2>/dev/null) data_start_pfn=$BASEPFN"
@@ -29,6 +34,9 @@ o_mkfs() {
   case $t in
     xfs) mkfs.xfs -f "$@" /dev/pmem0 > $O/mkfs.log 2>&1 ;;
     ext4) mkfs.ext4 -F -q "$@" /dev/pmem0 > $O/mkfs.log 2>&1 ;;
+    # EROFS is built from the source tree $SRC into an image, then written to the device
+    erofs) mkfs.erofs "$@" $O/erofs.img $SRC > $O/mkfs.log 2>&1 \
+             && dd if=$O/erofs.img of=/dev/pmem0 bs=1M conv=fsync >> $O/mkfs.log 2>&1 && rm -f $O/erofs.img ;;
   esac
   r=$?; echo "ORACLE-MKFS: $t $* rc=$r"
   [ $r -eq 0 ] || sed 's/^/ORACLE-MKFS-LOG: /' $O/mkfs.log
@@ -46,8 +54,8 @@ o_sysctl() { echo "$1" > /proc/sys/vm/memory_failure_early_kill; echo "$2" > /pr
 # o_dax FILE: whether the file is DAX (statx STATX_ATTR_DAX, via xfs_io when present)
 o_files_done() {
   for f in "$@"; do
-    a=$(xfs_io -c 'statx -r' "$MNT$f" 2>/dev/null | sed -n 's/^stat.attributes = //p')
-    x=$(xfs_io -c 'fiemap -v' "$MNT$f" 2>/dev/null | awk '$1 ~ /^[0-9]+:$/ { printf "%s%s", s, $3; s=" " }')
+    a=$(xfs_io -r -c 'statx -r' "$MNT$f" 2>/dev/null | sed -n 's/^stat.attributes = //p')
+    x=$(xfs_io -r -c 'fiemap -v' "$MNT$f" 2>/dev/null | awk '$1 ~ /^[0-9]+:$/ { printf "%s%s", s, $3; s=" " }')
     echo "ORACLE-FILE: $f attributes=${a:-?} extents(512-byte sectors)=${x:-none}"
   done
   echo "ORACLE: setup done at $(cut -d' ' -f1 /proc/uptime)s"
@@ -114,7 +122,7 @@ o_mce_at() {
 # o_meta NAME ARG: the device byte offset of a piece of filesystem metadata, read from the real
 # filesystem (the names the plugins resolve: xfs sb|agf|agi|agfl N, bnobt|cntbt|rmapbt|refcountbt|inobt|finobt N,
 # log, inodes|inode|attr PATH; ext4 inode-table N,
-# block-bitmap N, xattr-block PATH). Prints nothing and fails when it cannot be found.
+# block-bitmap N, xattr-block PATH; erofs inode PATH). Prints nothing and fails when it cannot be found.
 o_xsb() { xfs_db -r -c 'sb 0' -c "p $1" /dev/pmem0 2>/dev/null | awk '{print $3}'; }
 # o_xfsb FSBLOCK: an XFS fsblock number (AG number above agblklog bits) as a device byte offset.
 o_xfsb() {
@@ -140,6 +148,13 @@ o_meta() {
     inodes|inode)
       i=$(stat -c %i "$MNT$2" 2>/dev/null)
       [ -n "$i" ] || return 1
+      if [ "$MNTTYPE" = erofs ]; then
+        # EROFS: the inode number is its nid; the inode is at meta_blkaddr * 4096 + nid * 32
+        # (fs/erofs/erofs_fs.h: struct erofs_super_block at 1024, meta_blkaddr at byte 40 of it)
+        mb=$(od -An -tu4 -j1064 -N4 /dev/pmem0 2>/dev/null | tr -d ' ')
+        [ -n "$mb" ] && echo $(( mb * 4096 + i * 32 ))
+        return
+      fi
       [ "$1" = inodes ] && i=$(( i & ~63 ))
       b=$(xfs_db -r -c "convert inode $i fsblock" /dev/pmem0 2>/dev/null | sed -n 's/.*(\([0-9]*\)).*/\1/p' | head -1)
       o_xfsb "$b" ;;
@@ -158,7 +173,7 @@ o_meta() {
 
 o_finish() {
   for t in $(cat $O/live); do [ -e $O/t/$t/gone ] || o_dead $t || o_send $t end exit; done
-  e=$(touch $MNT/.oracle-fscheck 2>&1); echo "ORACLE-FSCHECK: touch rc=$? $e"
+  if grep -q " $MNT " /proc/mounts; then e=$(touch $MNT/.oracle-fscheck 2>&1); echo "ORACLE-FSCHECK: touch rc=$? $e"; fi
   cd /
   ( umount $MNT 2>&1 | sed 's/^/ORACLE-UMOUNT: /' ) & UP=$!; i=0
   while kill -0 $UP 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
