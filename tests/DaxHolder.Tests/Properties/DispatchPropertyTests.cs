@@ -26,7 +26,7 @@ public sealed class DispatchPropertyTests
     public void FastCollect_DecidesAsTheKernelsForEachProcessWalk(string kernel, FsKind fs)
     {
         var compared = 0;
-        PropertyCheck.Holds(ScenarioGen.Scenario(kernel, fs), s => compared += Check(s), iterations: 20);
+        PropertyCheck.Holds(ScenarioGen.Scenario(kernel, fs), s => compared += Check(s), iterations: 40);
         compared.ShouldBeGreaterThan(0, "no event had a locked DAX entry to compare on");
     }
 

@@ -33,7 +33,7 @@ public sealed class MappingPropertyTests
     public void Events_CollectSignalAndUnmapOnlyWhereThePoisonedPageIsMapped(string kernel, FsKind fs)
     {
         var seen = new Seen();
-        PropertyCheck.Holds(ScenarioGen.Scenario(kernel, fs), s => Check(s, seen), iterations: 30);
+        PropertyCheck.Holds(ScenarioGen.Scenario(kernel, fs), s => Check(s, seen), iterations: 60);
 
         // The property must have had something to hold on: events that collected and signalled.
         seen.Collected.ShouldBeGreaterThan(0, "no event collected anybody");

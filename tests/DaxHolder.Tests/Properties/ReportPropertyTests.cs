@@ -30,7 +30,7 @@ public sealed partial class ReportPropertyTests
             var original = Steps(s, s.Naming);
             Steps(s with { Naming = Naming.Renamed }, Naming.Renamed).ShouldBe(original, PropertyCheck.Fail(s, "renaming tasks, comms, pids and files changed more than the names"));
             Steps(s with { IdleTask = true }, s.Naming).ShouldBe(original, PropertyCheck.Fail(s, "one more process with no mapping changed the report"));
-        }, iterations: 5);
+        }, iterations: 10);
 
     [Theory]
     [MemberData(nameof(Cells))]
@@ -41,7 +41,7 @@ public sealed partial class ReportPropertyTests
             var a = WithoutPhysical(Text(s), s.Base);
             var b = WithoutPhysical(Text(moved), moved.Base);
             b.ShouldBe(a, PropertyCheck.Fail(s, $"moving the device base from 0x{s.Base:x} to 0x{moved.Base:x} changed more than pfns and physical addresses"));
-        }, iterations: 5);
+        }, iterations: 10);
 
     [Theory]
     [MemberData(nameof(Cells))]
@@ -57,7 +57,7 @@ public sealed partial class ReportPropertyTests
             {
                 run.ShouldBe(first, PropertyCheck.Fail(s, "a run in parallel with seven others gave other bytes"));
             }
-        }, iterations: 2);
+        }, iterations: 4);
 
     private static RunReport Run(string yaml)
     {
