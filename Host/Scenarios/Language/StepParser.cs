@@ -99,7 +99,8 @@ internal sealed partial class ScenarioParser
             case "access-mce":
                 return new AccessMceStep(at, expect, Task(s, "task"), MapName(s), Offset(s, "offset"), s.Choice("access", "read", "write") == "write");
             default:
-                return new UnbindStep(at, expect, Task(s, "task"));
+                // The writer is optional (scenario.schema.json; StepRunner: "by the task if one is named").
+                return new UnbindStep(at, expect, s.String("task") is not null ? Task(s, "task") : null);
         }
     }
 

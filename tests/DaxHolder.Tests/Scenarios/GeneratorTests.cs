@@ -36,6 +36,19 @@ public sealed class GeneratorTests
     }
 
     [Fact]
+    public void WrittenYaml_WithUnbind_ParsesBack_AndUnbindNeedsNoTask()
+    {
+        // `daxholder generate --event unbind` writes "unbind:" with no writer task; the parser
+        // takes the task as optional, as scenario.schema.json and the runner do.
+        var text = ScenarioWriter.ToText(ScenarioGenerator.Generate(Small with { Event = GeneratedEvent.Unbind }).Scenario);
+
+        var parsed = ScenarioDocument.FromText("generated.yaml", text).Bind([]);
+
+        parsed.Steps[^1].ShouldBeOfType<UnbindStep>().Task.ShouldBeNull();
+        ScenarioWriter.ToText(parsed).ShouldBe(text);
+    }
+
+    [Fact]
     public void Shape_FollowsTheOptions()
     {
         var generated = ScenarioGenerator.Generate(Small);
