@@ -33,6 +33,7 @@ internal sealed record MatrixAxis(string Path, IReadOnlyList<string> Values);
 internal sealed class ScenarioDocument
 {
     private readonly string text;
+    private SourceLocation? matrixAt;
 
     private ScenarioDocument(string file, string text, IReadOnlyList<MatrixAxis> matrix, string name)
     {
@@ -51,25 +52,13 @@ internal sealed class ScenarioDocument
     /// <summary>The matrix the scenario declares (empty: a single cell).</summary>
     public IReadOnlyList<MatrixAxis> Matrix { get; }
 
-    /// <summary>Reads and checks the YAML syntax of a scenario file.</summary>
-    public static ScenarioDocument Load(string file)
-    {
-        string text;
-        try
-        {
-            text = System.IO.File.ReadAllText(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ScenarioException(new SourceLocation(file, 0, 0, "(file)"), $"cannot read: {e.Message}");
-        }
-
-        return FromText(file, text);
-    }
+    /// <summary>Reads (strict UTF-8, within <see cref="ScenarioLimits"/>) and checks the YAML syntax of a scenario file.</summary>
+    public static ScenarioDocument Load(string file) => FromText(file, ScenarioText.Read(file));
 
     /// <summary>A scenario from text (the demo, tests), <paramref name="file"/> naming it in errors.</summary>
     public static ScenarioDocument FromText(string file, string text)
     {
+        ScenarioText.CheckText(file, text);
         var root = ParseYaml(file, text);
         var map = new YamlMap(root, file, "");
         var matrix = new List<MatrixAxis>();
@@ -88,7 +77,7 @@ internal sealed class ScenarioDocument
         }
 
         var name = map.String("name") ?? Path.GetFileNameWithoutExtension(file);
-        return new ScenarioDocument(file, text, matrix, name);
+        return new ScenarioDocument(file, text, matrix, name) { matrixAt = map.At("matrix") };
     }
 
     /// <summary>
@@ -113,6 +102,13 @@ internal sealed class ScenarioDocument
         }
 
         axes.RemoveAll(a => pinned.Any(p => p.Path == a.Path));
+        var count = axes.Aggregate(1L, (n, axis) => Math.Min(n * Math.Max(axis.Values.Count, 1), ScenarioLimits.MatrixCells + 1L));
+        if (count > ScenarioLimits.MatrixCells)
+        {
+            throw new ScenarioException(matrixAt ?? new SourceLocation(File, 1, 1, "matrix"),
+                $"the matrix has more than {ScenarioLimits.Count(ScenarioLimits.MatrixCells)} cells ({string.Join(" x ", axes.Select(a => a.Values.Count))})");
+        }
+
         IReadOnlyList<IReadOnlyList<ScenarioSetting>> cells = [[]];
         foreach (var axis in axes)
         {
@@ -207,23 +203,35 @@ internal sealed class ScenarioDocument
         }
     }
 
+    /// <summary>
+    /// The YAML tree of <paramref name="text"/>, read through <see cref="CheckedYamlParser"/> (the
+    /// limits). Whatever YamlDotNet throws becomes a located error: its own position when it gives
+    /// one, else where the last event it read starts.
+    /// </summary>
     private static YamlMappingNode ParseYaml(string file, string text)
     {
         var stream = new YamlStream();
+        var parser = new CheckedYamlParser(file, new Parser(new StringReader(text)));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
-            var problem = (e.InnerException?.Message ?? e.Message).Trim();
-            throw new ScenarioException(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column, "(syntax)"), problem);
+            var problem = string.Join(' ', (e.InnerException?.Message ?? e.Message).Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            var where = e.Start.Line > 0 ? new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column, "(syntax)") : parser.Here("(syntax)");
+            throw new ScenarioException(where, problem);
         }
         catch (InvalidOperationException)
         {
             // YamlDotNet's parser gives up this way when the text ends inside an open structure.
             var lines = text.Split('\n').Length;
             throw new ScenarioException(new SourceLocation(file, lines, 1, "(syntax)"), "the YAML ends inside an unclosed [ ] or { }");
+        }
+        catch (ArgumentException e)
+        {
+            // The representation model meets an event it does not build a node from.
+            throw new ScenarioException(parser.Here(parser.CurrentPath), $"YAML that does not make a node here ({(parser.Current?.GetType().Name ?? "no event")}: {e.Message.TrimEnd('.')})");
         }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)

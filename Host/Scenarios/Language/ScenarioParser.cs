@@ -84,6 +84,12 @@ internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
             throw new ScenarioException(map.At("base"), "the physical base must be 2MiB-aligned");
         }
 
+        if (physicalBase >= ScenarioLimits.PhysicalAddressEnd || size.Value > ScenarioLimits.PhysicalAddressEnd - physicalBase)
+        {
+            throw new ScenarioException(map.At(map.Has("size") ? "size" : "base"),
+                $"a namespace of {Quantities.FormatSize(size.Value)} at 0x{physicalBase:x} reaches past 64TiB, the physical address space of x86-64 with 4-level paging (MAX_PHYSMEM_BITS 46)");
+        }
+
         if (mode == DeviceMode.Fsdax && align is not null)
         {
             throw new ScenarioException(map.At("align"), "align is a devdax setting");
@@ -173,6 +179,11 @@ internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
 
             var map = new YamlMap(node, file, path);
             var name = FilePath(map, "path");
+            if (files.Count >= ScenarioLimits.Files)
+            {
+                throw new ScenarioException(map.At("path"), $"more than {ScenarioLimits.Count(ScenarioLimits.Files)} files");
+            }
+
             if (!files.Add(name))
             {
                 throw new ScenarioException(map.At("path"), $"{name} is listed twice");

@@ -18,7 +18,13 @@ internal sealed partial class ScenarioParser
     private List<Step> ParseSteps()
     {
         var steps = new List<Step>();
-        foreach (var (node, path) in top.Sequence("steps"))
+        var items = top.Sequence("steps");
+        if (items.Count > ScenarioLimits.Steps)
+        {
+            throw new ScenarioException(top.At(items[ScenarioLimits.Steps].Node, items[ScenarioLimits.Steps].Path), $"more than {ScenarioLimits.Count(ScenarioLimits.Steps)} steps");
+        }
+
+        foreach (var (node, path) in items)
         {
             var item = new YamlMap(node, file, path);
             var kinds = item.Keys.Where(k => k != "expect").ToList();
@@ -107,6 +113,11 @@ internal sealed partial class ScenarioParser
     {
         var task = Task(s, "task");
         var name = s.RequiredString("as");
+        if (maps.Count >= ScenarioLimits.Mappings)
+        {
+            throw new ScenarioException(s.At("as"), $"more than {ScenarioLimits.Count(ScenarioLimits.Mappings)} mappings");
+        }
+
         if (!maps.Add(name))
         {
             throw new ScenarioException(s.At("as"), $"a mapping named '{name}' already exists");
@@ -171,6 +182,11 @@ internal sealed partial class ScenarioParser
     private string NewTask(YamlMap s, string key)
     {
         var name = s.RequiredString(key);
+        if (tasks.Count >= ScenarioLimits.Tasks)
+        {
+            throw new ScenarioException(s.At(key), $"more than {ScenarioLimits.Count(ScenarioLimits.Tasks)} tasks");
+        }
+
         return tasks.Add(name) ? name : throw new ScenarioException(s.At(key), $"a task named '{name}' already exists");
     }
 
