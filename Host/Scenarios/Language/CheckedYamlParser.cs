@@ -26,6 +26,11 @@ internal sealed class CheckedYamlParser(string file, IParser inner) : IParser
         ? new SourceLocation(file, Math.Max(1, (int)e.Start.Line), Math.Max(1, (int)e.Start.Column), field)
         : new SourceLocation(file, 1, 1, field);
 
+    /// <summary>Where the last event read ends: where the parser was when it stopped.</summary>
+    public SourceLocation After(string field) => inner.Current is { } e
+        ? new SourceLocation(file, Math.Max(1, (int)e.End.Line), Math.Max(1, (int)e.End.Column), field)
+        : new SourceLocation(file, 1, 1, field);
+
     public bool MoveNext()
     {
         if (!inner.MoveNext())

@@ -7,6 +7,9 @@ namespace DaxHolder.Scenarios.Language;
 /// <summary>A value set on a scenario from outside it: --set, --kernel, --vary, or a cell of its matrix.</summary>
 internal sealed record ScenarioSetting(string Path, string Value)
 {
+    /// <summary>Whether the value is written in the scenario's own matrix (errors then point at it there).</summary>
+    public bool FromMatrix { get; init; }
+
     public override string ToString() => $"{Path}={Value}";
 
     /// <summary>Parses "path=value" as the command line gives it.</summary>
@@ -23,7 +26,11 @@ internal sealed record ScenarioSetting(string Path, string Value)
 }
 
 /// <summary>One axis of a matrix: a path and the values it takes, in order.</summary>
-internal sealed record MatrixAxis(string Path, IReadOnlyList<string> Values);
+internal sealed record MatrixAxis(string Path, IReadOnlyList<string> Values)
+{
+    /// <summary>Whether the axis is the scenario's own (not added by --vary).</summary>
+    public bool InFile { get; init; }
+}
 
 /// <summary>
 /// A scenario file as read: its text, its name and its declared matrix. Each cell is bound on a
@@ -72,7 +79,7 @@ internal sealed class ScenarioDocument
                     throw new ScenarioException(axes.At(path), "a matrix axis needs at least one value");
                 }
 
-                matrix.Add(new MatrixAxis(path, values));
+                matrix.Add(new MatrixAxis(path, values) { InFile = true });
             }
         }
 
@@ -112,7 +119,7 @@ internal sealed class ScenarioDocument
         IReadOnlyList<IReadOnlyList<ScenarioSetting>> cells = [[]];
         foreach (var axis in axes)
         {
-            cells = cells.SelectMany(cell => axis.Values.Select(v => (IReadOnlyList<ScenarioSetting>)[.. cell, new ScenarioSetting(axis.Path, v)])).ToList();
+            cells = cells.SelectMany(cell => axis.Values.Select(v => (IReadOnlyList<ScenarioSetting>)[.. cell, new ScenarioSetting(axis.Path, v) { FromMatrix = axis.InFile }])).ToList();
         }
 
         return cells.Select(cell => (IReadOnlyList<ScenarioSetting>)[.. cell, .. pinned]).ToList();
@@ -149,7 +156,13 @@ internal sealed class ScenarioDocument
 
     private void Apply(YamlMappingNode root, ScenarioSetting setting)
     {
-        var where = new SourceLocation(File, 0, 0, setting.Path);
+        // A value of the scenario's own matrix is the node written there, so errors point at it.
+        var written = setting.FromMatrix ? MatrixValue(root, setting) : null;
+        var where = written is var (axisKey, _)
+            ? new SourceLocation(File, (int)axisKey.Start.Line, (int)axisKey.Start.Column, "matrix." + setting.Path)
+            : new SourceLocation(File, 0, 0, setting.Path);
+        YamlScalarNode value = written?.Value ?? new YamlScalarNode(setting.Value);
+        var mark = written?.Key.Start;
         var segments = setting.Path.Split('.');
         if (segments.Any(s => s.Length == 0))
         {
@@ -168,14 +181,14 @@ internal sealed class ScenarioDocument
             switch (node)
             {
                 case YamlMappingNode map:
-                    var key = new YamlScalarNode(segments[i]);
+                    var key = mark is { } m ? LocatedNodes.Scalar(segments[i], m) : new YamlScalarNode(segments[i]);
                     if (last)
                     {
-                        map.Children[key] = new YamlScalarNode(setting.Value);
+                        map.Children[key] = value;
                     }
                     else if (!map.Children.TryGetValue(key, out var child) || child is YamlScalarNode { Value: null or "" })
                     {
-                        child = new YamlMappingNode();
+                        child = mark is { } here ? LocatedNodes.Mapping(here) : new YamlMappingNode();
                         map.Children[key] = child;
                         node = child;
                     }
@@ -188,7 +201,7 @@ internal sealed class ScenarioDocument
                 case YamlSequenceNode seq when int.TryParse(segments[i], NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < seq.Children.Count:
                     if (last)
                     {
-                        seq.Children[index] = new YamlScalarNode(setting.Value);
+                        seq.Children[index] = value;
                     }
                     else
                     {
@@ -201,6 +214,26 @@ internal sealed class ScenarioDocument
                     throw new ScenarioException(where, $"'{at}' is {(node is YamlSequenceNode ? "a list: index it with a number in range" : "a single value, not a mapping: write it as a mapping in the scenario to set a field inside it")}");
             }
         }
+    }
+
+    /// <summary>The key of a matrix axis and the value node written for <paramref name="setting"/>, if found.</summary>
+    private static (YamlScalarNode Key, YamlScalarNode Value)? MatrixValue(YamlMappingNode root, ScenarioSetting setting)
+    {
+        if (!root.Children.TryGetValue(new YamlScalarNode("matrix"), out var matrix) || matrix is not YamlMappingNode axes)
+        {
+            return null;
+        }
+
+        foreach (var (key, values) in axes.Children)
+        {
+            if (key is YamlScalarNode k && k.Value == setting.Path)
+            {
+                var nodes = values is YamlSequenceNode seq ? seq.Children : [values];
+                return nodes.OfType<YamlScalarNode>().FirstOrDefault(n => n.Value == setting.Value) is { } v ? (k, v) : null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -219,7 +252,9 @@ internal sealed class ScenarioDocument
         catch (YamlException e)
         {
             var problem = string.Join(' ', (e.InnerException?.Message ?? e.Message).Split(' ', StringSplitOptions.RemoveEmptyEntries));
-            var where = e.Start.Line > 0 ? new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column, "(syntax)") : parser.Here("(syntax)");
+            var where = e.Start.Index > 0 || e.Start.Line > 1 || parser.Current is null
+                ? new SourceLocation(file, (int)Math.Max(1, e.Start.Line), (int)Math.Max(1, e.Start.Column), "(syntax)")
+                : parser.After("(syntax)");
             throw new ScenarioException(where, problem);
         }
         catch (InvalidOperationException)
@@ -234,9 +269,21 @@ internal sealed class ScenarioDocument
             throw new ScenarioException(parser.Here(parser.CurrentPath), $"YAML that does not make a node here ({(parser.Current?.GetType().Name ?? "no event")}: {e.Message.TrimEnd('.')})");
         }
 
-        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        if (stream.Documents.Count == 0)
         {
-            throw new ScenarioException(new SourceLocation(file, 1, 1, "(document)"), "a scenario is one YAML document whose top level is a mapping");
+            throw new ScenarioException(new SourceLocation(file, 1, 1, "(document)"), "no YAML document (the file is empty or only comments): a scenario is one YAML document whose top level is a mapping");
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            var second = stream.Documents[1].RootNode;
+            throw new ScenarioException(new SourceLocation(file, (int)second.Start.Line, (int)second.Start.Column, "(document)"), "a second YAML document: a scenario is one YAML document whose top level is a mapping");
+        }
+
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            var node = stream.Documents[0].RootNode;
+            throw new ScenarioException(new SourceLocation(file, (int)node.Start.Line, (int)node.Start.Column, "(document)"), $"the top level is {(node is YamlSequenceNode ? "a list" : "a single value")}: a scenario is one YAML document whose top level is a mapping");
         }
 
         return root;

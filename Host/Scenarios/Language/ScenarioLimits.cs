@@ -43,6 +43,9 @@ internal static class ScenarioLimits
     /// </summary>
     public const ulong PhysicalAddressEnd = 1UL << 46;
 
+    /// <summary>The largest offset or size inside a file: MAX_LFS_FILESIZE (LLONG_MAX), what loff_t holds.</summary>
+    public const ulong FileOffsetMax = long.MaxValue;
+
     /// <summary>"4096" as messages write counts.</summary>
     public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 }

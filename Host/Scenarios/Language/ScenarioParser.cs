@@ -190,12 +190,12 @@ internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
             }
 
             var cloneOf = map.String("clone-of");
-            if (cloneOf is not null && !files.Contains(cloneOf))
+            if (cloneOf is not null && (cloneOf == name || !files.Contains(cloneOf)))
             {
                 throw new ScenarioException(map.At("clone-of"), $"{cloneOf} is not a file listed before this one");
             }
 
-            var size = map.Size("size") ?? (cloneOf is null ? throw map.Missing("size") : new ByteLength(0));
+            var size = map.Has("size") ? FileLength(map, "size") : (cloneOf is null ? throw map.Missing("size") : new ByteLength(0));
             if (cloneOf is not null && map.Has("size"))
             {
                 throw new ScenarioException(map.At("size"), "a clone takes its source's size");
@@ -241,7 +241,7 @@ internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
             throw new ScenarioException(map.At("source"), $"{source} is not a file listed before this one");
         }
 
-        var range = new CloneRangeSpec(source, new FileOffset(map.Size("source-offset")?.Value ?? 0), new FileOffset(map.Size("offset")?.Value ?? 0), map.RequiredSize("length"), map.Location);
+        var range = new CloneRangeSpec(source, FilePosition(map, "source-offset"), FilePosition(map, "offset"), map.Has("length") ? FileLength(map, "length") : throw map.Missing("length"), map.Location);
         map.RejectUnknown();
         return range;
     }
