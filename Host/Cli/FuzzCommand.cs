@@ -53,7 +53,7 @@ internal static class FuzzCommand
                 return ExitCodes.BadInput;
             }
 
-            var fuzzer = new Fuzzer(plugins.Catalog, global.Deadline(parsed));
+            var fuzzer = new Fuzzer(plugins, global.Deadline(parsed));
             var summary = ScenarioOptions.WithProgress(context, options.Count, "fuzzing", _ => fuzzer.Run(sources, options, finding =>
             {
                 var saved = FuzzFindings.Save(findingsFolder, finding);

@@ -38,6 +38,12 @@ internal sealed record FuzzSummary(int Mutants, int Refused, int Ran, IReadOnlyL
 /// </summary>
 internal sealed class Fuzzer(PluginCatalog catalog, TimeSpan pluginDeadline)
 {
+    /// <summary>A fuzzer over the loaded <paramref name="plugins"/>, each plugin call given <paramref name="pluginDeadline"/>.</summary>
+    public Fuzzer(PluginSet plugins, TimeSpan pluginDeadline)
+        : this(plugins?.Catalog ?? throw new ArgumentNullException(nameof(plugins)), pluginDeadline)
+    {
+    }
+
     /// <summary>Fuzzes <paramref name="sources"/> (file name, text); <paramref name="found"/> is told of each finding as it happens.</summary>
     public FuzzSummary Run(IReadOnlyList<(string File, string Text)> sources, FuzzOptions options, Action<FuzzFinding>? found = null)
     {
