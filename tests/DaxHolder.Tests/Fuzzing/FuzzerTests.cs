@@ -40,17 +40,16 @@ public sealed class FuzzerTests
     }
 
     [Fact]
-    public void AMutantOverTheTimeBound_IsAFinding_SavedAsYamlAndText()
+    public void AMutantOverTheMemoryBound_IsAFinding_SavedAsYamlAndText()
     {
         var folder = Path.Combine(Path.GetTempPath(), "daxholder-fuzz-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var fuzzer = new Fuzzer(ScenarioHarness.Plugins, ScenarioRunner.DefaultPluginDeadline);
             var source = Path.Combine(ScenarioHarness.ScenariosDirectory, "demo.yaml");
-            var summary = fuzzer.Run([(source, File.ReadAllText(source))], new FuzzOptions(1, 1, TimeSpan.FromTicks(1)), f => FuzzFindings.Save(folder, f));
+            var summary = Fuzz([(source, File.ReadAllText(source))], new FuzzOptions(1, 1, TimeSpan.FromSeconds(10), MemoryBound: 0), f => FuzzFindings.Save(folder, f));
 
             var finding = summary.Findings.ShouldHaveSingleItem();
-            finding.Summary.ShouldStartWith("ran past the time bound");
+            finding.Summary.ShouldContain("past the memory bound of 0 MiB");
             File.ReadAllText(Path.Combine(folder, "000000-demo.txt")).ShouldContain($"source: {source}");
             File.ReadAllText(Path.Combine(folder, "000000-demo.yaml")).ShouldBe(finding.Yaml);
         }
@@ -62,6 +61,19 @@ public sealed class FuzzerTests
             }
         }
     }
+
+    [Fact]
+    public void AMutantOverTheTimeBound_IsAFinding()
+    {
+        // Parsing three megabytes of steps takes far longer than a zero time bound allows.
+        var steps = string.Concat(Enumerable.Repeat("  - drop-caches:\n", 180_000));
+        var summary = Fuzz([("big.yaml", "name: big\nsteps:\n" + steps)], new FuzzOptions(1, 1, TimeSpan.Zero), null);
+
+        summary.Findings.ShouldHaveSingleItem().Summary.ShouldBe("ran past the time bound of 0 s");
+    }
+
+    private static FuzzSummary Fuzz(IReadOnlyList<(string, string)> sources, FuzzOptions options, Action<FuzzFinding>? found) =>
+        new Fuzzer(ScenarioHarness.Plugins, ScenarioRunner.DefaultPluginDeadline).Run(sources, options, found);
 
     [Fact]
     public void FuzzCommand_RunsInProcess_AndReportsItsCounts()
