@@ -87,6 +87,7 @@ public static class DaxHolderCli
         root.Subcommands.Add(GenerateCommand.Create(context));
         root.Subcommands.Add(OracleCommand.Create(global, context));
         root.Subcommands.Add(ConformCommand.Create(global, context));
+        root.Subcommands.Add(FuzzCommand.Create(global, context));
         return root;
     }
 

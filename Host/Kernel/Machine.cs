@@ -159,12 +159,18 @@ internal sealed class Machine : IDisposable
     /// A synchronous machine check on <paramref name="task"/>'s access to <paramref name="address"/>:
     /// the memory behind it goes bad without the driver knowing (no bad block yet), then the task
     /// touches it. If the page is not mapped yet the fault maps it first; the load consumes the
-    /// poison and kill_me_maybe() runs (arch/x86/kernel/cpu/mce/core.c).
+    /// poison and kill_me_maybe() runs (arch/x86/kernel/cpu/mce/core.c). With no VMA at the address
+    /// the access never reaches memory: the fault gives SIGSEGV (arch/x86/mm/fault.c).
     /// </summary>
     public AccessResult SynchronousMachineCheck(TaskStruct task, Units.UserAddress address, bool write = false)
     {
         ArgumentNullException.ThrowIfNull(task);
-        _ = task.Group.Mm?.FindVma(address) ?? throw new InvalidOperationException($"{task} has not mapped {address}");
+        if (task.Group.Mm?.FindVma(address) is null)
+        {
+            // No VMA at the address: the load faults before it reaches memory (bad_area_nosemaphore: SIGSEGV).
+            return Fault.UserAccess(task, address, write);
+        }
+
         var leaf = task.Group.Mm!.PageTable.Lookup(address);
         if (leaf is null)
         {

@@ -13,7 +13,8 @@ namespace DaxHolder.Kernel.Mm;
 internal sealed class Madvise(KernelContext kernel, MemoryFailureHandler memoryFailure, Fault fault, Dumpstack dumpstack, SignalDelivery signals)
 {
     /// <summary>
-    /// madvise(start, length, MADV_HWPOISON) by <paramref name="task"/> (needs CAP_SYS_ADMIN):
+    /// madvise(start, length, MADV_HWPOISON) by <paramref name="task"/> (needs CAP_SYS_ADMIN): an
+    /// unaligned start, or a range that wraps past the top of the address space, is -EINVAL;
     /// for each 4 KiB page (fsdax pages are order 0 up to 6.14), get_user_pages_fast faults it in
     /// if needed, the injection is logged, and memory_failure runs with MF_COUNT_INCREASED |
     /// MF_SW_SIMULATED (6.11+: | MF_ACTION_REQUIRED) and `current` = the caller. -EOPNOTSUPP
@@ -38,8 +39,27 @@ internal sealed class Madvise(KernelContext kernel, MemoryFailureHandler memoryF
     private Errno Inject(TaskStruct task, UserAddress start, ByteLength length, bool softOffline)
     {
         ArgumentNullException.ThrowIfNull(task);
-        var mm = task.Group.Mm ?? throw new InvalidOperationException($"{task} has no mm");
-        for (var address = start.PageAligned; address < start.Add(length.Value); address = address.Add(PageGeometry.PageSize))
+        _ = task.Group.Mm ?? throw new InvalidOperationException($"{task} has no mm");
+
+        // mm/madvise.c: do_madvise(): the range checks before madvise_inject_error(start, start + len_in).
+        if (start.Value % PageGeometry.PageSize != 0)
+        {
+            return Errno.EINVAL;
+        }
+
+        var len = unchecked((length.Value + PageGeometry.PageSize - 1) & ~(PageGeometry.PageSize - 1));
+        if (length.Value != 0 && len == 0)
+        {
+            return Errno.EINVAL;
+        }
+
+        if (unchecked(start.Value + len) < start.Value)
+        {
+            return Errno.EINVAL;
+        }
+
+        var end = start.Value + length.Value;
+        for (var address = start; address.Value < end; address = address.Add(PageGeometry.PageSize))
         {
             var gup = fault.GetUserPage(task, address);
             if (!gup.IsOk)

@@ -13,6 +13,9 @@ internal readonly record struct UserAddress(ulong Value) : IComparable<UserAddre
 
     public UserAddress Add(ulong bytes) => new(checked(Value + bytes));
 
+    /// <summary>The address <paramref name="bytes"/> further on, modulo 2^64, as a user program's pointer arithmetic wraps.</summary>
+    public UserAddress AddWrapping(ulong bytes) => new(unchecked(Value + bytes));
+
     public UserAddress AlignDown(ulong size) => new(Value & ~(size - 1));
 
     public UserAddress PageAligned => AlignDown(PageGeometry.PageSize);

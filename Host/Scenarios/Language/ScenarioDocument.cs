@@ -7,6 +7,9 @@ namespace DaxHolder.Scenarios.Language;
 /// <summary>A value set on a scenario from outside it: --set, --kernel, --vary, or a cell of its matrix.</summary>
 internal sealed record ScenarioSetting(string Path, string Value)
 {
+    /// <summary>Whether the value is written in the scenario's own matrix (errors then point at it there).</summary>
+    public bool FromMatrix { get; init; }
+
     public override string ToString() => $"{Path}={Value}";
 
     /// <summary>Parses "path=value" as the command line gives it.</summary>
@@ -23,7 +26,11 @@ internal sealed record ScenarioSetting(string Path, string Value)
 }
 
 /// <summary>One axis of a matrix: a path and the values it takes, in order.</summary>
-internal sealed record MatrixAxis(string Path, IReadOnlyList<string> Values);
+internal sealed record MatrixAxis(string Path, IReadOnlyList<string> Values)
+{
+    /// <summary>Whether the axis is the scenario's own (not added by --vary).</summary>
+    public bool InFile { get; init; }
+}
 
 /// <summary>
 /// A scenario file as read: its text, its name and its declared matrix. Each cell is bound on a
@@ -33,6 +40,7 @@ internal sealed record MatrixAxis(string Path, IReadOnlyList<string> Values);
 internal sealed class ScenarioDocument
 {
     private readonly string text;
+    private SourceLocation? matrixAt;
 
     private ScenarioDocument(string file, string text, IReadOnlyList<MatrixAxis> matrix, string name)
     {
@@ -51,25 +59,13 @@ internal sealed class ScenarioDocument
     /// <summary>The matrix the scenario declares (empty: a single cell).</summary>
     public IReadOnlyList<MatrixAxis> Matrix { get; }
 
-    /// <summary>Reads and checks the YAML syntax of a scenario file.</summary>
-    public static ScenarioDocument Load(string file)
-    {
-        string text;
-        try
-        {
-            text = System.IO.File.ReadAllText(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ScenarioException(new SourceLocation(file, 0, 0, "(file)"), $"cannot read: {e.Message}");
-        }
-
-        return FromText(file, text);
-    }
+    /// <summary>Reads (strict UTF-8, within <see cref="ScenarioLimits"/>) and checks the YAML syntax of a scenario file.</summary>
+    public static ScenarioDocument Load(string file) => FromText(file, ScenarioText.Read(file));
 
     /// <summary>A scenario from text (the demo, tests), <paramref name="file"/> naming it in errors.</summary>
     public static ScenarioDocument FromText(string file, string text)
     {
+        ScenarioText.CheckText(file, text);
         var root = ParseYaml(file, text);
         var map = new YamlMap(root, file, "");
         var matrix = new List<MatrixAxis>();
@@ -83,12 +79,12 @@ internal sealed class ScenarioDocument
                     throw new ScenarioException(axes.At(path), "a matrix axis needs at least one value");
                 }
 
-                matrix.Add(new MatrixAxis(path, values));
+                matrix.Add(new MatrixAxis(path, values) { InFile = true });
             }
         }
 
         var name = map.String("name") ?? Path.GetFileNameWithoutExtension(file);
-        return new ScenarioDocument(file, text, matrix, name);
+        return new ScenarioDocument(file, text, matrix, name) { matrixAt = map.At("matrix") };
     }
 
     /// <summary>
@@ -113,10 +109,17 @@ internal sealed class ScenarioDocument
         }
 
         axes.RemoveAll(a => pinned.Any(p => p.Path == a.Path));
+        var count = axes.Aggregate(1L, (n, axis) => Math.Min(n * Math.Max(axis.Values.Count, 1), ScenarioLimits.MatrixCells + 1L));
+        if (count > ScenarioLimits.MatrixCells)
+        {
+            throw new ScenarioException(matrixAt ?? new SourceLocation(File, 1, 1, "matrix"),
+                $"the matrix has more than {ScenarioLimits.Count(ScenarioLimits.MatrixCells)} cells ({string.Join(" x ", axes.Select(a => a.Values.Count))})");
+        }
+
         IReadOnlyList<IReadOnlyList<ScenarioSetting>> cells = [[]];
         foreach (var axis in axes)
         {
-            cells = cells.SelectMany(cell => axis.Values.Select(v => (IReadOnlyList<ScenarioSetting>)[.. cell, new ScenarioSetting(axis.Path, v)])).ToList();
+            cells = cells.SelectMany(cell => axis.Values.Select(v => (IReadOnlyList<ScenarioSetting>)[.. cell, new ScenarioSetting(axis.Path, v) { FromMatrix = axis.InFile }])).ToList();
         }
 
         return cells.Select(cell => (IReadOnlyList<ScenarioSetting>)[.. cell, .. pinned]).ToList();
@@ -153,7 +156,13 @@ internal sealed class ScenarioDocument
 
     private void Apply(YamlMappingNode root, ScenarioSetting setting)
     {
-        var where = new SourceLocation(File, 0, 0, setting.Path);
+        // A value of the scenario's own matrix is the node written there, so errors point at it.
+        var written = setting.FromMatrix ? MatrixValue(root, setting) : null;
+        var where = written is var (axisKey, _)
+            ? new SourceLocation(File, (int)axisKey.Start.Line, (int)axisKey.Start.Column, "matrix." + setting.Path)
+            : new SourceLocation(File, 0, 0, setting.Path);
+        YamlScalarNode value = written?.Value ?? new YamlScalarNode(setting.Value);
+        var mark = written?.Key.Start;
         var segments = setting.Path.Split('.');
         if (segments.Any(s => s.Length == 0))
         {
@@ -172,14 +181,14 @@ internal sealed class ScenarioDocument
             switch (node)
             {
                 case YamlMappingNode map:
-                    var key = new YamlScalarNode(segments[i]);
+                    var key = mark is { } m ? LocatedNodes.Scalar(segments[i], m) : new YamlScalarNode(segments[i]);
                     if (last)
                     {
-                        map.Children[key] = new YamlScalarNode(setting.Value);
+                        map.Children[key] = value;
                     }
                     else if (!map.Children.TryGetValue(key, out var child) || child is YamlScalarNode { Value: null or "" })
                     {
-                        child = new YamlMappingNode();
+                        child = mark is { } here ? LocatedNodes.Mapping(here) : new YamlMappingNode();
                         map.Children[key] = child;
                         node = child;
                     }
@@ -192,7 +201,7 @@ internal sealed class ScenarioDocument
                 case YamlSequenceNode seq when int.TryParse(segments[i], NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < seq.Children.Count:
                     if (last)
                     {
-                        seq.Children[index] = new YamlScalarNode(setting.Value);
+                        seq.Children[index] = value;
                     }
                     else
                     {
@@ -207,17 +216,46 @@ internal sealed class ScenarioDocument
         }
     }
 
+    /// <summary>The key of a matrix axis and the value node written for <paramref name="setting"/>, if found.</summary>
+    private static (YamlScalarNode Key, YamlScalarNode Value)? MatrixValue(YamlMappingNode root, ScenarioSetting setting)
+    {
+        if (!root.Children.TryGetValue(new YamlScalarNode("matrix"), out var matrix) || matrix is not YamlMappingNode axes)
+        {
+            return null;
+        }
+
+        foreach (var (key, values) in axes.Children)
+        {
+            if (key is YamlScalarNode k && k.Value == setting.Path)
+            {
+                var nodes = values is YamlSequenceNode seq ? seq.Children : [values];
+                return nodes.OfType<YamlScalarNode>().FirstOrDefault(n => n.Value == setting.Value) is { } v ? (k, v) : null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The YAML tree of <paramref name="text"/>, read through <see cref="CheckedYamlParser"/> (the
+    /// limits). Whatever YamlDotNet throws becomes a located error: its own position when it gives
+    /// one, else where the last event it read starts.
+    /// </summary>
     private static YamlMappingNode ParseYaml(string file, string text)
     {
         var stream = new YamlStream();
+        var parser = new CheckedYamlParser(file, new Parser(new StringReader(text)));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
-            var problem = (e.InnerException?.Message ?? e.Message).Trim();
-            throw new ScenarioException(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column, "(syntax)"), problem);
+            var problem = string.Join(' ', (e.InnerException?.Message ?? e.Message).Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            var where = e.Start.Index > 0 || e.Start.Line > 1 || parser.Current is null
+                ? new SourceLocation(file, (int)Math.Max(1, e.Start.Line), (int)Math.Max(1, e.Start.Column), "(syntax)")
+                : parser.After("(syntax)");
+            throw new ScenarioException(where, problem);
         }
         catch (InvalidOperationException)
         {
@@ -225,10 +263,27 @@ internal sealed class ScenarioDocument
             var lines = text.Split('\n').Length;
             throw new ScenarioException(new SourceLocation(file, lines, 1, "(syntax)"), "the YAML ends inside an unclosed [ ] or { }");
         }
-
-        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        catch (ArgumentException e)
         {
-            throw new ScenarioException(new SourceLocation(file, 1, 1, "(document)"), "a scenario is one YAML document whose top level is a mapping");
+            // The representation model meets an event it does not build a node from.
+            throw new ScenarioException(parser.Here(parser.CurrentPath), $"YAML that does not make a node here ({(parser.Current?.GetType().Name ?? "no event")}: {e.Message.TrimEnd('.')})");
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            throw new ScenarioException(new SourceLocation(file, 1, 1, "(document)"), "no YAML document (the file is empty or only comments): a scenario is one YAML document whose top level is a mapping");
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            var second = stream.Documents[1].RootNode;
+            throw new ScenarioException(new SourceLocation(file, (int)second.Start.Line, (int)second.Start.Column, "(document)"), "a second YAML document: a scenario is one YAML document whose top level is a mapping");
+        }
+
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            var node = stream.Documents[0].RootNode;
+            throw new ScenarioException(new SourceLocation(file, (int)node.Start.Line, (int)node.Start.Column, "(document)"), $"the top level is {(node is YamlSequenceNode ? "a list" : "a single value")}: a scenario is one YAML document whose top level is a mapping");
         }
 
         return root;

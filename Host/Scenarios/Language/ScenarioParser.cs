@@ -84,6 +84,12 @@ internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
             throw new ScenarioException(map.At("base"), "the physical base must be 2MiB-aligned");
         }
 
+        if (physicalBase >= ScenarioLimits.PhysicalAddressEnd || size.Value > ScenarioLimits.PhysicalAddressEnd - physicalBase)
+        {
+            throw new ScenarioException(map.At(map.Has("size") ? "size" : "base"),
+                $"a namespace of {Quantities.FormatSize(size.Value)} at 0x{physicalBase:x} reaches past 64TiB, the physical address space of x86-64 with 4-level paging (MAX_PHYSMEM_BITS 46)");
+        }
+
         if (mode == DeviceMode.Fsdax && align is not null)
         {
             throw new ScenarioException(map.At("align"), "align is a devdax setting");
@@ -173,18 +179,23 @@ internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
 
             var map = new YamlMap(node, file, path);
             var name = FilePath(map, "path");
+            if (files.Count >= ScenarioLimits.Files)
+            {
+                throw new ScenarioException(map.At("path"), $"more than {ScenarioLimits.Count(ScenarioLimits.Files)} files");
+            }
+
             if (!files.Add(name))
             {
                 throw new ScenarioException(map.At("path"), $"{name} is listed twice");
             }
 
             var cloneOf = map.String("clone-of");
-            if (cloneOf is not null && !files.Contains(cloneOf))
+            if (cloneOf is not null && (cloneOf == name || !files.Contains(cloneOf)))
             {
                 throw new ScenarioException(map.At("clone-of"), $"{cloneOf} is not a file listed before this one");
             }
 
-            var size = map.Size("size") ?? (cloneOf is null ? throw map.Missing("size") : new ByteLength(0));
+            var size = map.Has("size") ? FileLength(map, "size") : (cloneOf is null ? throw map.Missing("size") : new ByteLength(0));
             if (cloneOf is not null && map.Has("size"))
             {
                 throw new ScenarioException(map.At("size"), "a clone takes its source's size");
@@ -230,7 +241,7 @@ internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
             throw new ScenarioException(map.At("source"), $"{source} is not a file listed before this one");
         }
 
-        var range = new CloneRangeSpec(source, new FileOffset(map.Size("source-offset")?.Value ?? 0), new FileOffset(map.Size("offset")?.Value ?? 0), map.RequiredSize("length"), map.Location);
+        var range = new CloneRangeSpec(source, FilePosition(map, "source-offset"), FilePosition(map, "offset"), map.Has("length") ? FileLength(map, "length") : throw map.Missing("length"), map.Location);
         map.RejectUnknown();
         return range;
     }

@@ -18,7 +18,13 @@ internal sealed partial class ScenarioParser
     private List<Step> ParseSteps()
     {
         var steps = new List<Step>();
-        foreach (var (node, path) in top.Sequence("steps"))
+        var items = top.Sequence("steps");
+        if (items.Count > ScenarioLimits.Steps)
+        {
+            throw new ScenarioException(top.At(items[ScenarioLimits.Steps].Node, items[ScenarioLimits.Steps].Path), $"more than {ScenarioLimits.Count(ScenarioLimits.Steps)} steps");
+        }
+
+        foreach (var (node, path) in items)
         {
             var item = new YamlMap(node, file, path);
             var kinds = item.Keys.Where(k => k != "expect").ToList();
@@ -76,11 +82,11 @@ internal sealed partial class ScenarioParser
             case "touch":
                 return new TouchStep(at, expect, Task(s, "task"), MapName(s), Offset(s, "offset"), s.Size("length") ?? ByteLength.Page, s.Choice("access", "read", "write") == "write");
             case "pread" or "pwrite":
-                return new FileIoStep(at, expect, File(s), Offset(s, "offset"), s.RequiredSize("length"), kind == "pwrite");
+                return new FileIoStep(at, expect, File(s), FilePosition(s, "offset"), s.Has("length") ? FileLength(s, "length") : throw s.Missing("length"), kind == "pwrite");
             case "punch":
-                return new FileChangeStep(at, expect, kind, File(s), Offset(s, "offset"), s.RequiredSize("length"));
+                return new FileChangeStep(at, expect, kind, File(s), FilePosition(s, "offset"), s.Has("length") ? FileLength(s, "length") : throw s.Missing("length"));
             case "truncate":
-                return new FileChangeStep(at, expect, kind, File(s), default, s.RequiredSize("size"));
+                return new FileChangeStep(at, expect, kind, File(s), default, s.Has("size") ? FileLength(s, "size") : throw s.Missing("size"));
             case "unlink":
                 return new FileChangeStep(at, expect, kind, File(s), default, default);
             case "setxattr":
@@ -108,6 +114,11 @@ internal sealed partial class ScenarioParser
     {
         var task = Task(s, "task");
         var name = s.RequiredString("as");
+        if (maps.Count >= ScenarioLimits.Mappings)
+        {
+            throw new ScenarioException(s.At("as"), $"more than {ScenarioLimits.Count(ScenarioLimits.Mappings)} mappings");
+        }
+
         if (!maps.Add(name))
         {
             throw new ScenarioException(s.At("as"), $"a mapping named '{name}' already exists");
@@ -123,7 +134,7 @@ internal sealed partial class ScenarioParser
             throw new ScenarioException(s.At("file"), "a devdax namespace is mapped through its character device: leave out file");
         }
 
-        var offset = Offset(s, "offset");
+        var offset = FilePosition(s, "offset");
         var length = s.Size("length");
         var address = s.Integer("address");
         if (offset.Value % PageGeometry.PageSize != 0 || (length is { } l && (l.Value == 0 || l.Value % PageGeometry.PageSize != 0)))
@@ -145,7 +156,7 @@ internal sealed partial class ScenarioParser
 
         PoisonTarget result = given[0] switch
         {
-            "file" => new PoisonTarget(File(target), Offset(target, "offset"), null, null, null, target.Location),
+            "file" => new PoisonTarget(File(target), FilePosition(target, "offset"), null, null, null, target.Location),
             "device-offset" => new PoisonTarget(null, default, target.RequiredSize("device-offset").Value, null, null, target.Location),
             "pfn" => new PoisonTarget(null, default, null, target.RequiredInteger("pfn"), null, target.Location),
             _ => new PoisonTarget(null, Offset(target, "offset"), null, null, target.RequiredString("metadata"), target.Location),
@@ -172,6 +183,11 @@ internal sealed partial class ScenarioParser
     private string NewTask(YamlMap s, string key)
     {
         var name = s.RequiredString(key);
+        if (tasks.Count >= ScenarioLimits.Tasks)
+        {
+            throw new ScenarioException(s.At(key), $"more than {ScenarioLimits.Count(ScenarioLimits.Tasks)} tasks");
+        }
+
         return tasks.Add(name) ? name : throw new ScenarioException(s.At(key), $"a task named '{name}' already exists");
     }
 
@@ -200,6 +216,18 @@ internal sealed partial class ScenarioParser
     }
 
     private static FileOffset Offset(YamlMap s, string key) => new(s.Size(key)?.Value ?? 0);
+
+    /// <summary>An offset or size inside a file: at most MAX_LFS_FILESIZE, as loff_t holds it.</summary>
+    internal static FileOffset FilePosition(YamlMap s, string key)
+    {
+        var offset = Offset(s, key);
+        return offset.Value <= ScenarioLimits.FileOffsetMax
+            ? offset
+            : throw new ScenarioException(s.At(key), $"0x{offset.Value:x} is past the largest file offset, 0x{ScenarioLimits.FileOffsetMax:x} (loff_t: MAX_LFS_FILESIZE)");
+    }
+
+    /// <summary>A byte count inside a file (a length, a size): at most MAX_LFS_FILESIZE.</summary>
+    internal static ByteLength FileLength(YamlMap s, string key) => new(FilePosition(s, key).Value);
 
     private static string? Comm(YamlMap s) => s.String("comm");
 

@@ -14,7 +14,7 @@ internal sealed partial class StepRunner
     {
         var task = state.Task(m.Task);
         var (map, _) = state.Map(task, m.Map);
-        var start = map.Start.Add(m.Offset.Value);
+        var start = map.Start.AddWrapping(m.Offset.Value);
         var rc = m.SoftOffline ? Machine.Madvise.SoftOffline(task, start, m.Length) : Machine.Madvise.HwPoison(task, start, m.Length);
         return ($"{m.Task} ({task}) madvise({start}, {m.Length}, {(m.SoftOffline ? "MADV_SOFT_OFFLINE" : "MADV_HWPOISON")}) on {m.Map} {Sz(m.Offset.Value)}+{Sz(m.Length.Value)}", Returned(task, StepResult.Of(rc)));
     }
@@ -42,13 +42,14 @@ internal sealed partial class StepRunner
     {
         var task = state.Task(a.Task);
         var (map, _) = state.Map(task, a.Map);
-        var address = map.Start.Add(a.Offset.Value);
+        var address = map.Start.AddWrapping(a.Offset.Value);
         var result = Machine.SynchronousMachineCheck(task, address, a.Write);
         Machine.DeliverPendingSignals();
         var outcome = result switch
         {
             AccessResult.Done => "the access completed",
             AccessResult.Sigbus => "SIGBUS",
+            AccessResult.Segv => "SIGSEGV",
             AccessResult.MachineCheck => "machine check",
             AccessResult.Blocked => "blocked",
             _ => "not modelled",

@@ -143,9 +143,10 @@ internal sealed partial class StepRunner(RunState state)
         var (map, _) = state.Map(task, t.Map);
         var what = $"{t.Task} ({task}) {(t.Write ? "stores to" : "loads from")} {t.Map} {Sz(t.Offset.Value)}+{Sz(t.Length.Value)}";
         var first = t.Offset.Value & ~(PageGeometry.PageSize - 1);
-        for (var offset = first; offset < t.Offset.Value + t.Length.Value; offset += PageGeometry.PageSize)
+        var end = (UInt128)t.Offset.Value + t.Length.Value;
+        for (UInt128 offset = first; offset < end; offset += PageGeometry.PageSize)
         {
-            var address = map.Start.Add(offset);
+            var address = map.Start.AddWrapping((ulong)offset);
             var result = Machine.Fault.UserAccess(task, address, t.Write);
             Machine.DeliverPendingSignals();
             if (result != AccessResult.Done || task.Group.Exited)

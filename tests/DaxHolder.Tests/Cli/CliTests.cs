@@ -16,6 +16,7 @@ public class CliTests
     [InlineData("oracle-run", new[] { "oracle", "run", "--help" })]
     [InlineData("oracle-record", new[] { "oracle", "record", "--help" })]
     [InlineData("conform", new[] { "conform", "--help" })]
+    [InlineData("fuzz", new[] { "fuzz", "--help" })]
     public void Help_MatchesApproved(string name, string[] args)
     {
         var (exit, output, error) = CliRun.Run(args);
