@@ -6,8 +6,8 @@ namespace DaxHolder.Plugins.Xfs.Libxfs;
 /// libxfs/xfs_alloc.c: xfs_alloc_vextent, as a deterministic first-fit allocator. The kernel
 /// picks the free extent nearest its target (bnobt/cntbt cursors both ways); the model takes the
 /// first free extent at or after the target in its AG, then from the AG's start, then the other
-/// AGs in order. An alignment (an extent-size hint) asks for a start aligned on the disk, so that
-/// a 2 MiB hint gives 2 MiB-aligned pfns; it is tried in every AG before giving it up, as
+/// AGs in order. An alignment (the stripe unit, mkfs -d su=) asks for a start aligned on the disk,
+/// so that su=2m gives 2 MiB-aligned pfns; it is tried in every AG before giving it up, as
 /// xfs_bmap_btalloc retries unaligned. When no extent is long enough, the first longest one is
 /// taken and the caller asks again for the rest. Busy extents (freed, not yet checkpointed) are
 /// never handed out; when nothing else fits, the log is forced and the allocation tried again.

@@ -22,7 +22,11 @@ internal sealed class XfsBmap(XfsImage image)
     /// xfs_bmapi_write over the hole holding file block <paramref name="off"/> (at most
     /// <paramref name="length"/> blocks wanted): allocates, written or unwritten
     /// (XFS_BMAPI_PREALLOC). An extent-size hint widens the range to hint-aligned file offsets
-    /// (xfs_bmap_extsize_align, never over mapped blocks) and asks for disk-aligned blocks.
+    /// (xfs_bmap_extsize_align, never over mapped blocks); it does not align the disk blocks
+    /// (xfs_bmap_compute_alignments() turns it into args-&gt;prod/mod, a length granularity). Only a
+    /// stripe unit (mkfs -d su=, m_dalign) asks for disk-aligned blocks, for an allocation at the
+    /// file's end (xfs_bmap_btalloc_at_eof(), retried unaligned): without su, Debian's 6.1, 6.12
+    /// and 7.2 placed a 2 MiB-hinted file at the first free block, 96 KiB into the device.
     /// Returns the extent now holding <paramref name="off"/>.
     /// </summary>
     public ErrnoOr<BmapExtent> AllocateHole(XfsDinode ip, ulong off, ulong length, bool unwritten)
@@ -40,9 +44,11 @@ internal sealed class XfsBmap(XfsImage image)
         }
 
         var pos = from;
+        var stripe = image.Features.StripeUnit >> XfsGeometry.BlockLog;
+        var mappedEnd = ip.DataFork.Extents.Count == 0 ? 0 : ip.DataFork.Extents.Max(e => e.EndOff);
         while (pos < to)
         {
-            var align = hint > 1 && pos % hint == 0 ? (uint)Math.Min(hint, image.Geometry.AgBlocks) : 1u;
+            var align = stripe > 1 && pos >= mappedEnd ? (uint)Math.Min(stripe, image.Geometry.AgBlocks) : 1u;
             var want = (uint)Math.Min(to - pos, image.Geometry.AgBlocks);
             if (XfsAlloc.Allocate(image, Target(ip, pos), want, align) is not { } got)
             {

@@ -12,16 +12,16 @@ namespace DaxHolder.Tests.Xfs;
 public sealed class XfsMappingTests
 {
     [Fact]
-    public void ExtentSizeHint_Gives2MiBAlignedExtents_SoAPmdFaultMapsThem_AndThePoisonerGetsLsb21_NdctlDaxPmd()
+    public void StripeUnit_Gives2MiBAlignedExtents_SoAPmdFaultMapsThem_AndThePoisonerGetsLsb21_NdctlDaxPmd()
     {
-        using var m = new XfsMachine();
+        using var m = new XfsMachine(mkfs: "reflink=1,rmapbt=1,su=2m,sw=1");
         m.WriteFile("/big", 4UL << 20, pmdHint: true);
         var p = m.Spawn(100, "pmd");
         var vma = m.MapShared(p, "/big", huge: true, at: new DaxHolder.Kernel.Units.UserAddress(0x7f0000000000));
         m.Touch(p, vma, 256);
         XfsMachine.Leaf(p, vma, 256)!.Shift.ShouldBe(PageGeometry.PmdShift, "a 2 MiB-aligned extent of 512 blocks maps with a PMD");
         var head = m.PfnOf("/big", 0);
-        (head.Value % 512).ShouldBe(0UL, "the extent-size hint aligns the extent on the disk, so its pfns are 2 MiB-aligned");
+        (head.Value % 512).ShouldBe(0UL, "the stripe unit aligns the extent on the disk (xfs_bmap_btalloc_at_eof()), so its pfns are 2 MiB-aligned");
 
         var (decisions, log) = m.Record(() => m.Madvise(p, vma, 256).ShouldBe(Errno.Ok));
 
@@ -30,6 +30,26 @@ public sealed class XfsMappingTests
         signal.Address.ShouldBe(XfsMachine.AddressOf(vma, 256), "si_addr is the exact 4 KiB page");
         log[1].ShouldBe($"Memory failure: {head}: Sending SIGBUS to pmd:100 due to hardware memory corruption", "the PMD entry's head pfn, as Debian's kernels print it");
         log[2].ShouldBe($"Memory failure: {head.Add(256)}: recovery action for dax page: Recovered");
+    }
+
+    /// <summary>
+    /// libxfs/xfs_bmap.c: xfs_bmap_compute_alignments(): an extent-size hint aligns file offsets and
+    /// lengths (args-&gt;prod/mod), not disk blocks; without a stripe unit the 2 MiB-hinted file starts
+    /// at the first free block, 96 KiB in, as Debian's 6.1, 6.12 and 7.2 placed it
+    /// (conformance: "FILE: /big ... extents(512-byte sectors)=192..8383" before su=2m was given).
+    /// </summary>
+    [Fact]
+    public void ExtentSizeHint_WithoutAStripeUnit_DoesNotAlignTheDiskBlocks_SoTheFaultIsAPteFault()
+    {
+        using var m = new XfsMachine(mkfs: "reflink=1,rmapbt=1");
+        m.WriteFile("/big", 4UL << 20, pmdHint: true);
+        var p = m.Spawn(100, "pte");
+        var vma = m.MapShared(p, "/big", huge: true, at: new DaxHolder.Kernel.Units.UserAddress(0x7f0000000000));
+
+        m.Touch(p, vma, 256);
+
+        m.OffsetOf("/big", 0).ShouldBe(new DeviceOffset(24 * 4096), "the first data block after the root inode chunk");
+        XfsMachine.Leaf(p, vma, 256)!.Shift.ShouldBe(PageGeometry.PageShift, "the blocks are not 2 MiB-aligned: no PMD");
     }
 
     [Fact]

@@ -51,6 +51,9 @@ public sealed class XfsMkfsTests
     [InlineData("rmapbt=yes", "Invalid value yes for -m rmapbt option")]
     [InlineData("agcount=0", "Invalid value 0 for -d agcount option")]
     [InlineData("agcount=1000", "too small")]
+    [InlineData("su=2m", "both data su and data sw options must be specified")]
+    [InlineData("su=1000,sw=1", "Invalid value 1000 for -d su option")]
+    [InlineData("su=2m,sw=0", "Invalid value 0 for -d sw option")]
     public void Mkfs_BadOptions_AreEinvalNamingTheOption(string options, string message)
     {
         using var m = new XfsMachine(mounted: false);

@@ -25,6 +25,15 @@ internal sealed partial class MemoryFailureHandler
         // head's address with the folio's size (as Debian's 6.12.95 reported si_addr for a
         // poisoned page 1 MiB into a 2 MiB device-DAX folio).
         var page = pgmap.CompoundHead(pfn);
+        if (kernel.Has(KernelFeature.FolioRefcounts) && !page.IsShared && page.Mapping is { } owner
+            && owner.Entries.Lookup(page.Index) is { IsPmd: true, HasPfn: true } pmd)
+        {
+            // From 6.15 a PMD entry's pages are one compound folio (fs/dax.c: dax_folio_init()),
+            // so the generic path works on its head too: si_addr is the PMD's start, as Debian's
+            // 7.2.13 reported it for XFS without rmapbt (6.12, order-0 pages: the exact page).
+            page = pgmap.PageOf(pmd.Pfn!.Value);
+        }
+
         var cookie = dax.DaxLockPage(page, ["memory_failure"]);
         if (cookie is null)
         {
