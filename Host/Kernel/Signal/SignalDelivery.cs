@@ -33,6 +33,10 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
     public SignalRecord ForceSigSegv(TaskStruct thread, UserAddress address) =>
         Send(thread, Signals.SIGSEGV, Signals.SEGV_MAPERR, address, 0, forced: true);
 
+    /// <summary>arch/x86/mm/fault.c: bad_area_access_error() -&gt; force_sig_fault(SIGSEGV, SEGV_ACCERR, addr): the VMA does not allow the access (access_error()).</summary>
+    public SignalRecord ForceSigSegvAccess(TaskStruct thread, UserAddress address) =>
+        Send(thread, Signals.SIGSEGV, Signals.SEGV_ACCERR, address, 0, forced: true);
+
     /// <summary>kernel/signal.c: force_sig(SIGBUS): si_code SI_KERNEL, no address.</summary>
     public SignalRecord ForceSig(TaskStruct thread, int signal) =>
         Send(thread, signal, Signals.SI_KERNEL, null, 0, forced: true);

@@ -13,6 +13,9 @@ internal static class Signals
     /// <summary>SEGV_MAPERR: no mapping at the address.</summary>
     public const int SEGV_MAPERR = 1;
 
+    /// <summary>SEGV_ACCERR: a mapping is there, but it does not allow the access.</summary>
+    public const int SEGV_ACCERR = 2;
+
     /// <summary>SI_KERNEL: sent by the kernel, no address payload (force_sig).</summary>
     public const int SI_KERNEL = 0x80;
 
@@ -34,7 +37,7 @@ internal static class Signals
     };
 
     /// <summary>The si_code's name; SIGSEGV's codes share numbers with SIGBUS's, so the signal decides.</summary>
-    public static string CodeName(int signal, int code) => signal == SIGSEGV && code == SEGV_MAPERR ? "SEGV_MAPERR" : CodeName(code);
+    public static string CodeName(int signal, int code) => signal == SIGSEGV && code == SEGV_MAPERR ? "SEGV_MAPERR" : signal == SIGSEGV && code == SEGV_ACCERR ? "SEGV_ACCERR" : CodeName(code);
 
     public static string CodeName(int code) => code switch
     {

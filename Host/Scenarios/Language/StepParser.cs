@@ -142,7 +142,13 @@ internal sealed partial class ScenarioParser
             throw new ScenarioException(s.Location, "mmap offset and length must be page-aligned (length > 0)");
         }
 
-        return new MmapStep(s.Location, expect, task, name, path, offset, length, s.Choice("type", "shared", "private") != "private", s.Bool("pmd") ?? true, address);
+        var prot = s.Choice("prot", "read", "write", "read-write") switch
+        {
+            "read" => MmapProt.Read,
+            "write" => MmapProt.Write,
+            _ => MmapProt.ReadWrite,
+        };
+        return new MmapStep(s.Location, expect, task, name, path, offset, length, s.Choice("type", "shared", "private") != "private", s.Bool("pmd") ?? true, address) { Prot = prot };
     }
 
     private PoisonTarget Target(YamlMap s)

@@ -47,6 +47,17 @@ internal sealed record MmapStep(SourceLocation At, IReadOnlyList<ExpectationBloc
     : Step(At, Expect)
 {
     public override string Kind => "mmap";
+
+    /// <summary>prot: PROT_READ, PROT_WRITE or both (the default). x86 cannot map write-only, so a write-only mapping reads too.</summary>
+    public MmapProt Prot { get; init; } = MmapProt.ReadWrite;
+}
+
+/// <summary>The mmap step's prot: read, write or read-write.</summary>
+internal enum MmapProt
+{
+    ReadWrite,
+    Read,
+    Write,
 }
 
 /// <summary>munmap of a whole named mapping.</summary>

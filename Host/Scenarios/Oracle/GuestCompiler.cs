@@ -271,7 +271,7 @@ internal static class GuestCompiler
         ExitStep e => $"o_exit {n} {e.Task}",
         MmapStep { File: null, Address: null } m => $"o_send {m.Task} {n} mmap {m.Name} $DAXDEV {m.Offset.Value} {MapLength(m, sizes)} shared pmd",
         MmapStep { Address: not null } => throw Refuse(step, "a fixed mmap address is not honoured by the guest yet"),
-        MmapStep m => $"o_send {m.Task} {n} mmap {m.Name} {Mnt}{m.File} {m.Offset.Value} {MapLength(m, sizes)} {(m.Shared ? "shared" : "private")} {(m.Pmd ? "pmd" : "nopmd")}",
+        MmapStep m => $"o_send {m.Task} {n} mmap {m.Name} {Mnt}{m.File} {m.Offset.Value} {MapLength(m, sizes)} {(m.Shared ? "shared" : "private")} {(m.Pmd ? "pmd" : "nopmd")}{Prot(m)}",
         MunmapStep u => $"o_send {u.Task} {n} munmap {u.Map}",
         TouchStep t => $"o_send {t.Task} {n} touch {t.Map} {t.Offset.Value} {t.Length.Value} {(t.Write ? "write" : "read")}",
         MadviseStep md => $"o_send {md.Task} {n} madvise {md.Map} {md.Offset.Value} {md.Length.Value} {(md.SoftOffline ? "soft-offline" : "hwpoison")}",
@@ -340,6 +340,14 @@ internal static class GuestCompiler
         return $"if d=$(o_meta {Quote(parts[0])} {Quote(parts[1])}); then d=$((d + {target.Offset.Value})); {run}; " +
                $"else echo \"RESULT step={n} task=- event=result what={p.Kind} rc=metadata-not-found\"; fi";
     }
+
+    /// <summary>The agent's prot argument; absent for the default read-write, so the commands of older scenarios stay as they were.</summary>
+    private static string Prot(MmapStep m) => m.Prot switch
+    {
+        MmapProt.Read => " read",
+        MmapProt.Write => " write",
+        _ => "",
+    };
 
     private static ScenarioException Refuse(Step step, string why) =>
         new(step.At, $"oracle: step '{step.Kind}' cannot run on the real kernel: {why}");

@@ -126,9 +126,11 @@ internal static partial class ModelPrediction
 
         if (SigbusAt().Match(result) is { Success: true } m && source is TouchStep t)
         {
-            var address = ulong.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            var (_, offset) = Locate(maps.GetValueOrDefault(t.Task) ?? [], address);
-            return $"SIGBUS at +0x{offset:x}";
+            var address = ulong.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            // relative to the touched mapping, as the guest counts it (also past its end: SEGV_MAPERR)
+            var touched = (maps.GetValueOrDefault(t.Task) ?? []).LastOrDefault(x => x.Name == t.Map);
+            var offset = touched.Name is null ? Locate(maps.GetValueOrDefault(t.Task) ?? [], address).Offset : address - touched.Start;
+            return $"{m.Groups[1].Value} at +0x{offset:x}";
         }
 
         foreach (var prefix in new[] { "not modelled", "not run" })
@@ -164,6 +166,6 @@ internal static partial class ModelPrediction
     [GeneratedRegex(@" as (\S+) at 0x([0-9a-fA-F]+)")]
     private static partial Regex MapAt();
 
-    [GeneratedRegex(@"^SIGBUS at 0x([0-9a-fA-F]+)")]
+    [GeneratedRegex(@"^(SIGBUS|SIGSEGV) at 0x([0-9a-fA-F]+)")]
     private static partial Regex SigbusAt();
 }

@@ -115,11 +115,17 @@ internal sealed partial class StepRunner(RunState state)
         }
 
         var length = m.Length ?? new ByteLength(((file.Size.Value - m.Offset.Value) + PageGeometry.PageSize - 1) & ~(PageGeometry.PageSize - 1));
-        var flags = VmFlags.Read | VmFlags.Write | (m.Shared ? VmFlags.Shared : VmFlags.None) | (m.Pmd ? VmFlags.None : VmFlags.NoHugePage);
+        var prot = m.Prot switch
+        {
+            MmapProt.Read => VmFlags.Read,
+            MmapProt.Write => VmFlags.Write,
+            _ => VmFlags.Read | VmFlags.Write,
+        };
+        var flags = prot | (m.Shared ? VmFlags.Shared : VmFlags.None) | (m.Pmd ? VmFlags.None : VmFlags.NoHugePage);
         var at = m.Address is { } a ? new UserAddress(a) : (UserAddress?)null;
         var vma = Kernel.Mm.Mmap.DoMmap(task.Group.Mm!, file, new PageIndex(m.Offset.Value >> PageGeometry.PageShift), length, flags, at);
         Vfs.Close(file);
-        var what = $"{m.Task} ({task}) mmap {file.Path} {Sz(m.Offset.Value)}+{Sz(length.Value)} {(m.Shared ? "MAP_SHARED" : "MAP_PRIVATE")}{(m.Pmd ? "" : " MADV_NOHUGEPAGE")} as {m.Name}";
+        var what = $"{m.Task} ({task}) mmap {file.Path} {Sz(m.Offset.Value)}+{Sz(length.Value)} {(m.Shared ? "MAP_SHARED" : "MAP_PRIVATE")}{(m.Pmd ? "" : " MADV_NOHUGEPAGE")}{m.Prot switch { MmapProt.Read => " PROT_READ", MmapProt.Write => " PROT_WRITE", _ => "" }} as {m.Name}";
         if (!vma.IsOk)
         {
             return (what, StepResult.Of(vma.Error, vma.Message));

@@ -72,6 +72,16 @@ public class GuestCompilerTests
     }
 
     [Fact]
+    public void AMappingsProt_IsPassedToTheAgent_AndTheDefaultAddsNothing()
+    {
+        var lines = Compile("mm/prot.yaml", "kernel=6.12", "filesystem.type=xfs").Script.Split('\n');
+
+        lines.ShouldContain("o_send r 2 mmap ro $MNT/f 0 16384 shared pmd read");
+        lines.ShouldContain("o_send w 5 mmap wo $MNT/f 0 16384 private pmd write");
+        Compile("demo.yaml").Script.Split('\n').ShouldContain("o_send reader 5 mmap read $MNT/testfile 0 4096 shared pmd");
+    }
+
+    [Fact]
     public void ACell_ChangesWhatMkfsIsGiven()
     {
         Compile("xfstests/xfs-551.yaml", "filesystem.mkfs.reflink=0").Script.ShouldContain("o_mkfs xfs '-m' 'reflink=0,rmapbt=1'");

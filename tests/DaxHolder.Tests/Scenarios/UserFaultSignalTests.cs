@@ -55,6 +55,40 @@ public sealed class UserFaultSignalTests
         TextReport.Step(touch).ShouldContain("SIGBUS to toucher:9202: killed (core dumped)");
     }
 
+    /// <summary>arch/x86/mm/fault.c: access_error() -&gt; bad_area_access_error(): a write to a mapping made without PROT_WRITE.</summary>
+    [Theory]
+    [InlineData("shared")]
+    [InlineData("private")]
+    public void BadAreaAccessError_AWriteToAReadOnlyMapping_IsSigsegvAccerr_AndAReadIsNot(string type)
+    {
+        var run = ScenarioHarness.Run(Machine + $$"""
+              - spawn: { task: t, comm: toucher, pid: 9205, sigbus: handler }
+              - mmap: { task: t, as: m, file: /f, length: 16KiB, prot: read, type: {{type}} }
+              - touch: { task: t, map: m, length: 16KiB }
+              - touch: { task: t, map: m, offset: 4KiB, length: 4KiB, access: write }
+            """).ShouldHaveSingleItem();
+
+        run.Steps[^3].What.ShouldContain("PROT_READ");
+        run.Steps[^2].Result.ToString().ShouldBe("done");
+        run.Steps[^1].Result.ToString().ShouldBe("SIGSEGV at 0x7f0000001000; the process exited");
+        TextReport.Step(run.Steps[^1]).ShouldContain("SIGSEGV SEGV_ACCERR -> toucher:9205 addr 0x7f0000001000");
+        JsonReport.Render([run]).ShouldContain("\"SEGV_ACCERR\"");
+    }
+
+    [Fact]
+    public void AWriteOnlyMapping_ReadsToo_AsX86CannotMapWriteOnly()
+    {
+        var run = ScenarioHarness.Run(Machine + """
+              - spawn: { task: t, comm: toucher, pid: 9206, sigbus: handler }
+              - mmap: { task: t, as: m, file: /f, length: 16KiB, prot: write }
+              - touch: { task: t, map: m, length: 8KiB }
+              - touch: { task: t, map: m, length: 8KiB, access: write }
+            """).ShouldHaveSingleItem();
+
+        run.Steps[^2].Result.ToString().ShouldBe("done");
+        run.Steps[^1].Result.ToString().ShouldBe("done");
+    }
+
     [Fact]
     public void BadAreaNosemaphore_TouchPastTheMapping_IsSigsegvMaperr_InTheJsonReport()
     {

@@ -93,9 +93,13 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
             return AccessResult.Segv;
         }
 
-        if (write && (vma.Flags & VmFlags.Write) == 0)
+        // access_error(): a write needs VM_WRITE; any of VM_READ/VM_WRITE lets a read through
+        // (x86 cannot map write-only).
+        if (write ? (vma.Flags & VmFlags.Write) == 0 : (vma.Flags & (VmFlags.Read | VmFlags.Write)) == 0)
         {
-            throw new InvalidOperationException($"{task} writes {address}, which is mapped read-only");
+            kernel.Trace.Add(new FaultFailed(task.Name, address, "SIGSEGV", $"the mapping does not allow a {(write ? "write" : "read")} (access_error -> bad_area_access_error)"));
+            signals.ForceSigSegvAccess(task, address);
+            return AccessResult.Segv;
         }
 
         var leaf = mm.PageTable.Lookup(address);

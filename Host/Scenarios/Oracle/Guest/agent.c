@@ -33,6 +33,27 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	if (guarded) { guarded = 0; siglongjmp(jb, 1); }
 }
 
+/* A touch that faults with SIGSEGV (no VMA: SEGV_MAPERR; no PROT_WRITE: SEGV_ACCERR) is reported
+ * as the touch's result, then the default action runs (SA_RESETHAND: the access faults again and
+ * the task dies of SIGSEGV, as the kernel's force_sig_fault() would have it). */
+static __thread volatile long touch_off = -1;
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig; (void)si; (void)uc;
+	if (touch_off >= 0) out("event=result what=touch rc=SIGSEGV offset=0x%lx", (unsigned long)touch_off);
+}
+
+static void catch_segv(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_segv;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, 0);
+}
+
 static const char *codename(int c)
 {
 	switch (c) {
@@ -88,12 +109,13 @@ static int set_policy(const char *p)
 /* ---- agent commands ---- */
 static void cmd_mmap(char **a)
 {
-	const char *as = a[1], *file = a[2], *kind = a[5], *pmd = a[6];
+	const char *as = a[1], *file = a[2], *kind = a[5], *pmd = a[6], *pr = a[7] ? a[7] : "read-write";
 	long off = strtol(a[3], 0, 0);
 	size_t len = strtoul(a[4], 0, 0);
-	int fd = open(file, O_RDWR), prot = PROT_READ | PROT_WRITE;
+	int prot = !strcmp(pr, "read") ? PROT_READ : !strcmp(pr, "write") ? PROT_WRITE : PROT_READ | PROT_WRITE;
+	int fd = open(file, prot == PROT_READ ? O_RDONLY : O_RDWR);
 	int flags = !strcmp(kind, "shared") ? MAP_SHARED : MAP_PRIVATE;
-	/* a read-only filesystem (EROFS): read-only fd; a shared mapping is then PROT_READ only */
+	/* a read-only filesystem (EROFS) refuses O_RDWR: read-only fd; a shared mapping is then PROT_READ only */
 	if (fd < 0 && errno == EROFS) { fd = open(file, O_RDONLY); if (flags & MAP_SHARED) prot = PROT_READ; }
 	if (fd < 0) { out("event=result what=mmap rc=%s", err(errno)); return; }
 	/* Where the VMA lies decides whether a PMD fault is possible (fs/dax.c: dax_iomap_pmd_fault()
@@ -138,8 +160,11 @@ static void cmd_touch(char **a)
 		volatile char *p = m->base + o;
 		if (sigsetjmp(jb, 1)) { out("event=result what=touch rc=SIGBUS offset=0x%lx", o); return; }
 		guarded = 1;
+		touch_off = o;
+		catch_segv();
 		char v = *p;
 		if (wr) *p = v;
+		touch_off = -1;
 		guarded = 0;
 	}
 	out("event=result what=touch rc=done");
