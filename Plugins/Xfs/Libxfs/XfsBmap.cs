@@ -45,7 +45,7 @@ internal sealed class XfsBmap(XfsImage image)
 
         var pos = from;
         var stripe = image.Features.StripeUnit >> XfsGeometry.BlockLog;
-        var mappedEnd = ip.DataFork.Extents.Count == 0 ? 0 : ip.DataFork.Extents.Max(e => e.EndOff);
+        var mappedEnd = ip.DataFork.Extents.Count == 0 ? 0 : ip.DataFork.Extents[^1].EndOff; // in file order
         while (pos < to)
         {
             var align = stripe > 1 && pos >= mappedEnd ? (uint)Math.Min(stripe, image.Geometry.AgBlocks) : 1u;
