@@ -40,7 +40,7 @@ internal static class DecisionFormatter
         ProcessCollected c => View("collected", $"{c.Task} addr {c.Address} shift {c.SizeShift}", ("task", c.Task.ToString()), ("address", c.Address.Value), ("shift", c.SizeShift)),
         RangeUnmapped r => View("unmapped", $"inode {r.Inode} [{r.Start}, +{r.Length}): {(r.Removed.Count == 0 ? "no entries" : string.Join(", ", r.Removed.Select(e => $"{e.Task} {e.Address} shift {e.Shift}")))}",
             ("inode", r.Inode.Value), ("start", r.Start.Value), ("length", r.Length.Value), ("removed", r.Removed.Select(e => $"{e.Task} {e.Address} shift {e.Shift}").ToList())),
-        LayoutBroken l => View("layout-broken", $"inode {l.Inode}: {(l.Removed.Count == 0 ? "no entries mapped" : "unmapped " + string.Join(", ", l.Removed.Select(e => $"{e.Task} {e.Address} shift {e.Shift}")))}{(l.EntriesDeleted > 0 ? $"; {l.EntriesDeleted} DAX entries deleted" : "")}",
+        LayoutBroken l => View("layout-broken", $"inode {l.Inode}: {(l.Removed.Count == 0 ? "no entries mapped" : "unmapped " + string.Join(", ", l.Removed.Select(e => $"{e.Task} {e.Address} shift {e.Shift}")))}{(l.EntriesDeleted switch { 0 => "", 1 => "; 1 DAX entry deleted", var n => $"; {n} DAX entries deleted" })}",
             ("inode", l.Inode.Value), ("removed", l.Removed.Select(e => $"{e.Task} {e.Address} shift {e.Shift}").ToList()), ("entries_deleted", l.EntriesDeleted)),
         SignalSent s => Signal(s.Signal),
         SignalDelivered d => View("delivered", $"{Signals.Name(d.Signal)} to {d.Task}: {d.Outcome}", ("task", d.Task.ToString()), ("signal", Signals.Name(d.Signal)), ("outcome", d.Outcome)),

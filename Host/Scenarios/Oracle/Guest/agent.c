@@ -156,12 +156,12 @@ static void cmd_touch(char **a)
 	long off = strtol(a[2], 0, 0), len = strtol(a[3], 0, 0);
 	int wr = !strcmp(a[4], "write");
 	if (!m) { out("event=result what=touch rc=no-map"); return; }
+	catch_segv();
 	for (long o = off & ~(PG - 1); o < off + len; o += PG) {
 		volatile char *p = m->base + o;
-		if (sigsetjmp(jb, 1)) { out("event=result what=touch rc=SIGBUS offset=0x%lx", o); return; }
+		if (sigsetjmp(jb, 1)) { touch_off = -1; out("event=result what=touch rc=SIGBUS offset=0x%lx", o); return; }
 		guarded = 1;
 		touch_off = o;
-		catch_segv();
 		char v = *p;
 		if (wr) *p = v;
 		touch_off = -1;
