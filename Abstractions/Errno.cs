@@ -29,6 +29,9 @@ public enum Errno
     /// <summary>Argument list too long: setxattr with a value over XATTR_SIZE_MAX (64 KiB).</summary>
     E2BIG = 7,
 
+    /// <summary>Bad file descriptor: an fd that is not open.</summary>
+    EBADF = 9,
+
     /// <summary>Try again.</summary>
     EAGAIN = 11,
 
@@ -50,11 +53,17 @@ public enum Errno
     /// <summary>No such device.</summary>
     ENODEV = 19,
 
+    /// <summary>Not a directory: a path component or readdir target that is a file.</summary>
+    ENOTDIR = 20,
+
     /// <summary>Is a directory.</summary>
     EISDIR = 21,
 
     /// <summary>Invalid argument: refused mounts and options (fs/xfs/xfs_super.c: xfs_setup_dax_always()).</summary>
     EINVAL = 22,
+
+    /// <summary>Inappropriate ioctl: an ioctl the filesystem does not implement (fs/ioctl.c: -ENOIOCTLCMD as user space sees it).</summary>
+    ENOTTY = 25,
 
     /// <summary>File too large.</summary>
     EFBIG = 27,

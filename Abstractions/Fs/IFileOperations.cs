@@ -36,6 +36,22 @@ public sealed record FileCreateOptions(ByteLength? ExtentSizeHint = null, bool? 
 }
 
 /// <summary>
+/// What stat(2) reports of an inode (struct kstat), as the filesystem knows it (fs/stat.c: vfs_getattr() and the
+/// filesystem's -&gt;getattr). The VFS adds STATX_ATTR_DAX from the in-core inode's S_DAX.
+/// </summary>
+/// <param name="IsDirectory">S_IFDIR rather than S_IFREG.</param>
+/// <param name="Size">st_size (i_size).</param>
+/// <param name="Blocks">st_blocks: 512-byte units allocated, data and (as the filesystem counts them) its own blocks.</param>
+/// <param name="DaxFlag">FS_XFLAG_DAX (XFS_DIFLAG2_DAX, EXT4_DAX_FL): the on-disk wish, which S_DAX follows under dax=inode.</param>
+public sealed record FileStat(bool IsDirectory, ByteLength Size, ulong Blocks, bool DaxFlag);
+
+/// <summary>One entry of a directory, in the order getdents(2) returns them ("." and ".." left out).</summary>
+/// <param name="Name">The entry's name.</param>
+/// <param name="Inode">Its inode.</param>
+/// <param name="IsDirectory">DT_DIR rather than DT_REG.</param>
+public sealed record DirectoryEntry(string Name, InodeNumber Inode, bool IsDirectory);
+
+/// <summary>
 /// The file operations scenarios drive, by path or inode number. Each returns 0 or an errno as the
 /// syscall would; after a shutdown every one returns -EIO (fs/xfs/xfs_fsops.c:
 /// xfs_do_force_shutdown()). Paths are absolute within the filesystem ("/a").
@@ -80,4 +96,31 @@ public interface IFileOperations
 
     /// <summary>removexattr(2): -ENODATA if the attribute does not exist; -EOPNOTSUPP by default.</summary>
     Errno RemoveXattr(InodeNumber inode, string name) => Errno.EOPNOTSUPP;
+
+    /// <summary>
+    /// mkdir(2) (-&gt;mkdir): a new empty directory whose parent exists. A filesystem without
+    /// directories refuses with -EPERM, as fs/namei.c: vfs_mkdir() does when there is no -&gt;mkdir.
+    /// </summary>
+    Errno Mkdir(string path) => Errno.EPERM;
+
+    /// <summary>getdents(2) of a directory: its entries in the filesystem's order; -ENOTDIR for a file.</summary>
+    ErrnoOr<IReadOnlyList<DirectoryEntry>> ReadDir(string path) => ErrnoOr<IReadOnlyList<DirectoryEntry>>.Fail(Errno.EOPNOTSUPP, "the filesystem does not list directories");
+
+    /// <summary>-&gt;getattr: type, size, blocks and FS_XFLAG_DAX of an inode (files and directories).</summary>
+    ErrnoOr<FileStat> GetAttr(InodeNumber inode) => ErrnoOr<FileStat>.Fail(Errno.EOPNOTSUPP, "the filesystem does not report attributes");
+
+    /// <summary>
+    /// FS_IOC_FSSETXATTR changing FS_XFLAG_DAX (-&gt;fileattr_set). Under dax=inode, a change on a
+    /// regular file marks the inode I_DONTCACHE (<see cref="CachedInode.DontCache"/>, fs/dcache.c:
+    /// d_mark_dontcache()), so its S_DAX changes only when it is next read into core; on a
+    /// directory the flag is what new children inherit. Without -&gt;fileattr_set the ioctl is
+    /// -ENOTTY, as this default says.
+    /// </summary>
+    Errno SetDaxFlag(InodeNumber inode, bool dax) => Errno.ENOTTY;
+
+    /// <summary>
+    /// fsync(2) after the VFS wrote back the file's dirty pages or DAX entries: the filesystem's own
+    /// part (a log force), -EIO once it is shut down. The default has nothing to force.
+    /// </summary>
+    Errno Fsync(InodeNumber inode) => Errno.Ok;
 }

@@ -26,6 +26,13 @@ public abstract class CachedInode(IAddressSpace mapping) : IInode
     /// <see cref="InodeCache{TInode}.Iput"/>). A filesystem may also hold one around an operation of its own.
     /// </summary>
     public int References { get; set; }
+
+    /// <summary>
+    /// I_DONTCACHE (fs/dcache.c: d_mark_dontcache()): the last iput evicts the inode at once, so it
+    /// is read again (and its S_DAX decided again) the next time it is asked for. Set when
+    /// FS_XFLAG_DAX changes under dax=inode.
+    /// </summary>
+    public bool DontCache { get; set; }
 }
 
 /// <summary>
@@ -108,9 +115,26 @@ public sealed class InodeCache<TInode> : IInodeCache
             throw new InvalidOperationException($"iput of inode {inode.Number} without a reference");
         }
 
-        if (--held.References == 0 && (dropOnLastPut?.Invoke(held) ?? false))
+        if (--held.References == 0 && (held.DontCache || (dropOnLastPut?.Invoke(held) ?? false)))
         {
             Evict(held);
+        }
+    }
+
+    /// <summary>
+    /// d_mark_dontcache() on an inode whose FS_XFLAG_DAX changed: an in-core inode is evicted at its
+    /// last iput (at once when unreferenced, as the chattr's own close would); one not in core has
+    /// nothing to do, since its next read decides S_DAX afresh.
+    /// </summary>
+    public void MarkDontCache(InodeNumber inode)
+    {
+        if (inCore.TryGetValue(inode.Value, out var held))
+        {
+            held.DontCache = true;
+            if (held.References == 0)
+            {
+                Evict(held);
+            }
         }
     }
 

@@ -46,6 +46,8 @@ internal sealed class Machine : IDisposable
 
     public Vfs Vfs => Get<Vfs>();
 
+    public Sync Sync => Get<Sync>();
+
     /// <summary>The registered filesystem types (fs/filesystems.c), each guarded.</summary>
     public Filesystems Filesystems => Get<Filesystems>();
 
@@ -94,6 +96,7 @@ internal sealed class Machine : IDisposable
             sp.GetRequiredService<KernelContext>(), sp.GetRequiredService<Truncate>(), sp.GetRequiredService<FsDax>(),
             sp.GetRequiredService<MemoryFailureHandler>(), scope));
         services.AddSingleton<Vfs>();
+        services.AddSingleton<Sync>();
 
         return new Machine(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
     }
@@ -145,6 +148,7 @@ internal sealed class Machine : IDisposable
         ArgumentNullException.ThrowIfNull(parent);
         var child = Tasks.ForkProcess(parent, pid, comm);
         Mmap.DupMmap(parent.Group.Mm!, child.Group.Mm!);
+        child.Group.Files = parent.Group.Files.Dup();
         return child;
     }
 

@@ -76,7 +76,8 @@ internal sealed partial class XfsFileOperations
             return ErrnoOr<XfsDinode>.Fail(ino.Error, ino.Message);
         }
 
-        var dinode = new XfsDinode(ino.Value, directory, Image.Geometry.AgBlkLog) { Nlink = directory ? 2u : 1u };
+        // xfs_init_new_inode -> xfs_inode_inherit_flags2: XFS_DIFLAG2_DAX passes from the parent to files and directories.
+        var dinode = new XfsDinode(ino.Value, directory, Image.Geometry.AgBlkLog) { Nlink = directory ? 2u : 1u, DaxFlag = parent.DaxFlag };
         Image.Inodes[ino.Value] = dinode;
         parent.Entries[name] = ino.Value;
         return ErrnoOr<XfsDinode>.Ok(dinode);

@@ -80,7 +80,7 @@ internal sealed partial class XfsFileOperations(XfsMount mount) : IFileOperation
         }
 
         made.Value.ExtentSizeHint = hint;
-        made.Value.DaxFlag = options.Dax ?? false;
+        made.Value.DaxFlag = options.Dax ?? parent.DaxFlag;
         var cached = mount.Cache.Grab(made.Value.Ino);
         return cached.IsOk ? ErrnoOr<InodeNumber>.Ok(new InodeNumber(made.Value.Ino)) : ErrnoOr<InodeNumber>.Fail(cached.Error, cached.Message);
     }

@@ -62,6 +62,9 @@ internal sealed class XfsInodeCache : IInodeCache
     /// <summary>The in-core inode, if cached.</summary>
     public XfsInode? Cached(ulong ino) => cache.Find(new InodeNumber(ino));
 
+    /// <summary>d_mark_dontcache(): evicted at its last iput, so its next read decides S_DAX again.</summary>
+    public void MarkDontCache(ulong ino) => cache.MarkDontCache(new InodeNumber(ino));
+
     /// <summary>Unmount: every inode goes (none may be referenced).</summary>
     public void EvictAll() => cache.EvictAll();
 

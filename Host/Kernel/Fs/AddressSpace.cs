@@ -35,6 +35,9 @@ internal sealed class AddressSpace : IAddressSpace
     /// <summary>i_mmap: the VMAs mapping this file.</summary>
     public IMmapTree IMmap { get; } = new();
 
+    /// <summary>wb_err: writeback errors (memory failure on a dirty page-cache page sets one, me_pagecache_dirty()).</summary>
+    public Errseq WbErr { get; } = new();
+
     /// <summary>The inode has been evicted (truncate_inode_pages_final ran); the mapping is dead.</summary>
     public bool Evicted { get; internal set; }
 

@@ -37,6 +37,9 @@ internal sealed class OpenFile
     /// <summary>The device-DAX device this file is, when it is /dev/daxX.Y.</summary>
     public Drivers.Dax.DeviceDax? DeviceDax { get; init; }
 
+    /// <summary>f_wb_err: the mapping's writeback-error sequence as this open file last saw it (sampled at open).</summary>
+    internal ulong WbErrSample;
+
     /// <summary>fput: drops the inode reference taken at open.</summary>
     internal Action Release { get; }
 

@@ -135,7 +135,7 @@ internal sealed class Vfs(KernelContext kernel, Func<GuardScope, KernelServices>
         }
 
         var held = inode.Value;
-        var file = new OpenFile(path, mapping, held, fs.Iomap, () => held.Size, () => fs.Inodes.Iput(held)) { References = 1 };
+        var file = new OpenFile(path, mapping, held, fs.Iomap, () => held.Size, () => fs.Inodes.Iput(held)) { References = 1, WbErrSample = mapping.WbErr.Sample() };
         return ErrnoOr<OpenFile>.Ok(file);
     }
 

@@ -70,6 +70,14 @@ internal sealed class Filemap
         }
     }
 
+    /// <summary>Writeback of a file's dirty pages (do_writepages): each becomes clean. Returns how many were written.</summary>
+    public int WriteBack(AddressSpace mapping)
+    {
+        var dirty = cache.Where(e => ReferenceEquals(e.Key.Mapping, mapping) && e.Value.Dirty).OrderBy(e => e.Key.Index).Select(e => e.Value).ToList();
+        dirty.ForEach(p => p.Dirty = false);
+        return dirty.Count;
+    }
+
     /// <summary>truncate_inode_pages_final() of a non-DAX file: every cached page goes.</summary>
     public int DropMapping(AddressSpace mapping) => DropRange(mapping, new PageIndex(0), new PageIndex(ulong.MaxValue));
 

@@ -77,6 +77,13 @@ internal sealed record FileSpec(
     /// <summary>What the file holds, as named pattern runs; null for the default (unique to its path).</summary>
     public FileContent? Content { get; init; }
 
+    /// <summary>
+    /// fallback: copy (cp --reflink=auto): when FICLONE or FICLONERANGE fails, the data is written
+    /// into new blocks instead. Without it the destination is left as the failed ioctl leaves it
+    /// (empty after clone-of, a hole after a clone range), as the kernel does.
+    /// </summary>
+    public bool CopyOnCloneFailure { get; init; }
+
     /// <summary>The file as a source-tree file for mkfs.</summary>
     public SourceFile ToSourceFile() => new(Path, Size, Content ?? FileContent.UniqueTo(Path, Size));
 }

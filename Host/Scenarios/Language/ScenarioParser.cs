@@ -225,9 +225,15 @@ internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
             }
 
             var ranges = map.Sequence("clone-ranges").Select(r => ParseCloneRange(new YamlMap(r.Node, file, r.Path))).ToList();
+            var fallback = map.Choice("fallback", "copy", "none") == "copy";
+            if (fallback && cloneOf is null && ranges.Count == 0)
+            {
+                throw new ScenarioException(map.At("fallback"), "fallback: copy is what a failed FICLONE or FICLONERANGE does instead; this file has neither clone-of nor clone-ranges");
+            }
+
             var content = ParseContent(map, size, cloneOf, contents);
             map.RejectUnknown();
-            list.Add(new FileSpec(name, size, contents, hint, extents, cloneOf, ranges, map.Location) { Content = content });
+            list.Add(new FileSpec(name, size, contents, hint, extents, cloneOf, ranges, map.Location) { Content = content, CopyOnCloneFailure = fallback });
         }
 
         return list;

@@ -6,14 +6,18 @@ namespace DaxHolder.Scenarios.Language;
 /// <summary>The steps: one kind per item (its key), its fields, and an optional <c>expect</c>.</summary>
 internal sealed partial class ScenarioParser
 {
+    /// <summary>The file-lifecycle steps (StepParser.Files.cs); declared first, since <see cref="StepKinds"/> includes them.</summary>
+    private static readonly string[] FileStepKinds = ["mkdir", "create", "readdir", "stat", "chattr", "open", "close", "fsync", "sync", "umount", "mount", "clone"];
+
     /// <summary>The step kinds, as scenarios and the JSON Schema spell them.</summary>
     internal static readonly string[] StepKinds =
     [
         "spawn", "fork", "set", "exit", "mmap", "munmap", "touch", "pread", "pwrite", "punch", "truncate", "unlink",
         "setxattr", "removexattr", "cycle-mount", "drop-caches", "madvise-hwpoison", "soft-offline", "corrupt-pfn", "machine-check", "access-mce", "unbind",
+        .. FileStepKinds,
     ];
 
-    private static readonly string[] TargetKinds = ["file", "device-offset", "pfn", "metadata"];
+    private static readonly string[] TargetKinds = ["file", "device-offset", "pfn", "metadata", "pfn-of"];
 
     private List<Step> ParseSteps()
     {
@@ -27,7 +31,7 @@ internal sealed partial class ScenarioParser
         foreach (var (node, path) in items)
         {
             var item = new YamlMap(node, file, path);
-            var kinds = item.Keys.Where(k => k != "expect").ToList();
+            var kinds = item.Keys.Where(k => k is not ("expect" or "when")).ToList();
             if (kinds.Count != 1)
             {
                 throw new ScenarioException(item.Location, kinds.Count == 0
@@ -42,7 +46,18 @@ internal sealed partial class ScenarioParser
             }
 
             var body = item.Map(kind)!;
-            var step = ParseStep(kind, body, []);
+            var when = item.Map("when");
+            if (!When(when))
+            {
+                // The step is not for this cell: it keeps its number and does nothing. Its names are
+                // still declared (a later step naming them reports "not run" here); its body is not
+                // checked against this cell, since it was written for another.
+                DeclareNames(kind, body);
+                steps.Add(new SkippedStep(item.Location, kind, "when " + string.Join(", ", when!.Keys.Select(k => $"{k} is {string.Join(" or ", when.Strings(k))}"))));
+                continue;
+            }
+
+            var step = FileStepKinds.Contains(kind, StringComparer.Ordinal) ? ParseFileStep(kind, body, []) : ParseStep(kind, body, []);
             body.RejectUnknown();
             steps.Add(step with { Expect = ParseExpectations(item) });
             item.RejectUnknown();
@@ -110,6 +125,34 @@ internal sealed partial class ScenarioParser
         }
     }
 
+    /// <summary>The names a skipped step would have made (tasks, mappings, open files, files), so later steps may still name them.</summary>
+    private void DeclareNames(string kind, YamlMap s)
+    {
+        foreach (var (key, set) in new[] { ("task", tasks), ("child", tasks), ("as", kind == "open" ? fds : maps) })
+        {
+            if ((kind is "spawn" || key != "task") && s.String(key) is { } name)
+            {
+                set.Add(name);
+            }
+        }
+
+        foreach (var key in new[] { "path", "to" })
+        {
+            if (kind is "create" or "clone" && s.String(key) is { Length: > 1 } path && path[0] == '/')
+            {
+                files.Add(path);
+            }
+        }
+
+        foreach (var (node, path) in kind == "spawn" ? s.Sequence("threads") : [])
+        {
+            if (new YamlMap(node, file, path).String("task") is { } thread)
+            {
+                tasks.Add(thread);
+            }
+        }
+    }
+
     private MmapStep ParseMmap(YamlMap s, IReadOnlyList<ExpectationBlock> expect)
     {
         var task = Task(s, "task");
@@ -157,7 +200,28 @@ internal sealed partial class ScenarioParser
         var given = TargetKinds.Where(target.Has).ToList();
         if (given.Count != 1)
         {
-            throw new ScenarioException(target.Location, "a target is one of: file (with offset), device-offset, pfn, metadata (with an optional offset)");
+            throw new ScenarioException(target.Location, "a target is one of: file (with offset), device-offset, pfn, metadata (with an optional offset), pfn-of (a map or a file, with an offset)");
+        }
+
+        if (given[0] == "pfn-of")
+        {
+            var of = target.Map("pfn-of")!;
+            if (of.Has("map") == of.Has("file"))
+            {
+                throw new ScenarioException(of.Location, "pfn-of names a map (the pfn that mapping saw at offset) or a file (its block at offset when the event comes)");
+            }
+
+            var pfnOf = of.Has("map")
+                ? new PoisonTarget(null, Offset(of, "offset"), null, null, null, of.Location) { Map = MapName(of) }
+                : new PoisonTarget(File(of), FilePosition(of, "offset"), null, null, null, of.Location);
+            if (pfnOf.File is not null)
+            {
+                NeedFileSystem(of.Location, "a pfn-of file target");
+            }
+
+            of.RejectUnknown();
+            target.RejectUnknown();
+            return pfnOf;
         }
 
         PoisonTarget result = given[0] switch

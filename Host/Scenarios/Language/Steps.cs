@@ -131,11 +131,20 @@ internal sealed record UnbindStep(SourceLocation At, IReadOnlyList<ExpectationBl
     public override bool IsEvent => true;
 }
 
-/// <summary>Where poison lands: a file and offset, a device offset, a pfn, or named filesystem metadata.</summary>
+/// <summary>
+/// Where poison lands: a file and offset (the block map at event time, as FIEMAP reports it), a
+/// device offset, a pfn, named filesystem metadata, or the pfn a mapping saw at an offset
+/// (<see cref="Map"/>: recorded when the page was touched, so still valid after its task exited or
+/// the file was deleted).
+/// </summary>
 internal sealed record PoisonTarget(string? File, FileOffset Offset, ulong? DeviceOffset, ulong? Pfn, string? Metadata, SourceLocation At)
 {
+    /// <summary>pfn-of a mapping: the mapping's name.</summary>
+    public string? Map { get; init; }
+
     public override string ToString() =>
-        File is not null ? $"{File}+{Quantities.FormatSize(Offset.Value)}"
+        Map is not null ? $"the pfn {Map}+{Quantities.FormatSize(Offset.Value)} saw"
+        : File is not null ? $"{File}+{Quantities.FormatSize(Offset.Value)}"
         : DeviceOffset is { } d ? $"device offset 0x{d:x}"
         : Pfn is { } p ? $"pfn 0x{p:x}"
         : $"metadata '{Metadata}'" + (Offset.Value == 0 ? "" : $"+{Quantities.FormatSize(Offset.Value)}");

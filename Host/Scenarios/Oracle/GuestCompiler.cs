@@ -142,7 +142,7 @@ internal static class GuestCompiler
         var path = Mnt + file.Path;
         if (file.CloneOf is { } source)
         {
-            s.Append("daxprobe clone ").Append(Mnt).Append(source).Append(' ').Append(path).Append('\n');
+            s.Append("daxprobe clone ").Append(Mnt).Append(source).Append(' ').Append(path).Append(file.CopyOnCloneFailure ? " copy\n" : "\n");
         }
         else
         {
@@ -161,7 +161,7 @@ internal static class GuestCompiler
 
         foreach (var range in file.CloneRanges)
         {
-            s.Append(CultureInfo.InvariantCulture, $"daxprobe clonerange {Mnt}{range.Source} {range.SourceOffset.Value} {path} {range.Offset.Value} {range.Length.Value}\n");
+            s.Append(CultureInfo.InvariantCulture, $"daxprobe clonerange {Mnt}{range.Source} {range.SourceOffset.Value} {path} {range.Offset.Value} {range.Length.Value}{(file.CopyOnCloneFailure ? " copy" : "")}\n");
         }
     }
 

@@ -57,9 +57,9 @@ internal static class DecisionFormatter
         NotModelled n => View("not-modelled", n.What, ("what", n.What)),
         FileBuiltByMkfs f => View("file", $"{f.Path}: {Quantities.FormatSize(f.Size.Value)} built into the image by mkfs.{f.FileSystemType} ({f.Content})",
             ("path", f.Path), ("size", f.Size.Value), ("content", f.Content)),
-        FileCloned c => View("file", $"cp --reflink=auto {c.Source} {c.Destination}: FICLONE = {c.Result.ToKernelString()}, {(c.Result == Errno.Ok ? "every block shared" : "copied into new blocks")}",
+        FileCloned c => View("file", $"cp --reflink={(c.Fallback ? "auto" : "always")} {c.Source} {c.Destination}: FICLONE = {c.Result.ToKernelString()}, {(c.Result == Errno.Ok ? "every block shared" : c.Fallback ? "copied into new blocks" : $"{c.Destination} left empty")}",
             ("source", c.Source), ("destination", c.Destination), ("result", c.Result.ToKernelString())),
-        FileRangeCloned c => View("file", $"FICLONERANGE {c.Source}+{c.SourceOffset} -> {c.Destination}+{c.Offset} len {c.Length} = {c.Result.ToKernelString()}, {(c.Result == Errno.Ok ? "shared" : "written into new blocks instead")}",
+        FileRangeCloned c => View("file", $"FICLONERANGE {c.Source}+{c.SourceOffset} -> {c.Destination}+{c.Offset} len {c.Length} = {c.Result.ToKernelString()}, {(c.Result == Errno.Ok ? "shared" : c.Fallback ? "written into new blocks instead" : "the range left as it was")}",
             ("source", c.Source), ("source_offset", c.SourceOffset.Value), ("destination", c.Destination), ("offset", c.Offset.Value), ("length", c.Length.Value), ("result", c.Result.ToKernelString())),
         _ => View("other", decision.ToString() ?? decision.GetType().Name),
     };

@@ -34,6 +34,8 @@ internal sealed class RunState(Scenario scenario, Machine machine, FileSystemTyp
 {
     private readonly Dictionary<string, TaskStruct> tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NamedMapping> maps = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (TaskStruct Task, int Fd)> fds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SeenPfns> seen = new(StringComparer.Ordinal);
 
     public Scenario Scenario { get; } = scenario;
 
@@ -53,7 +55,21 @@ internal sealed class RunState(Scenario scenario, Machine machine, FileSystemTyp
 
     public Mount? Mount { get; set; }
 
+    /// <summary>The mount options in force: the scenario's, until a mount step gives others.</summary>
+    public FsOptions? MountOptions { get; set; }
+
     public void AddTask(string name, TaskStruct task) => tasks.Add(name, task);
+
+    /// <summary>A task's open file, named by the open step.</summary>
+    public void AddFd(string name, TaskStruct task, int fd) => fds[name] = (task, fd);
+
+    /// <summary>The fd a task opened under <paramref name="name"/>, or why the step cannot run.</summary>
+    public int Fd(TaskStruct task, string name) =>
+        fds.TryGetValue(name, out var held) ? (ReferenceEquals(held.Task.Group, task.Group) ? held.Fd : throw new StepNotRunException($"{name} was opened by {held.Task}, not {task}"))
+        : throw new StepNotRunException($"{name} was not opened");
+
+    /// <summary>The pfns a named mapping saw (recorded by touches and accesses).</summary>
+    public SeenPfns Seen(string map) => seen.TryGetValue(map, out var s) ? s : seen[map] = new SeenPfns();
 
     public void AddMap(NamedMapping map) => maps.Add(map.Name, map);
 

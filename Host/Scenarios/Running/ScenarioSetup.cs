@@ -63,11 +63,11 @@ internal static class ScenarioSetup
         return (StepResult.Ok, notes);
     }
 
-    /// <summary>mount(2) with the scenario's options: 0, or the errno and message the filesystem gave.</summary>
+    /// <summary>mount(2) with the options in force (the scenario's, or a mount step's): 0, or the errno and message the filesystem gave.</summary>
     public static StepResult Mount(RunState state)
     {
         var fs = state.Scenario.FileSystem!;
-        var mounted = state.Machine.Vfs.Mount(state.Type!, state.Image!, state.Pmem!.Disk, fs.Mount);
+        var mounted = state.Machine.Vfs.Mount(state.Type!, state.Image!, state.Pmem!.Disk, state.MountOptions ?? fs.Mount);
         if (!mounted.IsOk)
         {
             state.Mount = null;
@@ -111,15 +111,12 @@ internal static class ScenarioSetup
         {
             var size = SizeOf(files, source);
             var cloned = FileIo.WithOpen(mount, source, src => FileIo.WithOpen(mount, file.Path, dst => mount.FileSystem.Files.Clone(src, dst)));
-            if (cloned == Errno.Ok)
-            {
-                notes.Add(new FileCloned(source, file.Path, Errno.Ok));
-            }
-            else
+            if (cloned != Errno.Ok && file.CopyOnCloneFailure)
             {
                 Need(FileIo.ReadWrite(mount, file.Path, default, size, write: true), file, $"copy {source} to {file.Path}", null);
-                notes.Add(new FileCloned(source, file.Path, cloned));
             }
+
+            notes.Add(new FileCloned(source, file.Path, cloned, file.CopyOnCloneFailure));
         }
         else
         {
@@ -137,15 +134,12 @@ internal static class ScenarioSetup
         {
             var cloned = FileIo.WithOpen(mount, range.Source, src => FileIo.WithOpen(mount, file.Path, dst =>
                 mount.FileSystem.Files.CloneRange(src, range.SourceOffset, dst, range.Offset, range.Length)));
-            if (cloned == Errno.Ok)
-            {
-                notes.Add(new FileRangeCloned(range.Source, range.SourceOffset, file.Path, range.Offset, range.Length, Errno.Ok));
-            }
-            else
+            if (cloned != Errno.Ok && file.CopyOnCloneFailure)
             {
                 Need(FileIo.ReadWrite(mount, file.Path, range.Offset, range.Length, write: true), file, $"write {file.Path}+{range.Offset}", null);
-                notes.Add(new FileRangeCloned(range.Source, range.SourceOffset, file.Path, range.Offset, range.Length, cloned));
             }
+
+            notes.Add(new FileRangeCloned(range.Source, range.SourceOffset, file.Path, range.Offset, range.Length, cloned, file.CopyOnCloneFailure));
         }
     }
 

@@ -13,10 +13,11 @@ internal abstract record SetupRecord : Decision;
 internal sealed record FileBuiltByMkfs(string Path, ByteLength Size, string FileSystemType, string Content) : SetupRecord;
 
 /// <summary>
-/// cp --reflink=auto SOURCE DEST: ioctl(FICLONE) (fs/remap_range.c: vfs_clone_file_range()), and on
-/// failure a plain copy into new blocks.
+/// cp --reflink=always SOURCE DEST: ioctl(FICLONE) (fs/remap_range.c: vfs_clone_file_range()),
+/// which leaves the new destination empty when it fails; with <paramref name="Fallback"/>
+/// (fallback: copy, cp --reflink=auto) a failure is followed by a plain copy into new blocks.
 /// </summary>
-internal sealed record FileCloned(string Source, string Destination, Errno Result) : SetupRecord;
+internal sealed record FileCloned(string Source, string Destination, Errno Result, bool Fallback = true) : SetupRecord;
 
-/// <summary>ioctl(FICLONERANGE) of a range, and on failure a plain write of the range into new blocks.</summary>
-internal sealed record FileRangeCloned(string Source, FileOffset SourceOffset, string Destination, FileOffset Offset, ByteLength Length, Errno Result) : SetupRecord;
+/// <summary>ioctl(FICLONERANGE) of a range; on failure the range stays a hole, or with fallback: copy it is written into new blocks.</summary>
+internal sealed record FileRangeCloned(string Source, FileOffset SourceOffset, string Destination, FileOffset Offset, ByteLength Length, Errno Result, bool Fallback = true) : SetupRecord;

@@ -43,6 +43,11 @@ internal sealed partial class StepRunner
         var task = state.Task(a.Task);
         var (map, _) = state.Map(task, a.Map);
         var address = map.Start.AddWrapping(a.Offset.Value);
+        if (task.Group.Mm?.PageTable.Lookup(address) is not null)
+        {
+            RecordSeen(task, a.Map, map, address);
+        }
+
         var result = Machine.SynchronousMachineCheck(task, address, a.Write);
         Machine.DeliverPendingSignals();
         var outcome = result switch
@@ -84,6 +89,13 @@ internal sealed partial class StepRunner
         if (target.Pfn is { } raw)
         {
             return (new Pfn(raw), target.ToString());
+        }
+
+        if (target.Map is { } name)
+        {
+            return state.Seen(name).Find(target.Offset.Value >> PageGeometry.PageShift) is { } seen
+                ? (new Pfn(seen), target.ToString())
+                : throw new ScenarioException(target.At, $"mapping {name} never saw a page at offset {Sz(target.Offset.Value)} before this step (touch it first)");
         }
 
         var offset = target.DeviceOffset is { } d ? new DeviceOffset(d) : DeviceOffsetOf(target);

@@ -36,6 +36,24 @@ internal sealed partial class StepRunner(RunState state)
         PoisonStep p => Poison(p),
         AccessMceStep a => AccessMce(a),
         UnbindStep u => Unbind(u),
+        SkippedStep s => (s.Kind, new StepResult("skipped", $": {s.Why}")),
+        _ => RunFileStep(step),
+    };
+
+    private (string What, StepResult Result) RunFileStep(Step step) => step switch
+    {
+        PathStep { Operation: "mkdir" } p => ($"mkdir {p.Path}", StepResult.Of(state.RequireMount().FileSystem.Files.Mkdir(p.Path))),
+        PathStep { Operation: "readdir" } p => ReadDir(p),
+        PathStep p => Stat(p),
+        CreateStep c => Create(c),
+        ChattrStep c => Chattr(c),
+        OpenStep o => Open(o),
+        CloseStep c => Close(c),
+        FsyncStep f => Fsync(f),
+        SyncStep => ("sync", new StepResult("0", $" ({Machine.Sync.SyncAll()})")),
+        UmountStep u => Umount(u),
+        MountStep m => MountAgain(m),
+        CloneStep c => Clone(c),
         _ => throw new InvalidOperationException($"no runner for {step.Kind}"),
     };
 
@@ -154,6 +172,7 @@ internal sealed partial class StepRunner(RunState state)
         {
             var address = map.Start.AddWrapping((ulong)offset);
             var result = Machine.Fault.UserAccess(task, address, t.Write);
+            RecordSeen(task, t.Map, map, address);
             Machine.DeliverPendingSignals();
             if (result != AccessResult.Done || task.Group.Exited)
             {
@@ -197,13 +216,22 @@ internal sealed partial class StepRunner(RunState state)
         state.Mount = null;
         if (caller is { Group.DiedInKernel: true })
         {
-            return ($"{c.Task} ({caller}): umount; mount -o {state.Scenario.FileSystem!.Mount}", new StepResult("killed", " by SIGKILL in the oops; umount never returned (exit status 137)", "umount: "));
+            return ($"{c.Task} ({caller}): umount; mount -o {(state.MountOptions ?? state.Scenario.FileSystem!.Mount)}", new StepResult("killed", " by SIGKILL in the oops; umount never returned (exit status 137)", "umount: "));
         }
 
         var mounted = ScenarioSetup.Mount(state);
-        return ($"{(caller is null ? "" : $"{c.Task} ({caller}): ")}umount; mount -o {state.Scenario.FileSystem!.Mount}", unmounted is null
+        return ($"{(caller is null ? "" : $"{c.Task} ({caller}): ")}umount; mount -o {(state.MountOptions ?? state.Scenario.FileSystem!.Mount)}", unmounted is null
             ? mounted with { Prefix = "umount: killed by SIGKILL in the oops (exit status 137); mount: " + mounted.Prefix.Replace("mount: ", "", StringComparison.Ordinal) }
             : mounted);
+    }
+
+    /// <summary>What pfn the mapping's page at <paramref name="address"/> is backed by now, for pfn-of targets.</summary>
+    private void RecordSeen(Kernel.Mm.Tasks.TaskStruct task, string name, NamedMapping map, UserAddress address)
+    {
+        if (task.Group.Mm?.PageTable.Lookup(address) is { Pfn: { } pfn } leaf)
+        {
+            state.Seen(name).Record((address.Value - map.Start.Value) >> PageGeometry.PageShift, pfn.Value + ((address.Value - leaf.Address.Value) >> PageGeometry.PageShift));
+        }
     }
 
     private static string Sz(ulong bytes) => Quantities.FormatSize(bytes);

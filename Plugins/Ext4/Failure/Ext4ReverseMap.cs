@@ -63,12 +63,12 @@ internal sealed class Ext4ReverseMap(Ext4Image image) : IReverseMap
         image.Geometry.Metadata.FirstOrDefault(m => m.Kind == kind && m.Group == group && image.Geometry.GroupOf(m.Start) == group) is { } m ? (m.Start, m.Count) : null;
 
     private (ulong, ulong)? ExtentBlock(string path) =>
-        path.Length > 1 && path[0] == '/' && image.RootEntries.TryGetValue(path[1..], out var ino)
-        && image.Find(ino)?.Tree.NodeBlocks is { Count: > 0 } nodes ? (nodes[0].Block, 1UL) : null;
+        image.Resolve(path) is { IsOk: true } found
+        && found.Value.Tree.NodeBlocks is { Count: > 0 } nodes ? (nodes[0].Block, 1UL) : null;
 
     private (ulong, ulong)? XattrBlock(string path) =>
-        path.Length > 1 && path[0] == '/' && image.RootEntries.TryGetValue(path[1..], out var ino)
-        && image.Find(ino)?.XattrBlock is { } block ? (block, 1UL) : null;
+        image.Resolve(path) is { IsOk: true } found
+        && found.Value.XattrBlock is { } block ? (block, 1UL) : null;
 
     /// <summary>Every record of the filesystem, unsorted: static metadata, then per inode (in number order) its data extents, tree blocks and xattr block.</summary>
     private IEnumerable<Row> All()
@@ -77,6 +77,11 @@ internal sealed class Ext4ReverseMap(Ext4Image image) : IReverseMap
         foreach (var m in image.Geometry.Metadata)
         {
             yield return new Row(m.Start, m.Count, RmapOwner.OfMetadata(m.Kind), null, RmapRecordFlags.None, order++);
+        }
+
+        foreach (var dir in image.Inodes.Where(i => i.DirectoryBlock is not null))
+        {
+            yield return new Row(dir.DirectoryBlock!.Value, 1, RmapOwner.OfMetadata("directory " + dir.Number), null, RmapRecordFlags.None, order++);
         }
 
         foreach (var inode in image.Inodes.Where(i => !i.IsDirectory))

@@ -39,6 +39,12 @@ internal sealed class Ext4InodeData(InodeNumber number, bool isDirectory)
     /// <summary>i_file_acl: the external xattr block, or null.</summary>
     public ulong? XattrBlock { get; set; }
 
+    /// <summary>A directory's entries, name to inode (ext4_add_entry; getdents lists them, and the model sorts them by name).</summary>
+    public SortedDictionary<string, InodeNumber> Entries { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>A directory made by mkdir: its one data block (ext4_init_new_dir), or null (the root and lost+found are mkfs's).</summary>
+    public ulong? DirectoryBlock { get; set; }
+
     /// <summary>The block group the inode lives in.</summary>
     public uint GroupOf(uint inodesPerGroup) => (uint)((Number.Value - 1) / inodesPerGroup);
 }

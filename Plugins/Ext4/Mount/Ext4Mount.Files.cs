@@ -6,8 +6,7 @@ using DaxHolder.Plugins.Ext4.Layout;
 namespace DaxHolder.Plugins.Ext4.Mount;
 
 /// <summary>
-/// The file operations (fs/ext4/file.c, inode.c, extents.c, namei.c) on the root directory's
-/// files: create, read and write (through dax_iomap_rw for DAX inodes), fallocate (unwritten
+/// The file operations (fs/ext4/file.c, inode.c, extents.c, namei.c): create, read and write (through dax_iomap_rw for DAX inodes), fallocate (unwritten
 /// extents, punch, zero), truncate and unlink. ext4 has no reflink, so FICLONE and FICLONERANGE
 /// fail with -EOPNOTSUPP (no -&gt;remap_file_range). A shut-down (panicked) filesystem answers -EIO;
 /// one that aborted its journal or went read-only refuses changes with -EROFS.
@@ -19,17 +18,14 @@ internal sealed partial class Ext4Mount : IFileOperations
     public ErrnoOr<InodeNumber> Lookup(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (path == "/")
-        {
-            return ErrnoOr<InodeNumber>.Ok(Ext4InodeData.Root);
-        }
-
-        return NameOf(path) is { } name && image.RootEntries.TryGetValue(name, out var ino)
-            ? ErrnoOr<InodeNumber>.Ok(ino)
-            : ErrnoOr<InodeNumber>.Fail(Errno.ENOENT, $"{path}: no such file (the model keeps files in the root directory)");
+        var found = image.Resolve(path);
+        return found.IsOk ? ErrnoOr<InodeNumber>.Ok(found.Value.Number) : ErrnoOr<InodeNumber>.Fail(found.Error, found.Message);
     }
 
-    /// <summary>open(O_CREAT|O_EXCL): ext4_create; the new inode stays in core after the close.</summary>
+    /// <summary>
+    /// open(O_CREAT|O_EXCL): ext4_create in an existing directory; EXT4_DAX_FL is inherited from
+    /// the parent (EXT4_FL_INHERITED); the new inode stays in core after the close.
+    /// </summary>
     public ErrnoOr<InodeNumber> Create(string path, FileCreateOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -38,23 +34,25 @@ internal sealed partial class Ext4Mount : IFileOperations
             return ErrnoOr<InodeNumber>.Fail(refused);
         }
 
-        if (NameOf(path) is not { } name)
+        var parent = image.ResolveParent(path);
+        if (!parent.IsOk)
         {
-            return ErrnoOr<InodeNumber>.Fail(Errno.ENOENT, $"{path}: the model keeps files in the root directory");
+            return ErrnoOr<InodeNumber>.Fail(parent.Error, parent.Message);
         }
 
-        if (image.RootEntries.ContainsKey(name))
+        var (dir, name) = parent.Value;
+        if (dir.Entries.ContainsKey(name))
         {
             return ErrnoOr<InodeNumber>.Fail(Errno.EEXIST, path);
         }
 
-        var data = image.NewInode(options.Dax ?? false);
+        var data = image.NewInode(options.Dax ?? dir.DaxFlag);
         if (!data.IsOk)
         {
             return ErrnoOr<InodeNumber>.Fail(data.Error, data.Message);
         }
 
-        image.RootEntries[name] = data.Value.Number;
+        dir.Entries[name] = data.Value.Number;
         _ = inodes.Grab(data.Value.Number);
         return ErrnoOr<InodeNumber>.Ok(data.Value.Number);
     }
@@ -158,7 +156,14 @@ internal sealed partial class Ext4Mount : IFileOperations
             return refused;
         }
 
-        if (NameOf(path) is not { } name || !image.RootEntries.TryGetValue(name, out var ino))
+        var parent = image.ResolveParent(path);
+        if (!parent.IsOk)
+        {
+            return parent.Error;
+        }
+
+        var (dir, name) = parent.Value;
+        if (!dir.Entries.TryGetValue(name, out var ino))
         {
             return Errno.ENOENT;
         }
@@ -168,7 +173,7 @@ internal sealed partial class Ext4Mount : IFileOperations
             return Errno.EISDIR;
         }
 
-        image.RootEntries.Remove(name);
+        dir.Entries.Remove(name);
         var held = inodes.Grab(ino).Value;
         held.Orphan = true;
         if (held.References == 0)
@@ -337,7 +342,4 @@ internal sealed partial class Ext4Mount : IFileOperations
 
     private Errno? Refused() =>
         SuperBlock.IsShutdown ? Errno.EIO : Errors.RefusesChanges ? Errno.EROFS : null;
-
-    private static string? NameOf(string? path) =>
-        path is { Length: > 1 } && path[0] == '/' && path.IndexOf('/', 1) < 0 ? path[1..] : null;
 }

@@ -20,7 +20,7 @@ public class GuestCompilerTests
         lines.ShouldContain("o_mkfs xfs '-m' 'reflink=1,rmapbt=1'");
         lines.ShouldContain("MNTTYPE=xfs; MNTOPTS='dax=always'");
         lines.ShouldContain("daxprobe write $MNT/testfile 65536");
-        lines.ShouldContain("daxprobe clone $MNT/testfile $MNT/poisonfile");
+        lines.ShouldContain("daxprobe clone $MNT/testfile $MNT/poisonfile copy");
         lines.ShouldContain("o_spawn 2 reader 't_mmap_cow_memo' default -");
         lines.ShouldContain("o_fork 3 reader poisoner '-' handler");
         lines.ShouldContain("o_spawn 4 watcher 'watcher' handler early");

@@ -129,7 +129,7 @@ internal sealed record PropScenario(
         {
             var source = SourceOf(i);
             y.Append(source != i
-                ? $"  - {{ path: {Naming.File(i)}, clone-of: {Naming.File(source)} }}\n"
+                ? $"  - {{ path: {Naming.File(i)}, clone-of: {Naming.File(source)}, fallback: copy }}\n"
                 : $"  - {{ path: {Naming.File(i)}, size: {PagesOf(i) * 4}KiB{(IsErofs && Files[i].Content % 3 != 0 ? $", content: {(char)('A' + (Files[i].Content % 3))}" : "")} }}\n");
         }
 

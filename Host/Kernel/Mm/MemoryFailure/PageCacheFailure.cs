@@ -71,6 +71,12 @@ internal sealed partial class MemoryFailureHandler
         var removed = Unmap.UnmapMappingPages(mapping, page.Index, page.Index, evenCows: false);
         kernel.Trace.Add(new RangeUnmapped(mapping.Host, new FileOffset(page.Index.Value << PageGeometry.PageShift), ByteLength.Page, removed));
         var dirty = page.Dirty;
+        if (dirty)
+        {
+            // me_pagecache_dirty(): mapping_set_error(mapping, -EIO), which the file's next fsync reports.
+            mapping.WbErr.Set();
+        }
+
         KillProcs(toKill, forceKill: dirty || (flags & MfFlags.MustKill) != 0, pfn, flags);
         filemap.Remove(page);
         ActionResult(pfn, MfActionResult.Recovered, dirty ? "dirty LRU page" : "clean LRU page");

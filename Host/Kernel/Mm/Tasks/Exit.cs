@@ -25,5 +25,8 @@ internal sealed class Exit(KernelContext kernel)
         {
             Mmap.ExitMmap(mm);
         }
+
+        // do_exit(): exit_mm(), then exit_files().
+        process.Files.CloseAll();
     }
 }

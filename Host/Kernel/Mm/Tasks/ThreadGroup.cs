@@ -30,6 +30,9 @@ internal sealed class ThreadGroup
 
     public SigbusAction SigbusAction { get; set; } = SigbusAction.Handler;
 
+    /// <summary>task-&gt;files: the process's open files.</summary>
+    public Fs.FdTable Files { get; internal set; } = new();
+
     public bool Exited { get; internal set; }
 
     /// <summary>How the process ended, when it has.</summary>

@@ -7,8 +7,8 @@
  *                                  reaps it), then runs the commands the case script writes to
  *                                  /tmp/o/t/NAME/cmd.SEQ, one at a time, acknowledging each with ack.SEQ
  *   daxprobe write FILE SIZE       a file of SIZE bytes, page i filled with 'A' + i % 26 (pwrite, fsync)
- *   daxprobe clone SRC DST         ioctl(FICLONE); on EOPNOTSUPP/EXDEV/EINVAL a copy (cp --reflink=auto)
- *   daxprobe clonerange SRC SOFF DST DOFF LEN   ioctl(FICLONERANGE); a write of the range when refused
+ *   daxprobe clone SRC DST [copy]  ioctl(FICLONE); when refused, with "copy", a copy (cp --reflink=auto)
+ *   daxprobe clonerange SRC SOFF DST DOFF LEN [copy]   ioctl(FICLONERANGE); when refused, with "copy", a write of the range
  *   daxprobe pwrite|pread FILE OFF LEN          one pwrite/pread, prints the return value
  *   daxprobe punch FILE OFF LEN | truncate FILE SIZE | unlink FILE
  *   daxprobe setxattr FILE NAME SIZE STEP | removexattr FILE NAME STEP   (a value of SIZE bytes)
@@ -143,11 +143,12 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
-	if (!strcmp(c, "clone") && argc == 4) {
+	if (!strcmp(c, "clone") && (argc == 4 || (argc == 5 && !strcmp(argv[4], "copy")))) {
 		int s = open(argv[2], O_RDONLY), d = open(argv[3], O_RDWR | O_CREAT | O_TRUNC, 0644);
 		if (s < 0 || d < 0) return 1;
 		if (ioctl(d, FICLONE, s) == 0) { fsync(d); printf("ORACLE-SETUP: clone %s %s FICLONE=0\n", argv[2], argv[3]); return 0; }
 		int e = errno;
+		if (argc == 4) { printf("ORACLE-SETUP: clone %s %s FICLONE=%s left empty\n", argv[2], argv[3], err(e)); return 0; }
 		struct stat st; fstat(s, &st);
 		char buf[PG];
 		for (off_t o = 0; o < st.st_size; o += PG) { ssize_t n = pread(s, buf, PG, o); if (n <= 0 || pwrite(d, buf, n, o) != n) return 1; }
@@ -155,12 +156,13 @@ int main(int argc, char **argv)
 		printf("ORACLE-SETUP: clone %s %s FICLONE=%s copied\n", argv[2], argv[3], err(e));
 		return 0;
 	}
-	if (!strcmp(c, "clonerange") && argc == 7) {
+	if (!strcmp(c, "clonerange") && (argc == 7 || (argc == 8 && !strcmp(argv[7], "copy")))) {
 		int s = open(argv[2], O_RDONLY), d = open(argv[4], O_RDWR);
 		if (s < 0 || d < 0) return 1;
 		struct file_clone_range r = { .src_fd = s, .src_offset = strtoull(argv[3], 0, 0), .src_length = strtoull(argv[6], 0, 0), .dest_offset = strtoull(argv[5], 0, 0) };
 		if (ioctl(d, FICLONERANGE, &r) == 0) { fsync(d); printf("ORACLE-SETUP: clonerange %s %s FICLONERANGE=0\n", argv[2], argv[4]); return 0; }
 		int e = errno;
+		if (argc == 7) { printf("ORACLE-SETUP: clonerange %s %s FICLONERANGE=%s left as it was\n", argv[2], argv[4], err(e)); return 0; }
 		char buf[PG];
 		for (unsigned long long o = 0; o < r.src_length; o += PG) {
 			ssize_t n = pread(s, buf, PG, r.src_offset + o);
