@@ -5,14 +5,14 @@ namespace DaxHolder.Scenarios.Oracle;
 
 /// <summary>
 /// The guest side shipped inside daxholder (Oracle/Guest/, embedded): the probe's C sources
-/// (<c>daxprobe.c</c>, <c>agent.c</c> for the scenario tasks, <c>daxprobe.h</c>), <c>init.sh</c>
+/// (<c>daxprobe.c</c>, <c>agent.c</c> for the scenario tasks, <c>files.c</c> for the file steps, <c>daxprobe.h</c>), <c>init.sh</c>
 /// (the guest's /init) and <c>lib.sh</c> (the shell functions the generated case scripts call).
 /// </summary>
 internal static class GuestAssets
 {
     /// <summary>The probe's sources by file name.</summary>
     public static IReadOnlyList<(string Name, string Text)> ProbeSources { get; } =
-        [("daxprobe.h", Read("daxprobe.h")), ("daxprobe.c", Read("daxprobe.c")), ("agent.c", Read("agent.c"))];
+        [("daxprobe.h", Read("daxprobe.h")), ("daxprobe.c", Read("daxprobe.c")), ("agent.c", Read("agent.c")), ("files.c", Read("files.c"))];
 
     public static string Init => Read("init.sh");
 

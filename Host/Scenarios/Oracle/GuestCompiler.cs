@@ -275,6 +275,8 @@ internal static class GuestCompiler
         MunmapStep u => $"o_send {u.Task} {n} munmap {u.Map}",
         TouchStep t => $"o_send {t.Task} {n} touch {t.Map} {t.Offset.Value} {t.Length.Value} {(t.Write ? "write" : "read")}",
         MadviseStep md => $"o_send {md.Task} {n} madvise {md.Map} {md.Offset.Value} {md.Length.Value} {(md.SoftOffline ? "soft-offline" : "hwpoison")}",
+        PoisonStep { Target.Map: { } map, MachineCheck: true } p => $"if p=$(o_seen {map} {p.Target.Offset.Value}); then o_mce_at {n} $(printf '0x%x' $((p * 4096))); else {NotSeen(n, p)}; fi",
+        PoisonStep { Target.Map: { } map, Task: { } task } p => $"if p=$(o_seen {map} {p.Target.Offset.Value}); then o_send {task} {n} corrupt @pfn $p $BASEPFN; else {NotSeen(n, p)}; fi",
         PoisonStep { MachineCheck: true, Target.File: not null } p => $"o_mce {n} {Mnt}{p.Target.File} {p.Target.Offset.Value}",
         PoisonStep { MachineCheck: true } p => AtDeviceOffset(scenario, p, n, "o_mce_dev {0} $d"),
         PoisonStep { Task: null } => throw Refuse(step, "corrupt-pfn needs a task that writes the pfn"),
@@ -290,6 +292,19 @@ internal static class GuestCompiler
         FileChangeStep { Operation: "removexattr" } c => $"daxprobe removexattr {Mnt}{c.File} {Quote(c.Name ?? "")} {n}",
         CacheStep { CycleMount: true } => "o_umount; o_mount $MNTTYPE \"$MNTOPTS\"",
         CacheStep => "sync; echo 2 > /proc/sys/vm/drop_caches; echo \"RESULT step=" + n.ToString(CultureInfo.InvariantCulture) + " task=- event=result what=drop-caches rc=0\"",
+        PathStep p => $"daxprobe {p.Operation} {Mnt}{p.Path} {n}",
+        CreateStep c => $"daxprobe create {Mnt}{c.Path} {c.Size.Value} {n}",
+        ChattrStep c => $"daxprobe chattr {Mnt}{c.Path} {(c.Dax ? 1 : 0)} {n}",
+        OpenStep o => $"o_send {o.Task} {n} open {o.Name} {Mnt}{o.Path}",
+        CloseStep c => $"o_send {c.Task} {n} close {c.Fd}",
+        FsyncStep { Path: { } path } => $"daxprobe fsync {Mnt}{path} {n}",
+        FsyncStep f => $"o_send {f.Task} {n} fsync {f.Fd}",
+        SyncStep => $"daxprobe sync {n}",
+        UmountStep { Task: not null } => throw Refuse(step, "the guest's umount is made by the case script, not by a scenario task"),
+        UmountStep => $"daxprobe umount $MNT {n}",
+        MountStep m => $"{(m.Options is { } o ? $"MNTOPTS={Quote(MountOptions(scenario.FileSystem! with { Mount = o }))}; " : "")}daxprobe mount /dev/pmem0 $MNT $MNTTYPE \"$MNTOPTS\" {n}",
+        CloneStep c => $"daxprobe ficlone {Mnt}{c.From} {Mnt}{c.To} {n}",
+        SkippedStep k => $"echo \"RESULT step={n} task=- event=result what={k.Kind} rc=skipped\"",
         _ => throw Refuse(step, "this step kind is not run by the guest yet"),
     };
 
@@ -348,6 +363,9 @@ internal static class GuestCompiler
         MmapProt.Write => " write",
         _ => "",
     };
+
+    /// <summary>What the guest reports when no agent recorded the page a pfn-of map target names.</summary>
+    private static string NotSeen(int n, PoisonStep p) => $"echo \"RESULT step={n} task=- event=result what={p.Kind} rc=not-seen\"";
 
     private static ScenarioException Refuse(Step step, string why) =>
         new(step.At, $"oracle: step '{step.Kind}' cannot run on the real kernel: {why}");

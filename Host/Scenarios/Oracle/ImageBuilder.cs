@@ -105,7 +105,7 @@ internal sealed class ImageBuilder(OracleCache cache, TextWriter progress)
             File.WriteAllText(Path.Combine(sources, name), text);
         }
 
-        HostProcess.Check("compiling daxprobe", "gcc", ["-O2", "-static", "-Wall", "-pthread", "-o", Path.Combine(root, "usr", "bin", "daxprobe"), "daxprobe.c", "agent.c"], sources);
+        HostProcess.Check("compiling daxprobe", "gcc", ["-O2", "-static", "-Wall", "-pthread", "-o", Path.Combine(root, "usr", "bin", "daxprobe"), "daxprobe.c", "agent.c", "files.c"], sources);
         WriteExecutable(Path.Combine(root, "init"), GuestAssets.Init);
         File.WriteAllText(Path.Combine(root, "oracle", "lib.sh"), GuestAssets.Library);
         Cpio.Pack(root, initramfs);

@@ -133,6 +133,20 @@ internal static partial class ModelPrediction
             return $"{m.Groups[1].Value} at +0x{offset:x}";
         }
 
+        switch (source)
+        {
+            // the guest's daxprobe stat: ",xflag" for FS_XFLAG_DAX, ",dax" for STATX_ATTR_DAX
+            case PathStep { Operation: "stat" } when result.StartsWith("0 ", StringComparison.Ordinal):
+                return "0" + (result.Contains("FS_XFLAG_DAX", StringComparison.Ordinal) ? ",xflag" : "") + (result.Contains("STATX_ATTR_DAX", StringComparison.Ordinal) ? ",dax" : "");
+            // daxprobe readdir: "0:" and the names, sorted, directories with a trailing "/"
+            case PathStep { Operation: "readdir" } when result.StartsWith("0 (", StringComparison.Ordinal):
+                var names = result[3..result.LastIndexOf(')')];
+                return "0:" + (names == "empty" ? "" : names.Replace(' ', ','));
+            // an open's fd number depends on what else the process holds: the guest says "fd"
+            case OpenStep when int.TryParse(result.Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture, out _):
+                return "fd";
+        }
+
         foreach (var prefix in new[] { "not modelled", "not run" })
         {
             if (result.StartsWith(prefix, StringComparison.Ordinal))

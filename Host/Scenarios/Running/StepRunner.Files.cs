@@ -81,7 +81,8 @@ internal sealed partial class StepRunner
             return (what, made.IsOk ? StepResult.Ok : StepResult.Of(made.Error, made.Message));
         }
 
-        return (what, StepResult.Of(FileIo.ReadWrite(mount, c.Path, default, c.Size, write: true)) with { Prefix = "pwrite: " });
+        var written = FileIo.ReadWrite(mount, c.Path, default, c.Size, write: true);
+        return (what, written == Errno.Ok ? StepResult.Ok : new StepResult(written.ToKernelString(), " (the pwrite)"));
     }
 
     /// <summary>-ENOENT or -ENOTDIR when the directory a new name goes in does not exist or is a file (fs/namei.c: the path walk).</summary>
@@ -217,7 +218,7 @@ internal sealed partial class StepRunner
             throw new StepNotRunException("there is no filesystem image to mount");
         }
 
-        return (what, ScenarioSetup.Mount(state));
+        return (what, ScenarioSetup.Mount(state) with { Prefix = "" });
     }
 
     /// <summary>cp --reflink=always: open (creating) the destination, ioctl(FICLONE); a refusal leaves the destination as it was.</summary>

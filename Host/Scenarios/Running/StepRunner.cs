@@ -40,7 +40,9 @@ internal sealed partial class StepRunner(RunState state)
         _ => RunFileStep(step),
     };
 
-    private (string What, StepResult Result) RunFileStep(Step step) => step switch
+    private (string What, StepResult Result) RunFileStep(Step step) => state.Mount is null && LooksUp(step) is { } path
+        ? ($"{step.Kind} {path}", StepResult.Of(Errno.ENOENT, "not mounted: the path is looked up in the empty mount point"))
+        : step switch
     {
         PathStep { Operation: "mkdir" } p => ($"mkdir {p.Path}", StepResult.Of(state.RequireMount().FileSystem.Files.Mkdir(p.Path))),
         PathStep { Operation: "readdir" } p => ReadDir(p),
@@ -224,6 +226,17 @@ internal sealed partial class StepRunner(RunState state)
             ? mounted with { Prefix = "umount: killed by SIGKILL in the oops (exit status 137); mount: " + mounted.Prefix.Replace("mount: ", "", StringComparison.Ordinal) }
             : mounted);
     }
+
+    /// <summary>The existing path a file step looks up (none for those that make one, or take no path).</summary>
+    private static string? LooksUp(Step step) => step switch
+    {
+        PathStep { Operation: not "mkdir" } p => p.Path,
+        ChattrStep c => c.Path,
+        OpenStep o => o.Path,
+        FsyncStep { Path: { } path } => path,
+        CloneStep c => c.From,
+        _ => null,
+    };
 
     /// <summary>What pfn the mapping's page at <paramref name="address"/> is backed by now, for pfn-of targets.</summary>
     private void RecordSeen(Kernel.Mm.Tasks.TaskStruct task, string name, NamedMapping map, UserAddress address)

@@ -13,6 +13,36 @@ static struct map *find_map(const char *as)
 	return 0;
 }
 
+/* ---- open files (open AS FILE, close AS, fsync AS): held by the task without a mapping ---- */
+struct held { char as[64]; int fd; };
+static struct held helds[32];
+
+static struct held *find_held(const char *as)
+{
+	for (int i = 0; i < 32; i++)
+		if (helds[i].fd > 0 && !strcmp(helds[i].as, as)) return &helds[i];
+	return 0;
+}
+
+static void cmd_open(char **a)
+{
+	int fd = open(a[2], O_RDWR);
+	if (fd < 0 && errno == EROFS) fd = open(a[2], O_RDONLY);
+	if (fd < 0) { out("event=result what=open rc=%s", err(errno)); return; }
+	for (int i = 0; i < 32; i++)
+		if (helds[i].fd <= 0) { snprintf(helds[i].as, 64, "%s", a[1]); helds[i].fd = fd; break; }
+	out("event=result what=open rc=fd");
+}
+
+static void cmd_close_fsync(char **a, int sync_only)
+{
+	struct held *h = find_held(a[1]);
+	if (!h) { out("event=result what=%s rc=-EBADF", a[0]); return; }
+	int r = sync_only ? fsync(h->fd) : close(h->fd);
+	if (!sync_only) h->fd = 0;
+	out("event=result what=%s rc=%s", a[0], r ? err(errno) : "0");
+}
+
 /* ---- signals ---- */
 /* Per thread: a SIGBUS sent to one thread (force_sig_mceerr() to the task that was collected) runs
  * the handler in that thread, which records it for that thread's own next "report". */
@@ -150,6 +180,23 @@ static void cmd_munmap(char **a)
 	if (!r) m->used = 0;
 }
 
+/* The pfn behind a touched page, from /proc/self/pagemap (reopened each time: a forked child's
+ * /proc/self is its own), appended to /tmp/o/seen.MAP as "PAGE PFN" for pfn-of map targets. */
+static void record_seen(struct map *m, long off)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	uint64_t e = 0;
+	int ok = pm >= 0 && pread(pm, &e, 8, (off_t)(((uintptr_t)(m->base + off) / PG) * 8)) == 8 && (e >> 63);
+	if (pm >= 0) close(pm);
+	if (!ok || !(e & ((1ULL << 55) - 1))) return;
+	char path[128];
+	snprintf(path, sizeof path, "/tmp/o/seen.%s", m->as);
+	FILE *f = fopen(path, "a");
+	if (!f) return;
+	fprintf(f, "%ld 0x%llx\n", off / (long)PG, (unsigned long long)(e & ((1ULL << 55) - 1)));
+	fclose(f);
+}
+
 static void cmd_touch(char **a)
 {
 	struct map *m = find_map(a[1]);
@@ -166,6 +213,7 @@ static void cmd_touch(char **a)
 		if (wr) *p = v;
 		touch_off = -1;
 		guarded = 0;
+		record_seen(m, o);
 	}
 	out("event=result what=touch rc=done");
 }
@@ -183,12 +231,15 @@ static void cmd_madvise(char **a)
 /* debugfs hwpoison/corrupt-pfn (mm/hwpoison-inject.c: hwpoison_inject()) */
 static void cmd_corrupt(char **a)
 {
-	/* "corrupt FILE OFF BASEPFN", or "corrupt @dev DEVOFF BASEPFN" for a device offset */
+	/* "corrupt FILE OFF BASEPFN", "corrupt @dev DEVOFF BASEPFN" for a device offset, or
+	 * "corrupt @pfn PFN BASEPFN" for a pfn a mapping saw (RAM or pmem) */
 	long off = strtol(a[2], 0, 0);
 	unsigned long long base = strtoull(a[3], 0, 0);
-	long long phys = !strcmp(a[1], "@dev") ? (long long)off : phys_of(a[1], off);
+	int at_pfn = !strcmp(a[1], "@pfn");
+	long long phys = at_pfn ? 0 : !strcmp(a[1], "@dev") ? (long long)off : phys_of(a[1], off);
 	if (phys < 0) { out("event=result what=corrupt rc=no-extent"); return; }
-	unsigned long long pfn = base + (unsigned long long)phys / PG;
+	unsigned long long pfn = at_pfn ? strtoull(a[2], 0, 0) : base + (unsigned long long)phys / PG;
+	if (at_pfn) phys = (long long)((pfn - base) * PG);
 	char b[64];
 	int n = snprintf(b, sizeof b, "0x%llx\n", pfn);
 	int fd = open("/sys/kernel/debug/hwpoison/corrupt-pfn", O_WRONLY);
@@ -296,6 +347,8 @@ static void agent_loop(void)
 		} else if (!strcmp(k, "fork") && n >= 5) cmd_fork(c);
 		else if (!strcmp(k, "thread") && n >= 3) cmd_thread(c);
 		else if (!strcmp(k, "unbind")) cmd_unbind();
+		else if (!strcmp(k, "open") && n >= 4) cmd_open(c);
+		else if ((!strcmp(k, "close") || !strcmp(k, "fsync")) && n >= 3) cmd_close_fsync(c, !strcmp(k, "fsync"));
 		else if (!strcmp(k, "report")) report();
 		else if (!strcmp(k, "exit")) exiting = 1;
 		else out("event=result what=%s rc=bad-command", k);

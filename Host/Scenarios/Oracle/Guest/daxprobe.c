@@ -13,10 +13,11 @@
  *   daxprobe punch FILE OFF LEN | truncate FILE SIZE | unlink FILE
  *   daxprobe setxattr FILE NAME SIZE STEP | removexattr FILE NAME STEP   (a value of SIZE bytes)
  *   daxprobe phys FILE OFF BASEPFN  the guest-physical address of a file offset (FIEMAP: nothing is mapped)
+ *   daxprobe mkdir|create|readdir|stat|chattr|fsync|sync|ficlone|umount|mount ...   files.c
  *
  * Agent commands (one line each): mmap AS FILE OFF LEN shared|private pmd|nopmd, munmap AS,
  * touch AS OFF LEN read|write, madvise AS OFF LEN hwpoison|soft-offline, corrupt FILE OFF BASEPFN,
- * set SIGBUS POLICY, fork CHILD COMM SIGBUS, unbind, report, exit.
+ * set SIGBUS POLICY, fork CHILD COMM SIGBUS, unbind, open AS FILE, close AS, fsync AS, report, exit.
  * Every observation is one line "RESULT step=S task=NAME ..." written with a single write(2).
  * Signals are recorded by the SIGBUS handler (si_code, si_addr, si_addr_lsb, the thread) and
  * printed by the next "report", with the address as the mapping name and offset inside it.
@@ -113,6 +114,7 @@ int main(int argc, char **argv)
 	snprintf(name, sizeof name, "-");
 	if (!strcmp(c, "supervise") && argc == 3) return supervise(argv[2]);
 	if (!strcmp(c, "agent") && argc == 6) return agent(argv + 2);
+	if (files(argc, argv) == 0) return 0;
 	if (!strcmp(c, "write") && argc == 4) {
 		int fd = open(argv[2], O_RDWR | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0 || fill(fd, 0, strtol(argv[3], 0, 0)) || fsync(fd)) { printf("ORACLE-SETUP: write %s failed: %s\n", argv[2], err(errno)); return 1; }

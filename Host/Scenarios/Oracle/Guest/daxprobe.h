@@ -42,3 +42,4 @@ const char *err(int e);
 long long phys_of(const char *file, long off);
 int fill(int fd, long off, long len);
 int agent(char **a);
+int files(int argc, char **argv);

@@ -111,6 +111,8 @@ o_mce() {
 }
 # o_mce_dev STEP DEVOFF: the same at a byte offset of the device's data
 o_mce_dev() { o_mce_at "$1" "$(printf '0x%x' $(( BASEPFN * 4096 + $2 )))"; }
+# o_seen MAP OFF: the pfn the mapping MAP saw at byte offset OFF (the agents' pagemap records), or fails
+o_seen() { awk -v p=$(( $2 / 4096 )) '$1 == p { v = $2 } END { if (v == "") exit 1; print v }' /tmp/o/seen.$1 2>/dev/null; }
 o_mce_at() {
   a=$2
   echo "ORACLE-HOSTCMD: mce -b 0 9 0xbd000000000000c0 0x5 $a 0x8c"
