@@ -14,7 +14,7 @@ public sealed class ScenarioTests
     [Fact]
     public void MyFsPoison_DecisionsMatchApproved()
     {
-        var (exit, output, error) = Daxholder("run", Path.Combine(Paths.ProjectRoot, "scenarios", "myfs-poison.yaml"), "--plugins", Paths.PluginDirectory);
+        var (exit, output, error) = Daxholder("run", Path.Combine(Paths.ProjectRoot, "scenarios", "poison.yaml"), "--plugins", Paths.PluginDirectory);
 
         exit.ShouldBe(0, $"daxholder run failed:\n{error}");
         output.Replace("\r\n", "\n", StringComparison.Ordinal).ShouldMatchApproved(b =>
