@@ -101,7 +101,8 @@ public sealed class FixturePlugins : IDisposable
 
     private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 
-    private string Compile(string folder, string assemblyName, IReadOnlyList<string> sources, params string[] references)
+    /// <summary>Compiles several source files as <paramref name="assemblyName"/>.dll into <paramref name="folder"/> (under <see cref="Root"/>) and returns the folder.</summary>
+    public string Compile(string folder, string assemblyName, IReadOnlyList<string> sources, params string[] references)
     {
         var dir = Path.Combine(Root, folder);
         Directory.CreateDirectory(dir);
