@@ -135,6 +135,8 @@ internal static partial class ModelPrediction
 
         switch (source)
         {
+            case SkippedStep:
+                return "skipped";
             // the guest's daxprobe stat: ",xflag" for FS_XFLAG_DAX, ",dax" for STATX_ATTR_DAX
             case PathStep { Operation: "stat" } when result.StartsWith("0 ", StringComparison.Ordinal):
                 return "0" + (result.Contains("FS_XFLAG_DAX", StringComparison.Ordinal) ? ",xflag" : "") + (result.Contains("STATX_ATTR_DAX", StringComparison.Ordinal) ? ",dax" : "");
