@@ -150,10 +150,11 @@ internal sealed partial class StepRunner(RunState state)
         var what = $"{t.Task} ({task}) {(t.Write ? "stores to" : "loads from")} {t.Map} {Sz(t.Offset.Value)}+{Sz(t.Length.Value)}";
         var first = t.Offset.Value & ~(PageGeometry.PageSize - 1);
         var end = (UInt128)t.Offset.Value + t.Length.Value;
-        for (UInt128 offset = first; offset < end; offset += PageGeometry.PageSize)
+        for (UInt128 offset = first; offset < end; )
         {
             var address = map.Start.AddWrapping((ulong)offset);
-            var result = Machine.Fault.UserAccess(task, address, t.Write);
+            var result = Machine.Fault.UserAccess(task, address, t.Write, out var reach);
+            offset += reach;
             Machine.DeliverPendingSignals();
             if (result != AccessResult.Done || task.Group.Exited)
             {
