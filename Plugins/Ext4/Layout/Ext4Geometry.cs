@@ -50,6 +50,13 @@ internal sealed class Ext4Geometry
     /// <summary>Group descriptor blocks.</summary>
     public ulong DescBlocks { get; private set; }
 
+    /// <summary>
+    /// Whether the filesystem has a resize inode: asked for (the default), unless the device has
+    /// more than 2^32 - 1 blocks, where mke2fs clears resize_inode for a 64bit filesystem
+    /// (misc/mke2fs.c: PRS(), "fs_blocks_count > MAX_32_NUM").
+    /// </summary>
+    public bool HasResizeInode { get; private set; }
+
     /// <summary>s_reserved_gdt_blocks.</summary>
     public ulong ReservedGdtBlocks { get; private set; }
 
@@ -109,7 +116,8 @@ internal sealed class Ext4Geometry
     private void SizeGroups(ulong deviceBlocks)
     {
         BlocksCount = deviceBlocks;
-        var inodesCount = BlocksCount * BlockSize / Options.InodeRatio;
+        HasResizeInode = Options.ResizeInode && deviceBlocks <= uint.MaxValue;
+        var inodesCount = BlocksCount * BlockSize / InodeRatio(deviceBlocks);
         while (true)
         {
             GroupCount = (uint)((BlocksCount + BlocksPerGroup - 1) / BlocksPerGroup);
@@ -119,7 +127,7 @@ internal sealed class Ext4Geometry
             InodesPerGroup = (uint)(InodeTableBlocks * BlockSize / InodeSize) & ~7u;
             InodeTableBlocks = ((InodesPerGroup * InodeSize) + BlockSize - 1) / BlockSize;
             DescBlocks = (GroupCount + DescriptorsPerBlock - 1) / DescriptorsPerBlock;
-            ReservedGdtBlocks = Options.ResizeInode ? CalcReservedGdtBlocks() : 0;
+            ReservedGdtBlocks = HasResizeInode ? CalcReservedGdtBlocks() : 0;
 
             // The last group must hold its own overhead plus 50 blocks, or mke2fs drops it.
             var last = BlocksCount - ((GroupCount - 1) * BlocksPerGroup);
@@ -131,6 +139,21 @@ internal sealed class Ext4Geometry
 
             BlocksCount -= last;
         }
+    }
+
+    /// <summary>
+    /// The bytes per inode: as asked, else by the usage type mke2fs picks from the size
+    /// (misc/mke2fs.c: parse_fs_type(); Debian's /etc/mke2fs.conf): "default" 16384 below 4 TiB,
+    /// "big" 32768 below 16 TiB, "huge" 65536 from there. (mke2fs's "small" type, 4096 below
+    /// 512 MiB, is not applied: the model keeps 16384 there.)
+    /// </summary>
+    private uint InodeRatio(ulong deviceBlocks)
+    {
+        const ulong tebibyte = (1UL << 40) / BlockSize;
+        return Options.InodeRatioGiven ? Options.InodeRatio
+            : deviceBlocks < 4 * tebibyte ? Options.InodeRatio
+            : deviceBlocks < 16 * tebibyte ? 32768u
+            : 65536u;
     }
 
     /// <summary>initialize.c: calc_reserved_gdt_blocks: room for growth to 1024 × the size (or the 32-bit limit), at most one block of pointers.</summary>
@@ -232,7 +255,7 @@ internal sealed class Ext4Geometry
         Mark(bitmap, RootDirBlock, 1, "directory", 0);
         LostFoundStart = bitmap.FindRun(RootDirBlock, BlocksCount, 4)!.Value;
         Mark(bitmap, LostFoundStart, 4, "directory", 0);
-        if (Options.ResizeInode)
+        if (HasResizeInode)
         {
             var dind = bitmap.FindRun(LostFoundStart, BlocksCount, 1)!.Value;
             Mark(bitmap, dind, 1, "resize inode", 0);
