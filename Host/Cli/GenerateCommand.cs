@@ -1,11 +1,15 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using DaxHolder.Scenarios.Generating;
+using DaxHolder.Scenarios.Language;
+using Spectre.Console;
 
 namespace DaxHolder.Cli;
 
 /// <summary>
 /// <c>daxholder generate</c>: write a machine-sized scenario (YAML) for a seed; the logic is in
-/// Scenarios/Generating. Bad options exit 2 naming the option; the file is written whole or not at all.
+/// Scenarios/Generating. Bad options, and sizes `run` cannot hold, exit 2 naming the option or
+/// limit; the file is written whole or not at all, also when Ctrl-C or SIGTERM stops it.
 /// </summary>
 internal static class GenerateCommand
 {
@@ -51,6 +55,26 @@ internal static class GenerateCommand
 
     private static int Generate(GeneratorOptions options, string? output, CliContext context)
     {
+        using var interrupted = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        return Generate(options, output, context, interrupted.Token);
+
+        void Interrupt(PosixSignalContext signal)
+        {
+            signal.Cancel = true; // the writer stops between two lines and removes its temporary file
+            interrupted.Cancel();
+        }
+    }
+
+    /// <summary>
+    /// Generates and writes the scenario: refused (exit 2, one line naming the limit) when it could
+    /// break a limit `daxholder run` holds scenarios to; streamed line by line to standard output
+    /// or to a temporary file beside <paramref name="output"/> that is renamed into place when
+    /// complete, and removed when writing fails or <paramref name="cancel"/> fires (exit 130).
+    /// </summary>
+    internal static int Generate(GeneratorOptions options, string? output, CliContext context, CancellationToken cancel)
+    {
         if (options.Problem() is { } problem)
         {
             context.Error.WriteLine($"daxholder: generate: {problem}");
@@ -58,30 +82,79 @@ internal static class GenerateCommand
         }
 
         var scenario = ScenarioGenerator.Generate(options).Scenario;
+        var bytes = ScenarioWriter.ByteCount(scenario);
+        if (bytes > ScenarioLimits.FileBytes)
+        {
+            context.Error.WriteLine($"daxholder: generate: the scenario would be {ScenarioLimits.Count(bytes)} bytes; daxholder run reads at most {ScenarioLimits.Count(ScenarioLimits.FileBytes)} (scenarios/README.md, Limits): fewer files, processes, mappings or extents");
+            return ExitCodes.BadInput;
+        }
+
+        var lines = scenario.Files.Count + scenario.Steps.Count;
         if (output is null)
         {
-            ScenarioWriter.Write(scenario, context.Output);
-            return ExitCodes.Ok;
+            return WithProgress(context, lines, line => Write(() => ScenarioWriter.Write(scenario, context.Output, line, cancel), null, output, context));
         }
 
         var full = Path.GetFullPath(output);
         var temporary = full + ".tmp";
+        return WithProgress(context, lines, line => Write(
+            () =>
+            {
+                using (var writer = new StreamWriter(temporary, append: false) { NewLine = "\n" })
+                {
+                    ScenarioWriter.Write(scenario, writer, line, cancel);
+                }
+
+                File.Move(temporary, full, overwrite: true);
+            },
+            temporary,
+            output,
+            context));
+    }
+
+    private static int Write(Action write, string? temporary, string? output, CliContext context)
+    {
         try
         {
-            using (var writer = new StreamWriter(temporary, append: false) { NewLine = "\n" })
-            {
-                ScenarioWriter.Write(scenario, writer);
-            }
-
-            File.Move(temporary, full, overwrite: true);
+            write();
             return ExitCodes.Ok;
+        }
+        catch (OperationCanceledException)
+        {
+            Remove(temporary);
+            context.Error.WriteLine($"daxholder: generate: interrupted; {(output is null ? "the output is incomplete" : $"{output} not written")}");
+            return ExitCodes.Interrupted;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temporary);
+            Remove(temporary);
             context.Error.WriteLine($"daxholder: generate: cannot write {output}: {e.Message}");
             return ExitCodes.BadInput;
         }
+    }
+
+    private static void Remove(string? temporary)
+    {
+        if (temporary is not null)
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>A progress bar of the lines written, on standard error and only when it is a terminal.</summary>
+    private static int WithProgress(CliContext context, int lines, Func<Action?, int> body)
+    {
+        if (!context.ErrorIsTerminal || lines < 10_000)
+        {
+            return body(null);
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) });
+        return console.Progress().AutoClear(true).Start(progress =>
+        {
+            var task = progress.AddTask("generate: writing", maxValue: lines);
+            return body(() => task.Increment(1));
+        });
     }
 
     private static Option<int> Int(string name, string description, int value) =>
