@@ -11,7 +11,8 @@ namespace DaxHolder.Bench.Benchmarks;
 /// fault is taken (the touch step as `daxholder run` runs it). fsdax: a file on XFS made with a
 /// 2 MiB stripe unit and extent-size hint, so its extents are 2 MiB aligned and the faults are PMD
 /// faults (fs/dax.c: dax_iomap_pmd_fault()); device-DAX with 1 GiB alignment: PUD faults
-/// (drivers/dax/device.c: __dev_dax_pud_fault()). The machine up to the mmap is built before
+/// (drivers/dax/device.c: __dev_dax_pud_fault()). The 1 GiB file gets a 32 GiB device: mkfs.xfs
+/// with a stripe unit makes 16 AGs, and an AG must hold the file. The machine up to the mmap is built before
 /// each measured touch, not measured.
 /// </summary>
 [Config(typeof(OnceConfig))]
@@ -66,7 +67,7 @@ public class TouchScalingBenchmarks
 
     private static string Fsdax(string size) => $$"""
         kernel: "6.12"
-        device: { size: {{(size == "1GiB" ? "8GiB" : "1GiB")}}, mode: fsdax, data-offset: 2MiB }
+        device: { size: {{(size == "1GiB" ? "32GiB" : "1GiB")}}, mode: fsdax, data-offset: 2MiB }
         filesystem:
           type: xfs
           mkfs: { reflink: 1, rmapbt: 1, su: 2m, sw: 1 }
