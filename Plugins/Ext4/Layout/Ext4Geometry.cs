@@ -24,8 +24,7 @@ internal sealed class Ext4Geometry
     /// <summary>EXT2_GOOD_OLD_FIRST_INO: the first inode not reserved (lost+found).</summary>
     public const uint FirstInode = 11;
 
-    private readonly List<GroupLayout> groups = [];
-    private readonly List<MetadataExtent> metadata = [];
+    private readonly MetadataRuns metadata = new();
 
     private Ext4Geometry(MkfsOptions options) => Options = options;
 
@@ -72,11 +71,25 @@ internal sealed class Ext4Geometry
     /// <summary>lost+found's first block (4 blocks: mke2fs grows it to 16 KiB).</summary>
     public ulong LostFoundStart { get; private set; }
 
-    /// <summary>The groups, in order.</summary>
-    public IReadOnlyList<GroupLayout> Groups => groups;
+    /// <summary>Every static metadata extent, in block order (expanded from runs as it is walked).</summary>
+    public IEnumerable<MetadataExtent> Metadata => metadata.All;
 
-    /// <summary>Every static metadata extent, in block order.</summary>
-    public IReadOnlyList<MetadataExtent> Metadata => metadata;
+    /// <summary>The static metadata extents overlapping blocks [from, to), in block order.</summary>
+    public IEnumerable<MetadataExtent> MetadataIn(ulong from, ulong to) => metadata.In(from, to);
+
+    /// <summary>The extent of <paramref name="kind"/> describing <paramref name="group"/> (for a backup: sitting in it), or null.</summary>
+    public MetadataExtent? FindMetadata(string kind, uint group) => metadata.Find(kind, group);
+
+    /// <summary>Group <paramref name="group"/> as dumpe2fs prints it, from the laid-out metadata (nothing is kept per group).</summary>
+    public GroupLayout Group(uint group)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(group, GroupCount);
+        return new GroupLayout(group, FirstBlockOf(group), GroupBlocks(group), HasSuperBlock(group),
+            metadata.Find("block bitmap", group)!.Start, metadata.Find("inode bitmap", group)!.Start, metadata.Find("inode table", group)!.Start);
+    }
+
+    /// <summary>The blocks of a group (the last may be short).</summary>
+    public ulong GroupBlocks(uint group) => Math.Min(FirstBlockOf(group) + BlocksPerGroup, BlocksCount) - FirstBlockOf(group);
 
     /// <summary>The group holding a block.</summary>
     public uint GroupOf(ulong block) => (uint)(block / BlocksPerGroup);
@@ -108,7 +121,6 @@ internal sealed class Ext4Geometry
             return ErrnoOr<(Ext4Geometry, BlockBitmap)>.Fail(Errno.ENOSPC, journal);
         }
 
-        g.metadata.Sort((a, b) => a.Start.CompareTo(b.Start));
         return ErrnoOr<(Ext4Geometry, BlockBitmap)>.Ok((g, bitmap));
     }
 
@@ -186,6 +198,7 @@ internal sealed class Ext4Geometry
 
         var flexSize = Options.FlexBg ? Options.FlexBgSize : 1u;
         ulong tableOffset = flexSize;
+        (ulong BlockBitmap, ulong InodeBitmap, ulong InodeTable) previous = default;
         for (uint g = 0; g < GroupCount; g++)
         {
             var groupEnd = Math.Min(FirstBlockOf(g) + BlocksPerGroup, BlocksCount);
@@ -216,7 +229,6 @@ internal sealed class Ext4Geometry
                 }
                 else
                 {
-                    var previous = groups[^1];
                     bb = FlexbgOffset(bitmap, g, previous.BlockBitmap + 1, remaining, 1);
                     ib = FlexbgOffset(bitmap, g, previous.InodeBitmap + 1, remaining, 1);
                     it = FlexbgOffset(bitmap, g, previous.InodeTable + InodeTableBlocks, remaining, InodeTableBlocks);
@@ -226,7 +238,7 @@ internal sealed class Ext4Geometry
             Mark(bitmap, bb, 1, "block bitmap", g);
             Mark(bitmap, ib, 1, "inode bitmap", g);
             Mark(bitmap, it, InodeTableBlocks, "inode table", g);
-            groups.Add(new GroupLayout(g, FirstBlockOf(g), groupEnd - FirstBlockOf(g), HasSuperBlock(g), bb, ib, it));
+            previous = (bb, ib, it);
         }
     }
 
@@ -272,7 +284,7 @@ internal sealed class Ext4Geometry
         if (Options.FlexBg && group > flexSize)
         {
             group &= ~(flexSize - 1);
-            while (group < GroupCount && bitmap.CountFree(FirstBlockOf(group), Groups[(int)group].BlockCount) == 0)
+            while (group < GroupCount && bitmap.CountFree(FirstBlockOf(group), GroupBlocks(group)) == 0)
             {
                 group++;
             }
@@ -289,7 +301,7 @@ internal sealed class Ext4Geometry
         var best = start;
         for (var g = start + 1; g <= end; g++)
         {
-            if (bitmap.CountFree(FirstBlockOf(g), Groups[(int)g].BlockCount) > bitmap.CountFree(FirstBlockOf(best), Groups[(int)best].BlockCount))
+            if (bitmap.CountFree(FirstBlockOf(g), GroupBlocks(g)) > bitmap.CountFree(FirstBlockOf(best), GroupBlocks(best)))
             {
                 best = g;
             }
@@ -322,7 +334,7 @@ internal sealed class Ext4Geometry
     private void Mark(BlockBitmap bitmap, ulong start, ulong count, string kind, uint group)
     {
         bitmap.Take(start, count);
-        metadata.Add(new MetadataExtent(start, count, kind, group));
+        metadata.Add(start, count, kind, group);
     }
 
     private static bool IsPowerOf(uint value, uint root)
