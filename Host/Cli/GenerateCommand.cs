@@ -75,7 +75,7 @@ internal static class GenerateCommand
     /// </summary>
     internal static int Generate(GeneratorOptions options, string? output, CliContext context, CancellationToken cancel)
     {
-        if (options.Problem() is { } problem)
+        if ((options.Problem() ?? options.LimitProblem()) is { } problem)
         {
             context.Error.WriteLine($"daxholder: generate: {problem}");
             return ExitCodes.BadInput;

@@ -66,6 +66,14 @@ public sealed class BenchmarkSmokeTests
     }
 
     [Fact]
+    public void TheReferenceMachine_IsLargerThanAScenarioFile_AndTheGeneratorStillTakesIt()
+    {
+        // daxholder generate refuses these options (run could not read the file); the benchmarks build the machine in memory.
+        BenchMachines.Reference.LimitProblem().ShouldNotBeNull().ShouldContain("65,530 mappings");
+        BenchMachines.Reference.Problem().ShouldBeNull();
+    }
+
+    [Fact]
     public void MemoryBenchmark_MeasuresRetainedBytesPerRecord()
     {
         var bench = new RmapMemoryBenchmarks();
