@@ -64,6 +64,28 @@ public sealed class XfsAgGeometryTests
         made.Message.ShouldNotBeNull().ShouldContain(message);
     }
 
+    [Theory]
+    [InlineData(8, "agf 7")]
+    [InlineData(2, "agf 1")]
+    public void ScenarioMkfsAgcount_GivesThatManyAgs(int agcount, string lastAgf)
+    {
+        var runs = Tests.Support.ScenarioHarness.Run(AgcountScenario(agcount, lastAgf));
+
+        runs.ShouldHaveSingleItem().Steps[^1].Result.ToString().ShouldNotContain("rror");
+        Tests.Support.ScenarioHarness.Error(AgcountScenario(agcount, $"agf {agcount}")).Message.ShouldContain($"AG {agcount} does not exist (agcount {agcount})");
+    }
+
+    private static string AgcountScenario(int agcount, string target) => $$"""
+        device: { size: 2GiB, mode: fsdax, data-offset: 2MiB }
+        filesystem:
+          type: xfs
+          mkfs: { reflink: 1, rmapbt: 1, agcount: {{agcount}} }
+          mount: { dax: always }
+        steps:
+          - machine-check: { target: { metadata: "{{target}}" } }
+
+        """;
+
     private static ulong ParseSize(string size)
     {
         var shift = size[^1] switch { 'M' => 20, 'G' => 30, 'T' => 40, _ => 0 };
