@@ -90,14 +90,11 @@ internal static class GenerateCommand
         }
 
         var lines = scenario.Files.Count + scenario.Steps.Count;
-        if (output is null)
-        {
-            return WithProgress(context, lines, line => Write(() => ScenarioWriter.Write(scenario, context.Output, line, cancel), null, output, context));
-        }
-
-        var full = Path.GetFullPath(output);
+        var full = output is null ? null : Path.GetFullPath(output);
         var temporary = full + ".tmp";
-        return WithProgress(context, lines, line => Write(
+        var (exit, complaint) = output is null
+            ? WithProgress(context, lines, line => Write(() => ScenarioWriter.Write(scenario, context.Output, line, cancel), null, output))
+            : WithProgress(context, lines, line => Write(
             () =>
             {
                 using (var writer = new StreamWriter(temporary, append: false) { NewLine = "\n" })
@@ -105,31 +102,34 @@ internal static class GenerateCommand
                     ScenarioWriter.Write(scenario, writer, line, cancel);
                 }
 
-                File.Move(temporary, full, overwrite: true);
+                File.Move(temporary, full!, overwrite: true);
             },
             temporary,
-            output,
-            context));
+            output));
+        if (complaint is not null)
+        {
+            context.Error.WriteLine($"daxholder: generate: {complaint}"); // after the progress bar is gone
+        }
+
+        return exit;
     }
 
-    private static int Write(Action write, string? temporary, string? output, CliContext context)
+    private static (int Exit, string? Complaint) Write(Action write, string? temporary, string? output)
     {
         try
         {
             write();
-            return ExitCodes.Ok;
+            return (ExitCodes.Ok, null);
         }
         catch (OperationCanceledException)
         {
             Remove(temporary);
-            context.Error.WriteLine($"daxholder: generate: interrupted; {(output is null ? "the output is incomplete" : $"{output} not written")}");
-            return ExitCodes.Interrupted;
+            return (ExitCodes.Interrupted, $"interrupted; {(output is null ? "the output is incomplete" : $"{output} not written")}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Remove(temporary);
-            context.Error.WriteLine($"daxholder: generate: cannot write {output}: {e.Message}");
-            return ExitCodes.BadInput;
+            return (ExitCodes.BadInput, $"cannot write {output}: {e.Message}");
         }
     }
 
@@ -142,7 +142,7 @@ internal static class GenerateCommand
     }
 
     /// <summary>A progress bar of the lines written, on standard error and only when it is a terminal.</summary>
-    private static int WithProgress(CliContext context, int lines, Func<Action?, int> body)
+    private static T WithProgress<T>(CliContext context, int lines, Func<Action?, T> body)
     {
         if (!context.ErrorIsTerminal || lines < 10_000)
         {
