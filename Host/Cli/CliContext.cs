@@ -17,7 +17,11 @@ public sealed record CliContext(TextWriter Output, TextWriter Error, string Host
         !Console.IsOutputRedirected)
     {
         CiVariable = Environment.GetEnvironmentVariable("CI"),
+        ErrorIsTerminal = !Console.IsErrorRedirected,
     };
+
+    /// <summary>Whether standard error is a terminal: progress that goes there is shown only then.</summary>
+    public bool ErrorIsTerminal { get; init; }
 
     /// <summary>The value of CI, or null: when it says true, check --accept is refused.</summary>
     public string? CiVariable { get; init; }

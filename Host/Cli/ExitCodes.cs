@@ -17,4 +17,7 @@ public static class ExitCodes
 
     /// <summary>An internal error in DaxHolder itself: a bug to report.</summary>
     public const int InternalError = 4;
+
+    /// <summary>Interrupted by SIGINT (Ctrl-C) or SIGTERM before it finished: 128 + SIGINT, as shells report it; nothing is left behind.</summary>
+    public const int Interrupted = 130;
 }

@@ -1,11 +1,15 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using DaxHolder.Scenarios.Generating;
+using DaxHolder.Scenarios.Language;
+using Spectre.Console;
 
 namespace DaxHolder.Cli;
 
 /// <summary>
 /// <c>daxholder generate</c>: write a machine-sized scenario (YAML) for a seed; the logic is in
-/// Scenarios/Generating. Bad options exit 2 naming the option; the file is written whole or not at all.
+/// Scenarios/Generating. Bad options, and sizes `run` cannot hold, exit 2 naming the option or
+/// limit; the file is written whole or not at all, also when Ctrl-C or SIGTERM stops it.
 /// </summary>
 internal static class GenerateCommand
 {
@@ -51,37 +55,106 @@ internal static class GenerateCommand
 
     private static int Generate(GeneratorOptions options, string? output, CliContext context)
     {
-        if (options.Problem() is { } problem)
+        using var interrupted = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        return Generate(options, output, context, interrupted.Token);
+
+        void Interrupt(PosixSignalContext signal)
+        {
+            signal.Cancel = true; // the writer stops between two lines and removes its temporary file
+            interrupted.Cancel();
+        }
+    }
+
+    /// <summary>
+    /// Generates and writes the scenario: refused (exit 2, one line naming the limit) when it could
+    /// break a limit `daxholder run` holds scenarios to; streamed line by line to standard output
+    /// or to a temporary file beside <paramref name="output"/> that is renamed into place when
+    /// complete, and removed when writing fails or <paramref name="cancel"/> fires (exit 130).
+    /// </summary>
+    internal static int Generate(GeneratorOptions options, string? output, CliContext context, CancellationToken cancel)
+    {
+        if ((options.Problem() ?? options.LimitProblem()) is { } problem)
         {
             context.Error.WriteLine($"daxholder: generate: {problem}");
             return ExitCodes.BadInput;
         }
 
         var scenario = ScenarioGenerator.Generate(options).Scenario;
-        if (output is null)
+        var bytes = ScenarioWriter.ByteCount(scenario);
+        if (bytes > ScenarioLimits.FileBytes)
         {
-            ScenarioWriter.Write(scenario, context.Output);
-            return ExitCodes.Ok;
+            context.Error.WriteLine($"daxholder: generate: the scenario would be {ScenarioLimits.Count(bytes)} bytes; daxholder run reads at most {ScenarioLimits.Count(ScenarioLimits.FileBytes)} (scenarios/README.md, Limits): fewer files, processes, mappings or extents");
+            return ExitCodes.BadInput;
         }
 
-        var full = Path.GetFullPath(output);
+        var lines = scenario.Files.Count + scenario.Steps.Count;
+        var full = output is null ? null : Path.GetFullPath(output);
         var temporary = full + ".tmp";
+        var (exit, complaint) = output is null
+            ? WithProgress(context, lines, line => Write(() => ScenarioWriter.Write(scenario, context.Output, line, cancel), null, output))
+            : WithProgress(context, lines, line => Write(
+            () =>
+            {
+                using (var writer = new StreamWriter(temporary, append: false) { NewLine = "\n" })
+                {
+                    ScenarioWriter.Write(scenario, writer, line, cancel);
+                }
+
+                File.Move(temporary, full!, overwrite: true);
+            },
+            temporary,
+            output));
+        if (complaint is not null)
+        {
+            context.Error.WriteLine($"daxholder: generate: {complaint}"); // after the progress bar is gone
+        }
+
+        return exit;
+    }
+
+    private static (int Exit, string? Complaint) Write(Action write, string? temporary, string? output)
+    {
         try
         {
-            using (var writer = new StreamWriter(temporary, append: false) { NewLine = "\n" })
-            {
-                ScenarioWriter.Write(scenario, writer);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-            return ExitCodes.Ok;
+            write();
+            return (ExitCodes.Ok, null);
+        }
+        catch (OperationCanceledException)
+        {
+            Remove(temporary);
+            return (ExitCodes.Interrupted, $"interrupted; {(output is null ? "the output is incomplete" : $"{output} not written")}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temporary);
-            context.Error.WriteLine($"daxholder: generate: cannot write {output}: {e.Message}");
-            return ExitCodes.BadInput;
+            Remove(temporary);
+            return (ExitCodes.BadInput, $"cannot write {output}: {e.Message}");
         }
+    }
+
+    private static void Remove(string? temporary)
+    {
+        if (temporary is not null)
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>A progress bar of the lines written, on standard error and only when it is a terminal.</summary>
+    private static T WithProgress<T>(CliContext context, int lines, Func<Action?, T> body)
+    {
+        if (!context.ErrorIsTerminal || lines < 10_000)
+        {
+            return body(null);
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) });
+        return console.Progress().AutoClear(true).Start(progress =>
+        {
+            var task = progress.AddTask("generate: writing", maxValue: lines);
+            return body(() => task.Increment(1));
+        });
     }
 
     private static Option<int> Int(string name, string description, int value) =>

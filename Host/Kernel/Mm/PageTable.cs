@@ -34,6 +34,12 @@ internal sealed class PageTable
     private static readonly int[] LeafShifts = [PageGeometry.PudShift, PageGeometry.PmdShift, PageGeometry.PageShift];
     private readonly SortedDictionary<ulong, PageTableEntry> leaves = [];
 
+    /// <summary>
+    /// PTE leaves under each PMD slot (keyed by the PMD-aligned address): the model's pmd_none()
+    /// test for "a PTE table exists here", answered in O(1) as the real walk reads one PMD entry.
+    /// </summary>
+    private readonly Dictionary<ulong, int> ptesUnderPmd = [];
+
     public IEnumerable<PageTableEntry> Entries => leaves.Values;
 
     public int Count => leaves.Count;
@@ -56,8 +62,21 @@ internal sealed class PageTable
     public void Set(PageTableEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        if (leaves.TryGetValue(entry.Address.Value, out var old))
+        {
+            Uncount(old);
+        }
+
         leaves[entry.Address.Value] = entry;
+        if (entry.Shift == PageGeometry.PageShift)
+        {
+            var pmd = entry.Address.AlignDown(PageGeometry.PmdSize).Value;
+            ptesUnderPmd[pmd] = ptesUnderPmd.GetValueOrDefault(pmd) + 1;
+        }
     }
+
+    /// <summary>!pmd_none() &amp;&amp; !pmd_trans_huge(): PTE leaves exist under the PMD at <paramref name="pmdAddress"/>.</summary>
+    public bool HasPteTable(UserAddress pmdAddress) => ptesUnderPmd.ContainsKey(pmdAddress.AlignDown(PageGeometry.PmdSize).Value);
 
     /// <summary>Removes and returns every leaf that overlaps [start, end), in address order.</summary>
     public List<PageTableEntry> Zap(UserAddress start, UserAddress end, bool evenCows)
@@ -89,9 +108,29 @@ internal sealed class PageTable
         foreach (var entry in removed)
         {
             leaves.Remove(entry.Address.Value);
+            Uncount(entry);
         }
 
         return removed;
+    }
+
+    private void Uncount(PageTableEntry entry)
+    {
+        if (entry.Shift != PageGeometry.PageShift)
+        {
+            return;
+        }
+
+        var pmd = entry.Address.AlignDown(PageGeometry.PmdSize).Value;
+        var left = ptesUnderPmd[pmd] - 1;
+        if (left == 0)
+        {
+            ptesUnderPmd.Remove(pmd);
+        }
+        else
+        {
+            ptesUnderPmd[pmd] = left;
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DaxHolder.Kernel.Versions;
+using DaxHolder.Scenarios.Language;
 
 namespace DaxHolder.Scenarios.Generating;
 
@@ -92,6 +93,42 @@ internal sealed record GeneratorOptions(
         if (Files == 1 && SharingRatio > 0)
         {
             return "--sharing needs at least two files (a copy needs a source)";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Whether the scenario could break a limit `daxholder run` holds every scenario to
+    /// (<see cref="ScenarioLimits"/>; scenarios/README.md, "Limits"), counted before anything is
+    /// generated: files, tasks, mappings, and the most steps the options can give (a spawn per
+    /// process, an mmap per mapping, and at most one touch per two blocks of each extent). The
+    /// generator itself builds larger machines in memory (the benchmarks' reference machine).
+    /// </summary>
+    public string? LimitProblem()
+    {
+        const string Why = ", the most daxholder run reads (scenarios/README.md, Limits)";
+        if (Files > ScenarioLimits.Files)
+        {
+            return $"--files {Files.ToString(CultureInfo.InvariantCulture)}: a scenario holds at most {ScenarioLimits.Count(ScenarioLimits.Files)} files{Why}";
+        }
+
+        if (Processes > ScenarioLimits.Tasks)
+        {
+            return $"--processes {Processes.ToString(CultureInfo.InvariantCulture)}: a scenario holds at most {ScenarioLimits.Count(ScenarioLimits.Tasks)} tasks{Why}";
+        }
+
+        var mappings = (long)Processes * MappingsPerProcess;
+        if (mappings > ScenarioLimits.Mappings)
+        {
+            return $"--processes x --mappings = {ScenarioLimits.Count(mappings)}: a scenario holds at most {ScenarioLimits.Count(ScenarioLimits.Mappings)} mappings{Why}";
+        }
+
+        var touches = FaultedFraction == 0 ? 0 : (long)ExtentsPerFile * ((BlocksPerExtent + 1) / 2);
+        var steps = Processes + (mappings * (1 + touches)) + 1;
+        if (steps > ScenarioLimits.Steps)
+        {
+            return $"up to {ScenarioLimits.Count(steps)} steps (a spawn per process, an mmap per mapping, up to {ScenarioLimits.Count(touches)} touches per mapping): a scenario holds at most {ScenarioLimits.Count(ScenarioLimits.Steps)} steps{Why}";
         }
 
         return null;

@@ -11,7 +11,13 @@ namespace DaxHolder.Scenarios.Generating;
 /// </summary>
 internal static class ScenarioWriter
 {
-    public static void Write(Scenario scenario, TextWriter output)
+    /// <summary>
+    /// Writes the scenario line by line to <paramref name="output"/> (nothing is built up in
+    /// memory); <paramref name="line"/> is called after each file and step, and a cancelled
+    /// <paramref name="cancel"/> stops the writing between two lines.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static void Write(Scenario scenario, TextWriter output, Action? line = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(output);
@@ -27,6 +33,8 @@ internal static class ScenarioWriter
         output.Write("files:\n");
         foreach (var file in scenario.Files)
         {
+            cancel.ThrowIfCancellationRequested();
+            line?.Invoke();
             output.Write(file.CloneOf is { } source
                 ? $"  - {{ path: {file.Path}, clone-of: {source} }}\n"
                 : $"  - {{ path: {file.Path}, size: {Size(file.Size.Value)}{(file.Extents > 1 ? $", extents: {Int(file.Extents)}" : "")} }}\n");
@@ -35,10 +43,20 @@ internal static class ScenarioWriter
         output.Write("steps:\n");
         foreach (var step in scenario.Steps)
         {
+            cancel.ThrowIfCancellationRequested();
+            line?.Invoke();
             output.Write("  - ");
             output.Write(Step(step));
             output.Write('\n');
         }
+    }
+
+    /// <summary>The UTF-8 bytes <see cref="Write"/> would write, counted without keeping them.</summary>
+    public static long ByteCount(Scenario scenario)
+    {
+        using var counter = new ByteCounter();
+        Write(scenario, counter);
+        return counter.Bytes;
     }
 
     public static string ToText(Scenario scenario)
@@ -70,4 +88,16 @@ internal static class ScenarioWriter
     private static string Size(ulong bytes) => Quantities.FormatSize(bytes);
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A writer that only counts the UTF-8 bytes written to it.</summary>
+    private sealed class ByteCounter : TextWriter
+    {
+        public long Bytes { get; private set; }
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value) => Bytes += System.Text.Encoding.UTF8.GetByteCount([value]);
+
+        public override void Write(string? value) => Bytes += value is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(value);
+    }
 }

@@ -84,10 +84,15 @@ internal sealed partial class ScenarioParser(string file, YamlMappingNode root)
             throw new ScenarioException(map.At("base"), "the physical base must be 2MiB-aligned");
         }
 
+        if (size.Value > ScenarioLimits.DeviceSize)
+        {
+            throw new ScenarioException(map.At("size"), $"a namespace of {Quantities.FormatSize(size.Value)} is larger than {Quantities.FormatSize(ScenarioLimits.DeviceSize)}, the largest device the model holds");
+        }
+
         if (physicalBase >= ScenarioLimits.PhysicalAddressEnd || size.Value > ScenarioLimits.PhysicalAddressEnd - physicalBase)
         {
             throw new ScenarioException(map.At(map.Has("size") ? "size" : "base"),
-                $"a namespace of {Quantities.FormatSize(size.Value)} at 0x{physicalBase:x} reaches past 64TiB, the physical address space of x86-64 with 4-level paging (MAX_PHYSMEM_BITS 46)");
+                $"a namespace of {Quantities.FormatSize(size.Value)} at 0x{physicalBase:x} reaches past 4PiB, the physical address space of x86-64 with 5-level paging (MAX_PHYSMEM_BITS 52)");
         }
 
         if (mode == DeviceMode.Fsdax && align is not null)

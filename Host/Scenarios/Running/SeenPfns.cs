@@ -8,63 +8,54 @@ namespace DaxHolder.Scenarios.Running;
 internal sealed class SeenPfns
 {
     private readonly SortedDictionary<ulong, (ulong Count, ulong Pfn)> runs = [];
-    private ulong lastStart = ulong.MaxValue;
+    private ulong? last;
 
-    /// <summary>Page <paramref name="page"/> of the mapping was backed by <paramref name="pfn"/>.</summary>
-    public void Record(ulong page, ulong pfn)
+    /// <summary>Pages <paramref name="page"/> to <paramref name="page"/> + <paramref name="count"/> - 1 were backed by <paramref name="pfn"/> onwards.</summary>
+    public void Record(ulong page, ulong pfn, ulong count = 1)
     {
-        if (lastStart != ulong.MaxValue && runs[lastStart] is var (count, first) && lastStart + count == page && first + count == pfn)
+        // A touch in order: the last run (the highest) grows.
+        if (last is { } l && runs[l] is var (c, p) && l + c == page && p + c == pfn)
         {
-            runs[lastStart] = (count + 1, first);
+            runs[l] = (c + count, p);
             return;
         }
 
-        if (Find(page) == pfn)
+        var end = page + count;
+        foreach (var start in runs.Keys.Where(s => s < end).Reverse().ToList())
         {
-            return;
-        }
-
-        // Cut the page out of any run holding it, then add it as a run of its own.
-        if (Containing(page) is { } start)
-        {
-            var (c, p) = runs[start];
-            runs.Remove(start);
-            if (page > start)
-            {
-                runs[start] = (page - start, p);
-            }
-
-            if (start + c > page + 1)
-            {
-                runs[page + 1] = (start + c - page - 1, p + (page + 1 - start));
-            }
-        }
-
-        runs[page] = (1, pfn);
-        lastStart = page;
-    }
-
-    /// <summary>The pfn page <paramref name="page"/> was last seen backed by, or null if it never was.</summary>
-    public ulong? Find(ulong page) => Containing(page) is { } start ? runs[start].Pfn + (page - start) : null;
-
-    private ulong? Containing(ulong page)
-    {
-        if (lastStart != ulong.MaxValue && page >= lastStart && page < lastStart + runs[lastStart].Count)
-        {
-            return lastStart;
-        }
-
-        ulong? best = null;
-        foreach (var start in runs.Keys)
-        {
-            if (start > page)
+            var (n, first) = runs[start];
+            if (start + n <= page)
             {
                 break;
             }
 
-            best = start;
+            runs.Remove(start);
+            if (start < page)
+            {
+                runs[start] = (page - start, first);
+            }
+
+            if (start + n > end)
+            {
+                runs[end] = (start + n - end, first + (end - start));
+            }
         }
 
-        return best is { } s && page < s + runs[s].Count ? s : null;
+        runs[page] = (count, pfn);
+        last = runs.Keys.Max() == page ? page : null;
+    }
+
+    /// <summary>The pfn page <paramref name="page"/> was last seen backed by, or null if it never was.</summary>
+    public ulong? Find(ulong page)
+    {
+        foreach (var (start, (count, pfn)) in runs.Reverse())
+        {
+            if (start <= page)
+            {
+                return page < start + count ? pfn + (page - start) : null;
+            }
+        }
+
+        return null;
     }
 }

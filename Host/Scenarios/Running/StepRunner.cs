@@ -170,11 +170,13 @@ internal sealed partial class StepRunner(RunState state)
         var what = $"{t.Task} ({task}) {(t.Write ? "stores to" : "loads from")} {t.Map} {Sz(t.Offset.Value)}+{Sz(t.Length.Value)}";
         var first = t.Offset.Value & ~(PageGeometry.PageSize - 1);
         var end = (UInt128)t.Offset.Value + t.Length.Value;
-        for (UInt128 offset = first; offset < end; offset += PageGeometry.PageSize)
+        for (UInt128 offset = first; offset < end; )
         {
             var address = map.Start.AddWrapping((ulong)offset);
-            var result = Machine.Fault.UserAccess(task, address, t.Write);
-            RecordSeen(task, t.Map, map, address);
+            var result = Machine.Fault.UserAccess(task, address, t.Write, out var reach);
+            var touched = (ulong)(UInt128.Min(offset + reach, end) - offset);
+            RecordSeen(task, t.Map, map, address, (touched + PageGeometry.PageSize - 1) >> PageGeometry.PageShift);
+            offset += reach;
             Machine.DeliverPendingSignals();
             if (result != AccessResult.Done || task.Group.Exited)
             {
@@ -238,12 +240,15 @@ internal sealed partial class StepRunner(RunState state)
         _ => null,
     };
 
-    /// <summary>What pfn the mapping's page at <paramref name="address"/> is backed by now, for pfn-of targets.</summary>
-    private void RecordSeen(Kernel.Mm.Tasks.TaskStruct task, string name, NamedMapping map, UserAddress address)
+    /// <summary>
+    /// What pfns the mapping's <paramref name="pages"/> pages from <paramref name="address"/> are
+    /// backed by now (one leaf maps them all: a touch steps by a present leaf's reach), for pfn-of targets.
+    /// </summary>
+    private void RecordSeen(Kernel.Mm.Tasks.TaskStruct task, string name, NamedMapping map, UserAddress address, ulong pages = 1)
     {
-        if (task.Group.Mm?.PageTable.Lookup(address) is { Pfn: { } pfn } leaf)
+        if (pages > 0 && task.Group.Mm?.PageTable.Lookup(address) is { Pfn: { } pfn } leaf)
         {
-            state.Seen(name).Record((address.Value - map.Start.Value) >> PageGeometry.PageShift, pfn.Value + ((address.Value - leaf.Address.Value) >> PageGeometry.PageShift));
+            state.Seen(name).Record((address.Value - map.Start.Value) >> PageGeometry.PageShift, pfn.Value + ((address.Value - leaf.Address.Value) >> PageGeometry.PageShift), pages);
         }
     }
 

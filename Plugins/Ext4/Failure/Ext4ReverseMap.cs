@@ -26,7 +26,7 @@ internal sealed class Ext4ReverseMap(Ext4Image image) : IReverseMap
         var from = (Math.Max(range.Start.Value, start) - start) / BlockSize;
         var end = range.End.Value - start;                       // rounded up without overflowing at U64_MAX
         var to = (end / BlockSize) + (end % BlockSize == 0 ? 0UL : 1UL);
-        return [.. All().Where(r => r.Start < to && from < r.Start + r.Count).OrderBy(r => r.Start).ThenBy(r => r.Order).Select(ToRecord)];
+        return [.. All(from, to).Where(r => r.Start < to && from < r.Start + r.Count).OrderBy(r => r.Start).ThenBy(r => r.Order).Select(ToRecord)];
     }
 
     public ErrnoOr<DeviceExtent> LocateMetadata(string name)
@@ -36,7 +36,7 @@ internal sealed class Ext4ReverseMap(Ext4Image image) : IReverseMap
         var parts = name.Split(' ', 2, StringSplitOptions.TrimEntries);
         var kind = parts[0];
         var argument = parts.Length > 1 ? parts[1] : null;
-        var group = argument is not null && uint.TryParse(argument, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n < g.GroupCount ? g.Groups[(int)n] : null;
+        var group = argument is not null && uint.TryParse(argument, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n < g.GroupCount ? g.Group(n) : null;
         var found = (kind, argument, group) switch
         {
             ("sb", null, _) => Static("superblock", 0),
@@ -56,11 +56,11 @@ internal sealed class Ext4ReverseMap(Ext4Image image) : IReverseMap
 
         return found is { } f
             ? ErrnoOr<DeviceExtent>.Ok(new DeviceExtent(image.OffsetOf(f.Item1), new ByteLength(f.Item2 * BlockSize)))
-            : ErrnoOr<DeviceExtent>.Fail(Errno.ENOENT, $"ext4: no metadata '{name}'; names: sb, sb <group>, gdt <group>, reserved-gdt <group> (groups with a superblock: {string.Join(",", g.Groups.Where(x => x.HasSuperBlock).Select(x => x.Group))}), block-bitmap <group>, inode-bitmap <group>, inode-table <group> (groups 0-{g.GroupCount - 1}), journal, root-dir, lost+found, extent-block /<file> (its first extent tree block), xattr-block /<file> (its external xattr block)");
+            : ErrnoOr<DeviceExtent>.Fail(Errno.ENOENT, $"ext4: no metadata '{name}'; names: sb, sb <group>, gdt <group>, reserved-gdt <group> (groups with a superblock: {string.Join(",", Enumerable.Range(0, (int)g.GroupCount).Where(x => g.HasSuperBlock((uint)x)))}), block-bitmap <group>, inode-bitmap <group>, inode-table <group> (groups 0-{g.GroupCount - 1}), journal, root-dir, lost+found, extent-block /<file> (its first extent tree block), xattr-block /<file> (its external xattr block)");
     }
 
     private (ulong, ulong)? Static(string kind, uint group) =>
-        image.Geometry.Metadata.FirstOrDefault(m => m.Kind == kind && m.Group == group && image.Geometry.GroupOf(m.Start) == group) is { } m ? (m.Start, m.Count) : null;
+        image.Geometry.FindMetadata(kind, group) is { } m && image.Geometry.GroupOf(m.Start) == group ? (m.Start, m.Count) : null;
 
     private (ulong, ulong)? ExtentBlock(string path) =>
         image.Resolve(path) is { IsOk: true } found
@@ -70,11 +70,14 @@ internal sealed class Ext4ReverseMap(Ext4Image image) : IReverseMap
         image.Resolve(path) is { IsOk: true } found
         && found.Value.XattrBlock is { } block ? (block, 1UL) : null;
 
-    /// <summary>Every record of the filesystem, unsorted: static metadata, then per inode (in number order) its data extents, tree blocks and xattr block.</summary>
-    private IEnumerable<Row> All()
+    /// <summary>
+    /// The records that may overlap blocks [from, to), unsorted: the static metadata there (looked up
+    /// in its runs), then per inode (in number order) its data extents, tree blocks and xattr block.
+    /// </summary>
+    private IEnumerable<Row> All(ulong from, ulong to)
     {
         var order = 0;
-        foreach (var m in image.Geometry.Metadata)
+        foreach (var m in image.Geometry.MetadataIn(from, to))
         {
             yield return new Row(m.Start, m.Count, RmapOwner.OfMetadata(m.Kind), null, RmapRecordFlags.None, order++);
         }

@@ -45,7 +45,7 @@ internal sealed class Ext4Allocator(Ext4Geometry geometry, BlockBitmap bitmap)
     public (ulong Start, ulong Count)? AllocateData(ulong goal, ulong wanted)
     {
         var found = TryData(goal, wanted);
-        if (found is null && HasBusy())
+        if (found is null && bitmap.HasBusy)
         {
             bitmap.Commit();
             found = TryData(goal, wanted);
@@ -82,29 +82,5 @@ internal sealed class Ext4Allocator(Ext4Geometry geometry, BlockBitmap bitmap)
     }
 
     /// <summary>The first 2 MiB-aligned block in [from, limit) that starts 2 MiB of free blocks.</summary>
-    private ulong? FindAligned(ulong from, ulong limit)
-    {
-        for (var b = (from + PmdBlocks - 1) / PmdBlocks * PmdBlocks; b + PmdBlocks <= limit; b += PmdBlocks)
-        {
-            if (bitmap.RunLength(b, PmdBlocks) == PmdBlocks)
-            {
-                return b;
-            }
-        }
-
-        return null;
-    }
-
-    private bool HasBusy()
-    {
-        for (ulong b = 0; b < bitmap.Blocks; b++)
-        {
-            if (bitmap.IsBusy(b))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private ulong? FindAligned(ulong from, ulong limit) => bitmap.FindAlignedRun(from, limit, PmdBlocks, PmdBlocks);
 }

@@ -24,8 +24,7 @@ internal sealed class Ext4Geometry
     /// <summary>EXT2_GOOD_OLD_FIRST_INO: the first inode not reserved (lost+found).</summary>
     public const uint FirstInode = 11;
 
-    private readonly List<GroupLayout> groups = [];
-    private readonly List<MetadataExtent> metadata = [];
+    private readonly MetadataRuns metadata = new();
 
     private Ext4Geometry(MkfsOptions options) => Options = options;
 
@@ -50,6 +49,13 @@ internal sealed class Ext4Geometry
     /// <summary>Group descriptor blocks.</summary>
     public ulong DescBlocks { get; private set; }
 
+    /// <summary>
+    /// Whether the filesystem has a resize inode: asked for (the default), unless the device has
+    /// more than 2^32 - 1 blocks, where mke2fs clears resize_inode for a 64bit filesystem
+    /// (misc/mke2fs.c: PRS(), "fs_blocks_count > MAX_32_NUM").
+    /// </summary>
+    public bool HasResizeInode { get; private set; }
+
     /// <summary>s_reserved_gdt_blocks.</summary>
     public ulong ReservedGdtBlocks { get; private set; }
 
@@ -65,11 +71,25 @@ internal sealed class Ext4Geometry
     /// <summary>lost+found's first block (4 blocks: mke2fs grows it to 16 KiB).</summary>
     public ulong LostFoundStart { get; private set; }
 
-    /// <summary>The groups, in order.</summary>
-    public IReadOnlyList<GroupLayout> Groups => groups;
+    /// <summary>Every static metadata extent, in block order (expanded from runs as it is walked).</summary>
+    public IEnumerable<MetadataExtent> Metadata => metadata.All;
 
-    /// <summary>Every static metadata extent, in block order.</summary>
-    public IReadOnlyList<MetadataExtent> Metadata => metadata;
+    /// <summary>The static metadata extents overlapping blocks [from, to), in block order.</summary>
+    public IEnumerable<MetadataExtent> MetadataIn(ulong from, ulong to) => metadata.In(from, to);
+
+    /// <summary>The extent of <paramref name="kind"/> describing <paramref name="group"/> (for a backup: sitting in it), or null.</summary>
+    public MetadataExtent? FindMetadata(string kind, uint group) => metadata.Find(kind, group);
+
+    /// <summary>Group <paramref name="group"/> as dumpe2fs prints it, from the laid-out metadata (nothing is kept per group).</summary>
+    public GroupLayout Group(uint group)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(group, GroupCount);
+        return new GroupLayout(group, FirstBlockOf(group), GroupBlocks(group), HasSuperBlock(group),
+            metadata.Find("block bitmap", group)!.Start, metadata.Find("inode bitmap", group)!.Start, metadata.Find("inode table", group)!.Start);
+    }
+
+    /// <summary>The blocks of a group (the last may be short).</summary>
+    public ulong GroupBlocks(uint group) => Math.Min(FirstBlockOf(group) + BlocksPerGroup, BlocksCount) - FirstBlockOf(group);
 
     /// <summary>The group holding a block.</summary>
     public uint GroupOf(ulong block) => (uint)(block / BlocksPerGroup);
@@ -101,7 +121,6 @@ internal sealed class Ext4Geometry
             return ErrnoOr<(Ext4Geometry, BlockBitmap)>.Fail(Errno.ENOSPC, journal);
         }
 
-        g.metadata.Sort((a, b) => a.Start.CompareTo(b.Start));
         return ErrnoOr<(Ext4Geometry, BlockBitmap)>.Ok((g, bitmap));
     }
 
@@ -109,7 +128,8 @@ internal sealed class Ext4Geometry
     private void SizeGroups(ulong deviceBlocks)
     {
         BlocksCount = deviceBlocks;
-        var inodesCount = BlocksCount * BlockSize / Options.InodeRatio;
+        HasResizeInode = Options.ResizeInode && deviceBlocks <= uint.MaxValue;
+        var inodesCount = BlocksCount * BlockSize / InodeRatio(deviceBlocks);
         while (true)
         {
             GroupCount = (uint)((BlocksCount + BlocksPerGroup - 1) / BlocksPerGroup);
@@ -119,7 +139,7 @@ internal sealed class Ext4Geometry
             InodesPerGroup = (uint)(InodeTableBlocks * BlockSize / InodeSize) & ~7u;
             InodeTableBlocks = ((InodesPerGroup * InodeSize) + BlockSize - 1) / BlockSize;
             DescBlocks = (GroupCount + DescriptorsPerBlock - 1) / DescriptorsPerBlock;
-            ReservedGdtBlocks = Options.ResizeInode ? CalcReservedGdtBlocks() : 0;
+            ReservedGdtBlocks = HasResizeInode ? CalcReservedGdtBlocks() : 0;
 
             // The last group must hold its own overhead plus 50 blocks, or mke2fs drops it.
             var last = BlocksCount - ((GroupCount - 1) * BlocksPerGroup);
@@ -131,6 +151,21 @@ internal sealed class Ext4Geometry
 
             BlocksCount -= last;
         }
+    }
+
+    /// <summary>
+    /// The bytes per inode: as asked, else by the usage type mke2fs picks from the size
+    /// (misc/mke2fs.c: parse_fs_type(); Debian's /etc/mke2fs.conf): "default" 16384 below 4 TiB,
+    /// "big" 32768 below 16 TiB, "huge" 65536 from there. (mke2fs's "small" type, 4096 below
+    /// 512 MiB, is not applied: the model keeps 16384 there.)
+    /// </summary>
+    private uint InodeRatio(ulong deviceBlocks)
+    {
+        const ulong tebibyte = (1UL << 40) / BlockSize;
+        return Options.InodeRatioGiven ? Options.InodeRatio
+            : deviceBlocks < 4 * tebibyte ? Options.InodeRatio
+            : deviceBlocks < 16 * tebibyte ? 32768u
+            : 65536u;
     }
 
     /// <summary>initialize.c: calc_reserved_gdt_blocks: room for growth to 1024 × the size (or the 32-bit limit), at most one block of pointers.</summary>
@@ -163,6 +198,7 @@ internal sealed class Ext4Geometry
 
         var flexSize = Options.FlexBg ? Options.FlexBgSize : 1u;
         ulong tableOffset = flexSize;
+        (ulong BlockBitmap, ulong InodeBitmap, ulong InodeTable) previous = default;
         for (uint g = 0; g < GroupCount; g++)
         {
             var groupEnd = Math.Min(FirstBlockOf(g) + BlocksPerGroup, BlocksCount);
@@ -193,7 +229,6 @@ internal sealed class Ext4Geometry
                 }
                 else
                 {
-                    var previous = groups[^1];
                     bb = FlexbgOffset(bitmap, g, previous.BlockBitmap + 1, remaining, 1);
                     ib = FlexbgOffset(bitmap, g, previous.InodeBitmap + 1, remaining, 1);
                     it = FlexbgOffset(bitmap, g, previous.InodeTable + InodeTableBlocks, remaining, InodeTableBlocks);
@@ -203,7 +238,7 @@ internal sealed class Ext4Geometry
             Mark(bitmap, bb, 1, "block bitmap", g);
             Mark(bitmap, ib, 1, "inode bitmap", g);
             Mark(bitmap, it, InodeTableBlocks, "inode table", g);
-            groups.Add(new GroupLayout(g, FirstBlockOf(g), groupEnd - FirstBlockOf(g), HasSuperBlock(g), bb, ib, it));
+            previous = (bb, ib, it);
         }
     }
 
@@ -232,7 +267,7 @@ internal sealed class Ext4Geometry
         Mark(bitmap, RootDirBlock, 1, "directory", 0);
         LostFoundStart = bitmap.FindRun(RootDirBlock, BlocksCount, 4)!.Value;
         Mark(bitmap, LostFoundStart, 4, "directory", 0);
-        if (Options.ResizeInode)
+        if (HasResizeInode)
         {
             var dind = bitmap.FindRun(LostFoundStart, BlocksCount, 1)!.Value;
             Mark(bitmap, dind, 1, "resize inode", 0);
@@ -249,7 +284,7 @@ internal sealed class Ext4Geometry
         if (Options.FlexBg && group > flexSize)
         {
             group &= ~(flexSize - 1);
-            while (group < GroupCount && bitmap.CountFree(FirstBlockOf(group), Groups[(int)group].BlockCount) == 0)
+            while (group < GroupCount && bitmap.CountFree(FirstBlockOf(group), GroupBlocks(group)) == 0)
             {
                 group++;
             }
@@ -266,7 +301,7 @@ internal sealed class Ext4Geometry
         var best = start;
         for (var g = start + 1; g <= end; g++)
         {
-            if (bitmap.CountFree(FirstBlockOf(g), Groups[(int)g].BlockCount) > bitmap.CountFree(FirstBlockOf(best), Groups[(int)best].BlockCount))
+            if (bitmap.CountFree(FirstBlockOf(g), GroupBlocks(g)) > bitmap.CountFree(FirstBlockOf(best), GroupBlocks(best)))
             {
                 best = g;
             }
@@ -299,7 +334,7 @@ internal sealed class Ext4Geometry
     private void Mark(BlockBitmap bitmap, ulong start, ulong count, string kind, uint group)
     {
         bitmap.Take(start, count);
-        metadata.Add(new MetadataExtent(start, count, kind, group));
+        metadata.Add(start, count, kind, group);
     }
 
     private static bool IsPowerOf(uint value, uint root)

@@ -33,6 +33,12 @@ internal sealed record MkfsOptions(
     /// <summary>The option names, in the order the README lists them.</summary>
     public static readonly string[] Known = ["flex_bg", "flex_bg_size", "blocks_per_group", "inode_ratio", "sparse_super", "resize_inode", "journal_blocks", "uuid"];
 
+    /// <summary>
+    /// Whether inode_ratio was asked for; if not, mke2fs takes it from the size's usage type in
+    /// /etc/mke2fs.conf (misc/mke2fs.c: parse_fs_type()): see <see cref="Ext4Geometry"/>.
+    /// </summary>
+    public bool InodeRatioGiven { get; init; }
+
     /// <summary>Parses mkfs options; an unknown or bad one gives -EINVAL naming it.</summary>
     public static ErrnoOr<MkfsOptions> Parse(FsOptions options)
     {
@@ -94,7 +100,7 @@ internal sealed record MkfsOptions(
             return Fail($"mkfs option 'uuid' is not a UUID: '{uuid}'");
         }
 
-        return ErrnoOr<MkfsOptions>.Ok(new MkfsOptions(flexBg!.Value, (uint)g, (uint)b, (uint)r, sparse!.Value, resize!.Value, journal, uuid.ToLowerInvariant()));
+        return ErrnoOr<MkfsOptions>.Ok(new MkfsOptions(flexBg!.Value, (uint)g, (uint)b, (uint)r, sparse!.Value, resize!.Value, journal, uuid.ToLowerInvariant()) { InodeRatioGiven = options.Has("inode_ratio") });
     }
 
     private static ErrnoOr<MkfsOptions> Fail(string message) => ErrnoOr<MkfsOptions>.Fail(Errno.EINVAL, "ext4: " + message);

@@ -39,8 +39,8 @@ internal sealed class XfsGeometry
     /// <summary>XFS_MIN_REALISTIC_LOG_BLOCKS since xfsprogs 5.15: 64 MiB.</summary>
     public const uint MinRealisticLogBlocks = (64u << 20) >> BlockLog;
 
-    /// <summary>XFS_MAX_LOG_BYTES: 2 GiB.</summary>
-    public const ulong MaxLogBlocks = (2UL << 30) >> BlockLog;
+    /// <summary>XFS_MAX_LOG_BYTES: 2 GiB less XFS_MIN_LOG_BYTES (10 MiB), 521728 blocks (libxfs/xfs_log_format.h).</summary>
+    public const ulong MaxLogBlocks = ((2UL << 30) - (10UL << 20)) >> BlockLog;
 
     public XfsGeometry(uint agCount, uint agBlocks, ulong dataBlocks)
     {
@@ -110,52 +110,19 @@ internal sealed class XfsGeometry
     public ulong InoToFsb(ulong ino) => AgbToFsb(InoToAgno(ino), AginoToAgbno(InoToAgino(ino)));
 
     /// <summary>
-    /// xfsprogs calc_default_ag_geometry for a single device: four AGs from 128 MiB up to 4 TiB
-    /// (the size scaled up so the last AG is not lost), the largest AGs above; an explicit
-    /// agcount divides the blocks, rounding the AG size up. A last AG shorter than 16 MiB is
-    /// dropped, and the filesystem shrinks with it, as mkfs does.
+    /// mkfs.xfs's geometry for a device of <paramref name="deviceBlocks"/> blocks (at least 300 MB,
+    /// as xfsprogs 5.19+ requires): the AGs as <see cref="XfsAgGeometry"/> chooses them.
     /// </summary>
-    public static ErrnoOr<XfsGeometry> Compute(ulong deviceBlocks, uint? agcount)
+    public static ErrnoOr<XfsGeometry> Compute(ulong deviceBlocks, uint? agcount, ulong stripeUnitBlocks = 0, ulong stripeWidthBlocks = 0)
     {
-        var dblocks = deviceBlocks;
-        if (dblocks < MinDataBlocks)
+        if (deviceBlocks < MinDataBlocks)
         {
             return ErrnoOr<XfsGeometry>.Fail(Errno.EINVAL, "mkfs.xfs: Filesystem must be larger than 300MB.");
         }
 
-        const uint maxAgBlocks = 1u << 20; // XFS_AG_MAX_BYTES (1 TiB) in 4 KiB blocks
-        ulong agsize;
-        if (agcount is { } n)
-        {
-            agsize = (dblocks / n) + (dblocks % n != 0 ? 1UL : 0);
-        }
-        else if (dblocks >= (4UL << 40) >> BlockLog)
-        {
-            agsize = maxAgBlocks;
-        }
-        else
-        {
-            agsize = (dblocks >> 2) + ((dblocks & 3) != 0 ? 1UL : 0);
-        }
-
-        if (agsize < AgMinBlocks)
-        {
-            return ErrnoOr<XfsGeometry>.Fail(Errno.EINVAL, $"mkfs.xfs: agsize ({agsize} blocks) too small, need at least {AgMinBlocks} blocks");
-        }
-
-        if (agsize > maxAgBlocks)
-        {
-            return ErrnoOr<XfsGeometry>.Fail(Errno.EINVAL, $"mkfs.xfs: agsize ({agsize} blocks) too big, maximum is {maxAgBlocks} blocks");
-        }
-
-        var count = (uint)((dblocks / agsize) + (dblocks % agsize != 0 ? 1UL : 0));
-        var tail = dblocks % agsize;
-        if (tail != 0 && tail < AgMinBlocks && count > 1)
-        {
-            dblocks -= tail;
-            count--;
-        }
-
-        return ErrnoOr<XfsGeometry>.Ok(new XfsGeometry(count, (uint)agsize, dblocks));
+        var ags = XfsAgGeometry.Compute(deviceBlocks, agcount, stripeUnitBlocks, stripeWidthBlocks);
+        return ags.IsOk
+            ? ErrnoOr<XfsGeometry>.Ok(new XfsGeometry((uint)ags.Value.AgCount, (uint)ags.Value.AgSize, ags.Value.DataBlocks))
+            : ErrnoOr<XfsGeometry>.Fail(ags.Error, ags.Message);
     }
 }

@@ -23,7 +23,8 @@ internal static class XfsMkfs
             return ErrnoOr<XfsImage>.Fail(options.Error, options.Message);
         }
 
-        var geometry = XfsGeometry.Compute(request.Device.Size.Value >> XfsGeometry.BlockLog, options.Value.AgCount);
+        var stripeUnit = options.Value.StripeUnit >> XfsGeometry.BlockLog;
+        var geometry = XfsGeometry.Compute(request.Device.Size.Value >> XfsGeometry.BlockLog, options.Value.AgCount, stripeUnit, stripeUnit * options.Value.StripeWidth);
         if (!geometry.IsOk)
         {
             return ErrnoOr<XfsImage>.Fail(geometry.Error, geometry.Message);

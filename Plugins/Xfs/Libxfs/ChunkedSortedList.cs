@@ -41,6 +41,15 @@ internal sealed class ChunkedSortedList<T>(IComparer<T> comparer) : IEnumerable<
             return false;
         }
 
+        if (~at == chunk.Count && c == chunks.Count - 1 && chunk.Count >= ChunkSize)
+        {
+            // An append to a full last chunk starts a new one and leaves the full chunk full, so a
+            // store filled in key order (files written one after another) has no half-empty chunks.
+            chunks.Add([item]);
+            Count++;
+            return true;
+        }
+
         chunk.Insert(~at, item);
         Count++;
         if (chunk.Count > ChunkSize)

@@ -2,14 +2,47 @@ using DaxHolder.Abstractions.Fs;
 
 namespace DaxHolder.Plugins.Xfs.Libxfs;
 
-/// <summary>libxfs/xfs_rmap.h: struct xfs_rmap_irec, one reverse-mapping record of an AG.</summary>
-/// <param name="StartBlock">rm_startblock (agbno).</param>
-/// <param name="BlockCount">rm_blockcount.</param>
-/// <param name="Owner">rm_owner: an inode number or an XFS_RMAP_OWN_* value.</param>
-/// <param name="Offset">rm_offset: the file block the extent holds (0 for metadata and bmbt blocks).</param>
-/// <param name="Flags">rm_flags: ATTR_FORK, BMBT_BLOCK, UNWRITTEN.</param>
-internal readonly record struct RmapRec(uint StartBlock, uint BlockCount, ulong Owner, ulong Offset, RmapRecordFlags Flags)
+/// <summary>
+/// libxfs/xfs_rmap.h: struct xfs_rmap_irec, one reverse-mapping record of an AG: rm_startblock
+/// (agbno), rm_blockcount, rm_owner (an inode number or an XFS_RMAP_OWN_* value), rm_offset (the
+/// file block the extent holds, 0 for metadata and bmbt blocks) and rm_flags (ATTR_FORK,
+/// BMBT_BLOCK, UNWRITTEN). As on disk (xfs_rmap_irec_offset_pack), the offset and the flags share
+/// one 64-bit word, so a record is 24 bytes.
+/// </summary>
+internal readonly record struct RmapRec
 {
+    /// <summary>The flags' shift in the packed word: a file offset in blocks is below 2^51 (MAX_LFS_FILESIZE), XFS_RMAP_OFF_MASK allows 2^54.</summary>
+    private const int FlagShift = 56;
+    private const ulong OffsetMask = (1UL << FlagShift) - 1;
+    private readonly ulong offsetAndFlags;
+
+    public RmapRec(uint startBlock, uint blockCount, ulong owner, ulong offset, RmapRecordFlags flags)
+    {
+        StartBlock = startBlock;
+        BlockCount = blockCount;
+        Owner = owner;
+        offsetAndFlags = (offset & OffsetMask) | ((ulong)flags << FlagShift);
+    }
+
+    /// <summary>rm_startblock (agbno).</summary>
+    public uint StartBlock { get; init; }
+
+    /// <summary>rm_blockcount.</summary>
+    public uint BlockCount { get; init; }
+
+    /// <summary>rm_owner.</summary>
+    public ulong Owner { get; init; }
+
+    /// <summary>rm_offset.</summary>
+    public ulong Offset
+    {
+        get => offsetAndFlags & OffsetMask;
+        init => offsetAndFlags = (offsetAndFlags & ~OffsetMask) | (value & OffsetMask);
+    }
+
+    /// <summary>rm_flags.</summary>
+    public RmapRecordFlags Flags => (RmapRecordFlags)(offsetAndFlags >> FlagShift);
+
     /// <summary>The first block past the record.</summary>
     public uint End => StartBlock + BlockCount;
 
@@ -44,7 +77,7 @@ internal sealed class RmapBtree
     /// one block), each class in key order. A record is in exactly one class.
     /// </summary>
     private readonly ChunkedSortedList<RmapRec>?[] byLength = new ChunkedSortedList<RmapRec>?[33];
-    private readonly Dictionary<ulong, List<RmapRec>> byOwner = [];
+    private readonly Dictionary<ulong, RmapOwnerRecords> byOwner = [];
 
     /// <summary>How many records the tree holds.</summary>
     public int Count { get; private set; }
@@ -133,7 +166,7 @@ internal sealed class RmapBtree
     private static RmapRec FirstKey(uint block) => new(block, 0, 0, 0, RmapRecordFlags.None);
 
     /// <summary>The records of one owner.</summary>
-    public IReadOnlyList<RmapRec> OfOwner(ulong owner) => byOwner.TryGetValue(owner, out var list) ? list : [];
+    public IReadOnlyList<RmapRec> OfOwner(ulong owner) => byOwner.TryGetValue(owner, out var list) ? list.ToList(owner) : [];
 
     /// <summary>
     /// xfs_rmap_map / xfs_rmap_map_shared: record that <paramref name="owner"/> owns the blocks,
@@ -148,20 +181,17 @@ internal sealed class RmapBtree
         }
 
         var rec = new RmapRec(start, count, owner, offset, flags);
-        var mine = byOwner.TryGetValue(owner, out var list) ? list : byOwner[owner] = [];
-        var left = mine.FindIndex(r => r.Flags == flags && r.End == start && (rec.IgnoresOffset || r.Offset + r.BlockCount == offset));
-        if (left >= 0)
+        var mine = byOwner.GetValueOrDefault(owner);
+        if (mine?.Find(owner, r => r.Flags == flags && r.End == start && (rec.IgnoresOffset || r.Offset + r.BlockCount == offset)) is { } l)
         {
-            var l = mine[left];
             Remove(l);
             rec = rec with { StartBlock = l.StartBlock, BlockCount = l.BlockCount + rec.BlockCount, Offset = l.Offset };
         }
 
         var end = rec.End;
-        var right = mine.FindIndex(r => r.Flags == flags && r.StartBlock == end && (rec.IgnoresOffset || rec.Offset + rec.BlockCount == r.Offset));
-        if (right >= 0)
+        var merged = rec;
+        if (mine?.Find(owner, r => r.Flags == flags && r.StartBlock == end && (merged.IgnoresOffset || merged.Offset + merged.BlockCount == r.Offset)) is { } r)
         {
-            var r = mine[right];
             Remove(r);
             rec = rec with { BlockCount = rec.BlockCount + r.BlockCount };
         }
@@ -216,7 +246,7 @@ internal sealed class RmapBtree
             Count++;
         }
 
-        (byOwner.TryGetValue(rec.Owner, out var list) ? list : byOwner[rec.Owner] = []).Add(rec);
+        (byOwner.TryGetValue(rec.Owner, out var list) ? list : byOwner[rec.Owner] = new RmapOwnerRecords()).Add(rec);
     }
 
     private void Remove(RmapRec rec)
@@ -226,6 +256,11 @@ internal sealed class RmapBtree
             Count--;
         }
 
-        byOwner[rec.Owner].Remove(rec);
+        var mine = byOwner[rec.Owner];
+        mine.Remove(rec);
+        if (mine.Count == 0)
+        {
+            byOwner.Remove(rec.Owner);
+        }
     }
 }

@@ -31,7 +31,7 @@ internal static class XfsCheck
         var g = image.Geometry;
         var problems = new List<string>();
         var expected = image.Ags.Select(_ => new RmapBtree()).ToArray();
-        var references = image.Ags.Select(ag => new uint[ag.Length]).ToArray();
+        var references = image.Ags.Select(_ => new List<(uint Start, uint Length)>()).ToArray();
         foreach (var ag in image.Ags)
         {
             var rmap = expected[ag.Agno];
@@ -76,10 +76,7 @@ internal static class XfsCheck
                 var agno = g.FsbToAgno(e.StartBlock);
                 var agbno = g.FsbToAgbno(e.StartBlock);
                 expected[agno].Map(agbno, (uint)e.BlockCount, ip.Ino, e.StartOff, e.Unwritten ? RmapRecordFlags.Unwritten : 0);
-                for (var b = agbno; b < agbno + e.BlockCount; b++)
-                {
-                    references[agno][b]++;
-                }
+                references[agno].Add((agbno, (uint)e.BlockCount));
             }
 
             foreach (var b in ip.BmbtBlocks)
@@ -105,7 +102,7 @@ internal static class XfsCheck
             {
                 CompareRefcount(ag, references[ag.Agno], problems);
             }
-            else if (references[ag.Agno].Any(n => n > 1))
+            else if (Overlaps(references[ag.Agno]).Any(r => r.Count > 1))
             {
                 problems.Add($"AG {ag.Agno}: blocks shared without reflink");
             }
@@ -131,23 +128,23 @@ internal static class XfsCheck
         }
     }
 
-    private static void CompareRefcount(AllocationGroup ag, uint[] references, List<string> problems)
+    private static void CompareRefcount(AllocationGroup ag, List<(uint Start, uint Length)> mappings, List<string> problems)
     {
         var expected = new List<(uint Start, uint Length, uint Refcount)>();
-        for (uint b = 0; b < references.Length; b++)
+        foreach (var (start, end, count) in Overlaps(mappings))
         {
-            if (references[b] < 2)
+            if (count < 2)
             {
                 continue;
             }
 
-            if (expected.Count > 0 && expected[^1].Start + expected[^1].Length == b && expected[^1].Refcount == references[b])
+            if (expected.Count > 0 && expected[^1].Start + expected[^1].Length == start && expected[^1].Refcount == count)
             {
-                expected[^1] = (expected[^1].Start, expected[^1].Length + 1, references[b]);
+                expected[^1] = (expected[^1].Start, expected[^1].Length + (end - start), count);
             }
             else
             {
-                expected.Add((b, 1, references[b]));
+                expected.Add((start, end - start, count));
             }
         }
 
@@ -158,37 +155,75 @@ internal static class XfsCheck
         }
     }
 
+    /// <summary>
+    /// The free extents and the rmapbt's records must partition the AG: no block free twice, no
+    /// block both owned and free, none neither. A sweep over the extents' edges (memory and time
+    /// grow with the records, not with the AG's size).
+    /// </summary>
     private static void CompareFreeSpace(AllocationGroup ag, List<string> problems)
     {
-        var owned = new bool[ag.Length];
-        foreach (var r in ag.Rmap.Records)
+        var owned = ag.Rmap.Records.Where(r => r.StartBlock < ag.Length).Select(r => (r.StartBlock, Math.Min(r.End, ag.Length) - r.StartBlock)).ToList();
+        var free = ag.FreeSpace.Extents.ToList();
+        foreach (var (start, _, count) in Overlaps(free))
         {
-            for (var b = r.StartBlock; b < r.End && b < ag.Length; b++)
+            if (count > 1)
             {
-                owned[b] = true;
+                problems.Add($"AG {ag.Agno}: block {start} is free twice");
             }
         }
 
-        var free = new bool[ag.Length];
-        foreach (var (start, length) in ag.FreeSpace.Extents)
+        var edges = new List<(uint At, int Owned, int Free)> { (0, 0, 0), (ag.Length, 0, 0) };
+        edges.AddRange(owned.SelectMany(e => new[] { (e.StartBlock, 1, 0), (e.StartBlock + e.Item2, -1, 0) }));
+        edges.AddRange(free.SelectMany(e => new[] { (e.Start, 0, 1), (e.Start + e.Length, 0, -1) }));
+        edges.Sort((a, b) => a.At.CompareTo(b.At));
+        int ownedDepth = 0, freeDepth = 0;
+        for (var i = 0; i < edges.Count; i++)
         {
-            for (var b = start; b < start + length; b++)
+            ownedDepth += edges[i].Owned;
+            freeDepth += edges[i].Free;
+            var at = edges[i].At;
+            if ((i + 1 < edges.Count && edges[i + 1].At == at) || at >= ag.Length)
             {
-                if (free[b])
-                {
-                    problems.Add($"AG {ag.Agno}: block {b} is free twice");
-                }
-
-                free[b] = true;
+                continue;
             }
-        }
 
-        for (uint b = 0; b < ag.Length; b++)
-        {
-            if (owned[b] == free[b])
+            if (ownedDepth > 0 == freeDepth > 0)
             {
-                problems.Add($"AG {ag.Agno}: block {b} is {(owned[b] ? "owned and free" : "neither owned nor free")}");
+                problems.Add($"AG {ag.Agno}: block {at} is {(ownedDepth > 0 ? "owned and free" : "neither owned nor free")}");
                 return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The runs [Start, End) over which the same number of the given extents overlap (Count &gt; 0),
+    /// in block order: a sweep over the extents' edges.
+    /// </summary>
+    private static IEnumerable<(uint Start, uint End, uint Count)> Overlaps(List<(uint Start, uint Length)> extents)
+    {
+        var edges = new List<(uint At, int Delta)>(extents.Count * 2);
+        foreach (var (start, length) in extents)
+        {
+            if (length > 0)
+            {
+                edges.Add((start, 1));
+                edges.Add((start + length, -1));
+            }
+        }
+
+        edges.Sort((a, b) => a.At.CompareTo(b.At));
+        var depth = 0;
+        for (var i = 0; i < edges.Count; i++)
+        {
+            depth += edges[i].Delta;
+            if (i + 1 < edges.Count && edges[i + 1].At == edges[i].At)
+            {
+                continue;
+            }
+
+            if (depth > 0 && i + 1 < edges.Count)
+            {
+                yield return (edges[i].At, edges[i + 1].At, (uint)depth);
             }
         }
     }

@@ -30,6 +30,9 @@ public static class BenchMachines
         Processes: 12, MappingsPerProcess: 4, FaultedFraction: 0.5, EarlyKillFraction: 0.25,
         Seed: 8, Event: GeneratedEvent.None);
 
+    /// <summary>The shipped plugins beside the bench, loaded once.</summary>
+    internal static PluginCatalog Plugins => Catalog.Value;
+
     /// <summary>Set by the smoke test: every benchmark uses <see cref="Smoke"/> sizes.</summary>
     public static bool SmokeRun { get; set; }
 

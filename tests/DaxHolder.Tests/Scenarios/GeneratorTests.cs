@@ -114,6 +114,11 @@ public sealed class GeneratorTests
     [InlineData(new[] { "generate", "--files", "0" }, "--files must be between 1")]
     [InlineData(new[] { "generate", "--faulted", "1.5" }, "--faulted is a fraction between 0 and 1")]
     [InlineData(new[] { "generate", "--files", "1", "--sharing", "0.5" }, "--sharing needs at least two files")]
+    [InlineData(new[] { "generate", "--files", "100001" }, "a scenario holds at most 100,000 files, the most daxholder run reads")]
+    [InlineData(new[] { "generate", "--processes", "32769", "--mappings", "1" }, "at most 32,768 tasks")]
+    [InlineData(new[] { "generate", "--processes", "10000", "--mappings", "10" }, "at most 65,530 mappings")]
+    [InlineData(new[] { "generate", "--processes", "1000", "--mappings", "10", "--extents", "100" }, "at most 100,000 steps")]
+    [InlineData(new[] { "generate", "--files", "100000", "--processes", "1000", "--mappings", "10", "--extents", "1", "--faulted", "0" }, "daxholder run reads at most 4,194,304")]
     public void Generate_BadOption_Exits2_NamingIt(string[] args, string why)
     {
         var (exit, output, error) = CliRun.Run(args);
@@ -141,6 +146,34 @@ public sealed class GeneratorTests
         {
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public void Generate_WithinTheLimits_GivesAFileThatRunReads()
+    {
+        var text = ScenarioWriter.ToText(ScenarioGenerator.Generate(new GeneratorOptions(Files: 1000, Processes: 100, MappingsPerProcess: 10, Event: GeneratedEvent.None)).Scenario);
+
+        var document = ScenarioDocument.FromText("generated.yaml", text);
+
+        document.Bind(document.Cells([])[0]).Steps.Count.ShouldBeGreaterThan(1000);
+    }
+
+    [Fact]
+    public void Generate_Interrupted_RemovesItsTemporaryFile_AndWritesNothing()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"daxholder-generate-{Guid.NewGuid():N}.yaml");
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var context = new CliContext(output, error, AppContext.BaseDirectory, null, IsTerminal: false);
+
+        var exit = GenerateCommand.Generate(new GeneratorOptions(Files: 50, Processes: 5), file, context, cancelled.Token);
+
+        exit.ShouldBe(ExitCodes.Interrupted);
+        File.Exists(file + ".tmp").ShouldBeFalse("the temporary file is removed");
+        File.Exists(file).ShouldBeFalse("nothing is written");
+        error.ToString().ShouldContain("interrupted");
     }
 
     /// <summary>Every file rmap record, every VMA and every page-table leaf of every process, as text.</summary>

@@ -40,10 +40,19 @@ internal enum AccessResult
 internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery signals, Mce mce, NvdimmBus bus, Filemap filemap)
 {
     /// <summary>A task touches <paramref name="address"/> (a read or a write), then returns to user space.</summary>
-    public AccessResult UserAccess(TaskStruct task, UserAddress address, bool write)
+    public AccessResult UserAccess(TaskStruct task, UserAddress address, bool write) => UserAccess(task, address, write, out _);
+
+    /// <summary>
+    /// As <see cref="UserAccess(TaskStruct, UserAddress, bool)"/>, and <paramref name="reach"/>
+    /// says how many bytes from the page of <paramref name="address"/> the same access would
+    /// complete without a fault or a machine check: the rest of the present leaf (PTE, PMD or
+    /// PUD) that now maps it, up to its first page with a media error. The hardware walks a
+    /// present leaf without entering the kernel, so a loop over a range may step by the reach.
+    /// </summary>
+    public AccessResult UserAccess(TaskStruct task, UserAddress address, bool write, out ulong reach)
     {
         ArgumentNullException.ThrowIfNull(task);
-        var result = Access(task, address, write);
+        var result = Access(task, address, write, out reach);
         signals.DeliverPending(task);
         return result;
     }
@@ -83,8 +92,9 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
         return ErrnoOr<Pfn?>.Ok(PfnAt(leaf, address));
     }
 
-    private AccessResult Access(TaskStruct task, UserAddress address, bool write)
+    private AccessResult Access(TaskStruct task, UserAddress address, bool write, out ulong reach)
     {
+        reach = PageGeometry.PageSize;
         var mm = task.Group.Mm ?? throw new InvalidOperationException($"{task} has no mm");
         if (mm.FindVma(address) is not { } vma)
         {
@@ -126,10 +136,21 @@ internal sealed class Fault(KernelContext kernel, FsDax dax, SignalDelivery sign
             }
         }
 
-        if (PfnAt(leaf, address) is { } pfn && bus.FindByDataPfn(pfn) is { } pmem && pmem.HasMediaError(pmem.OffsetOf(pfn)))
+        var rest = (leaf.Address.Value + leaf.Size - address.PageAligned.Value) >> PageGeometry.PageShift;
+        if (PfnAt(leaf, address) is { } pfn && bus.FindByDataPfn(pfn) is { } pmem)
         {
-            mce.KillMeMaybe(task, pfn, address);
-            return AccessResult.MachineCheck;
+            if (pmem.HasMediaError(pmem.OffsetOf(pfn)))
+            {
+                mce.KillMeMaybe(task, pfn, address);
+                return AccessResult.MachineCheck;
+            }
+
+            rest = pmem.CleanPagesFrom(pmem.OffsetOf(pfn), rest);
+        }
+
+        if (!write || leaf.Writable)
+        {
+            reach = Math.Max(rest, 1) << PageGeometry.PageShift;
         }
 
         return AccessResult.Done;

@@ -14,7 +14,7 @@ namespace DaxHolder.Kernel.Drivers.Nvdimm;
 internal sealed class PmemDevice : IPagemapOps
 {
     private readonly KernelContext kernel;
-    private readonly HashSet<ulong> mediaErrors = [];
+    private readonly SortedSet<ulong> mediaErrors = [];
     private readonly List<BlockDevice> partitions = [];
 
     internal PmemDevice(KernelContext kernel, string name, ulong physicalBase, ByteLength namespaceSize, ByteLength dataOffset, MemmapLocation memmap)
@@ -106,6 +106,26 @@ internal sealed class PmemDevice : IPagemapOps
 
     /// <summary>The memory cells of the page at <paramref name="offset"/> are bad (hardware, not software, poison).</summary>
     public bool HasMediaError(DeviceOffset offset) => mediaErrors.Contains(offset.Value >> PageGeometry.PageShift);
+
+    /// <summary>
+    /// How many of the <paramref name="pages"/> pages from <paramref name="offset"/> read back
+    /// without a media error: all of them, or up to the first bad one (a range query, O(log n)).
+    /// </summary>
+    public ulong CleanPagesFrom(DeviceOffset offset, ulong pages)
+    {
+        if (pages == 0 || mediaErrors.Count == 0)
+        {
+            return pages;
+        }
+
+        var first = offset.Value >> PageGeometry.PageShift;
+        foreach (var bad in mediaErrors.GetViewBetween(first, first + pages - 1))
+        {
+            return bad - first;
+        }
+
+        return pages;
+    }
 
     /// <summary>The memory cells of a page go bad; nothing knows until an access or a scrub reports it.</summary>
     public void InjectMediaError(DeviceOffset offset) => mediaErrors.Add(offset.Value >> PageGeometry.PageShift);

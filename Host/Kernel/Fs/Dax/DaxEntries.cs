@@ -97,6 +97,9 @@ internal sealed class DaxEntries
     private const ulong PmdPages = PageGeometry.PmdSize >> PageGeometry.PageShift;
     private readonly SortedDictionary<ulong, DaxEntry> entries = [];
 
+    /// <summary>PTE-sized entries in each 2 MiB index range (keyed by its first index), so the PMD fault's check is O(1).</summary>
+    private readonly Dictionary<ulong, int> ptesInPmd = [];
+
     public int Count => entries.Count;
 
     public IEnumerable<DaxEntry> All => entries.Values;
@@ -114,19 +117,46 @@ internal sealed class DaxEntries
     }
 
     /// <summary>Whether any PTE-sized entry lies in the 2 MiB range starting at <paramref name="pmdIndex"/>.</summary>
-    public bool AnyPteEntryIn(PageIndex pmdIndex) =>
-        entries.Any(e => e.Key >= pmdIndex.Value && e.Key < pmdIndex.Value + PmdPages && !e.Value.IsPmd);
+    public bool AnyPteEntryIn(PageIndex pmdIndex) => ptesInPmd.ContainsKey(pmdIndex.Value & ~(PmdPages - 1));
 
     public void Store(DaxEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        if (entries.TryGetValue(entry.Index.Value, out var old))
+        {
+            Tally(old, -1);
+        }
+
         entries[entry.Index.Value] = entry;
+        Tally(entry, +1);
     }
 
     public void Remove(DaxEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        entries.Remove(entry.Index.Value);
+        if (entries.Remove(entry.Index.Value, out var old))
+        {
+            Tally(old, -1);
+        }
+    }
+
+    private void Tally(DaxEntry entry, int delta)
+    {
+        if (entry.IsPmd)
+        {
+            return;
+        }
+
+        var pmd = entry.Index.Value & ~(PmdPages - 1);
+        var n = ptesInPmd.GetValueOrDefault(pmd) + delta;
+        if (n == 0)
+        {
+            ptesInPmd.Remove(pmd);
+        }
+        else
+        {
+            ptesInPmd[pmd] = n;
+        }
     }
 
     /// <summary>Entries overlapping [first, last], in index order.</summary>

@@ -31,7 +31,7 @@ internal sealed partial class FsDax
             || pmdAddress.Value + PageGeometry.PmdSize > vmf.Vma.End.Value
             || (index.Value | PmdColour) >= maxPgoff
             || mapping.Entries.AnyPteEntryIn(index)
-            || HasPteTable(vmf.Vma.Mm.PageTable, pmdAddress))
+            || vmf.Vma.Mm.PageTable.HasPteTable(pmdAddress))
         {
             return new FaultOutcome(VmFaultResult.Fallback);
         }
@@ -76,8 +76,4 @@ internal sealed partial class FsDax
         IomapEnd(file, position, new ByteLength(PageGeometry.PmdSize), request, map);
         return new FaultOutcome(VmFaultResult.NoPage, leaf);
     }
-
-    /// <summary>!pmd_none &amp;&amp; !pmd_trans_huge: a PTE table already exists under this PMD.</summary>
-    private static bool HasPteTable(PageTable table, Units.UserAddress pmdAddress) =>
-        table.Entries.Any(e => e.Shift == PageGeometry.PageShift && e.Address.AlignDown(PageGeometry.PmdSize) == pmdAddress);
 }
