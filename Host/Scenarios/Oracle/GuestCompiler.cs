@@ -220,6 +220,7 @@ internal static class GuestCompiler
         }
 
         args.AddRange(["-b", "4096"]);
+        var extended = new List<string>();
         foreach (var (key, value) in fs.Mkfs.Pairs)
         {
             switch (key)
@@ -239,9 +240,17 @@ internal static class GuestCompiler
                 case "uuid":
                     args.AddRange(["-U", value ?? ""]);
                     break;
+                case "stride" or "stripe_width":
+                    extended.Add($"{key}={value}"); // mke2fs keeps only the last -E: one list for all
+                    break;
                 default:
                     throw new ScenarioException(fs.MkfsAt, $"oracle: ext4 mkfs option '{key}' has no mke2fs translation in the guest yet");
             }
+        }
+
+        if (extended.Count > 0)
+        {
+            args.AddRange(["-E", string.Join(',', extended)]);
         }
 
         return args;

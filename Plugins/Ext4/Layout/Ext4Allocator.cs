@@ -8,8 +8,9 @@ namespace DaxHolder.Plugins.Ext4.Layout;
 /// requests of 2 MiB or more (mballoc's buddy search finds aligned free chunks for large
 /// power-of-two requests, which is what gives DAX its PMD-mappable extents), blocks freed in the
 /// running transaction staying busy, and a journal commit before giving up with -ENOSPC
-/// (ext4_should_retry_alloc). Preallocation, request normalisation and the allocation criteria
-/// passes are not modelled (README).
+/// (ext4_should_retry_alloc), and a RAID stripe (mke2fs -E stride, stripe_width): a request that is
+/// a whole number of stripes starts on a stripe boundary (ext4_mb_scan_aligned()).
+/// Preallocation, request normalisation and the allocation criteria passes are not modelled (README).
 /// </summary>
 internal sealed class Ext4Allocator(Ext4Geometry geometry, BlockBitmap bitmap)
 {
@@ -68,6 +69,13 @@ internal sealed class Ext4Allocator(Ext4Geometry geometry, BlockBitmap bitmap)
     private (ulong Start, ulong Count)? TryData(ulong goal, ulong wanted)
     {
         goal = goal < geometry.BlocksCount ? goal : 0;
+        var stripe = (ulong)geometry.Options.Stripe;
+        if (stripe != 0 && wanted % stripe == 0 && wanted < PmdBlocks
+            && (FindAligned(goal, geometry.BlocksCount, stripe) ?? FindAligned(0, goal, stripe)) is { } striped)
+        {
+            return (striped, bitmap.RunLength(striped, wanted));
+        }
+
         if (wanted >= PmdBlocks && (FindAligned(goal, geometry.BlocksCount) ?? FindAligned(0, goal)) is { } aligned)
         {
             return (aligned, bitmap.RunLength(aligned, wanted));
@@ -82,5 +90,8 @@ internal sealed class Ext4Allocator(Ext4Geometry geometry, BlockBitmap bitmap)
     }
 
     /// <summary>The first 2 MiB-aligned block in [from, limit) that starts 2 MiB of free blocks.</summary>
-    private ulong? FindAligned(ulong from, ulong limit) => bitmap.FindAlignedRun(from, limit, PmdBlocks, PmdBlocks);
+    private ulong? FindAligned(ulong from, ulong limit) => FindAligned(from, limit, PmdBlocks);
+
+    /// <summary>The first block in [from, limit) on a multiple of <paramref name="unit"/> that starts <paramref name="unit"/> free blocks.</summary>
+    private ulong? FindAligned(ulong from, ulong limit, ulong unit) => bitmap.FindAlignedRun(from, limit, unit, unit);
 }

@@ -31,7 +31,27 @@ internal sealed record MkfsOptions(
     public const string DefaultUuid = "6e0d7a52-1b0e-4c7e-9d4a-3f2b8c1e5a70";
 
     /// <summary>The option names, in the order the README lists them.</summary>
-    public static readonly string[] Known = ["flex_bg", "flex_bg_size", "blocks_per_group", "inode_ratio", "sparse_super", "resize_inode", "journal_blocks", "uuid"];
+    public static readonly string[] Known = ["flex_bg", "flex_bg_size", "blocks_per_group", "inode_ratio", "sparse_super", "resize_inode", "journal_blocks", "uuid", "stride", "stripe_width"];
+
+    /// <summary>-E stride= (s_raid_stride, in blocks; 0 for none).</summary>
+    public uint Stride { get; init; }
+
+    /// <summary>-E stripe_width= (s_raid_stripe_width, in blocks; 0 for none).</summary>
+    public uint StripeWidth { get; init; }
+
+    /// <summary>
+    /// fs/ext4/super.c: ext4_get_stripe_size(): the stripe mballoc aligns to, s_stripe: the stripe
+    /// width if it fits in a group, else the stride if it does; 1 or 0 turns stripe handling off.
+    /// </summary>
+    public uint Stripe
+    {
+        get
+        {
+            var stripe = StripeWidth != 0 && StripeWidth <= BlocksPerGroup ? StripeWidth
+                : Stride != 0 && Stride <= BlocksPerGroup ? Stride : 0;
+            return stripe <= 1 ? 0 : stripe;
+        }
+    }
 
     /// <summary>
     /// Whether inode_ratio was asked for; if not, mke2fs takes it from the size's usage type in
@@ -57,7 +77,9 @@ internal sealed record MkfsOptions(
         var bpg = Number(options, "blocks_per_group", 32768);
         var ratio = Number(options, "inode_ratio", 16384);
         var journal = options.Has("journal_blocks") ? Number(options, "journal_blocks", 0) : (ulong?)null;
-        var bad = new[] { ("flex_bg", flexBg is null), ("sparse_super", sparse is null), ("resize_inode", resize is null), ("flex_bg_size", flexSize is null), ("blocks_per_group", bpg is null), ("inode_ratio", ratio is null), ("journal_blocks", options.Has("journal_blocks") && journal is null) }
+        var stride = Number(options, "stride", 0);
+        var stripeWidth = Number(options, "stripe_width", 0);
+        var bad = new[] { ("flex_bg", flexBg is null), ("sparse_super", sparse is null), ("resize_inode", resize is null), ("flex_bg_size", flexSize is null), ("blocks_per_group", bpg is null), ("inode_ratio", ratio is null), ("journal_blocks", options.Has("journal_blocks") && journal is null), ("stride", stride is not <= uint.MaxValue), ("stripe_width", stripeWidth is not <= uint.MaxValue) }
             .FirstOrDefault(b => b.Item2).Item1;
         if (bad is not null)
         {
@@ -100,7 +122,7 @@ internal sealed record MkfsOptions(
             return Fail($"mkfs option 'uuid' is not a UUID: '{uuid}'");
         }
 
-        return ErrnoOr<MkfsOptions>.Ok(new MkfsOptions(flexBg!.Value, (uint)g, (uint)b, (uint)r, sparse!.Value, resize!.Value, journal, uuid.ToLowerInvariant()) { InodeRatioGiven = options.Has("inode_ratio") });
+        return ErrnoOr<MkfsOptions>.Ok(new MkfsOptions(flexBg!.Value, (uint)g, (uint)b, (uint)r, sparse!.Value, resize!.Value, journal, uuid.ToLowerInvariant()) { InodeRatioGiven = options.Has("inode_ratio"), Stride = (uint)stride!.Value, StripeWidth = (uint)stripeWidth!.Value });
     }
 
     private static ErrnoOr<MkfsOptions> Fail(string message) => ErrnoOr<MkfsOptions>.Fail(Errno.EINVAL, "ext4: " + message);
