@@ -54,7 +54,7 @@ internal static class CompareCommand
             var runs = ScenarioOptions.WithProgress(context, cells.Count, $"comparing {document.Name}", done => runner.RunAll(document, cells, done));
             if (parsed.GetValue(options.Format) == "json")
             {
-                context.Output.Write(JsonReport.Render(runs));
+                context.Output.Write(CommandJson.Compare(Comparison.Of(runs), runs));
             }
             else
             {

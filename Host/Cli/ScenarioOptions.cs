@@ -9,12 +9,7 @@ namespace DaxHolder.Cli;
 /// <summary>The options the scenario commands share, and how they turn into settings, plugins and progress.</summary>
 internal sealed class ScenarioOptions
 {
-    public Option<string> Format { get; } = new("--format")
-    {
-        Description = "Output format: text (for people and snapshots) or json (for tools).",
-        DefaultValueFactory = _ => "text",
-        HelpName = "text|json",
-    };
+    public Option<string> Format { get; } = FormatOption();
 
     public Option<string?> Kernel { get; } = new("--kernel")
     {
@@ -30,9 +25,17 @@ internal sealed class ScenarioOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
-    public ScenarioOptions()
+    /// <summary>--format text|json: every command with a JSON output takes it (docs/schemas/ describes each JSON output).</summary>
+    public static Option<string> FormatOption()
     {
-        Format.AcceptOnlyFromAmong("text", "json");
+        var format = new Option<string>("--format")
+        {
+            Description = "Output format: text (for people and snapshots) or json (for tools).",
+            DefaultValueFactory = _ => "text",
+            HelpName = "text|json",
+        };
+        format.AcceptOnlyFromAmong("text", "json");
+        return format;
     }
 
     public void AddTo(Command command, bool format = true)
