@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DaxHolder.Scenarios.Approval;
 using DaxHolder.Scenarios.Language;
+using DaxHolder.Scenarios.Reports;
 using DaxHolder.Scenarios.Running;
 
 namespace DaxHolder.Cli;
@@ -16,14 +17,16 @@ internal static class CheckCommand
     {
         var paths = new Argument<string[]>("paths") { Description = "Scenario files, or directories searched for *.yaml.", Arity = ArgumentArity.OneOrMore };
         var accept = new Option<bool>("--accept") { Description = "Write each scenario's decisions as its approved file (refused when CI=true)." };
+        var format = ScenarioOptions.FormatOption();
         var command = new Command("check", "Check scenarios' decisions against their approved snapshots (<name>.approved.txt beside each).");
         command.Arguments.Add(paths);
         command.Options.Add(accept);
-        command.SetAction(parsed => Run(parsed.GetValue(paths) ?? [], parsed.GetValue(accept), parsed, global, context));
+        command.Options.Add(format);
+        command.SetAction(parsed => Run(parsed.GetValue(paths) ?? [], parsed.GetValue(accept), parsed.GetValue(format) == "json", parsed, global, context));
         return command;
     }
 
-    private static int Run(string[] paths, bool accept, ParseResult parsed, GlobalOptions global, CliContext context)
+    private static int Run(string[] paths, bool accept, bool json, ParseResult parsed, GlobalOptions global, CliContext context)
     {
         if (accept && ApprovalCheck.RefusesAccept(context.CiVariable))
         {
@@ -45,7 +48,7 @@ internal static class CheckCommand
             var cells = documents.Select(d => d.Cells([])).ToList();
             var results = ScenarioOptions.WithProgress(context, cells.Sum(c => c.Count), "checking scenarios", done =>
                 documents.Select((d, i) => ApprovalCheck.Check(d.File, runner.RunAll(d, cells[i], done))).ToList());
-            return Report(results, accept, context);
+            return Report(results, accept, json, context);
         }
         catch (ScenarioException e)
         {
@@ -53,10 +56,30 @@ internal static class CheckCommand
         }
     }
 
-    private static int Report(List<ApprovalResult> results, bool accept, CliContext context)
+    private static int Report(List<ApprovalResult> results, bool accept, bool json, CliContext context)
     {
         var differ = results.Where(r => !r.Matches).ToList();
         var failed = results.SelectMany(r => r.Runs.SelectMany(run => run.FailedExpectations.Select(e => (r.Scenario, Run: run, Expectation: e)))).ToList();
+        if (json)
+        {
+            if (accept)
+            {
+                ApprovalCheck.AcceptAll(differ);
+            }
+
+            context.Output.Write(CommandJson.Check(results, accept));
+        }
+        else
+        {
+            Text(results, differ, failed, accept, context);
+        }
+
+        return ScenarioOptions.Faults(results.SelectMany(r => r.Runs), context,
+            (accept || differ.Count == 0) && failed.Count == 0 ? ExitCodes.Ok : ExitCodes.DecisionsDiffer);
+    }
+
+    private static void Text(List<ApprovalResult> results, List<ApprovalResult> differ, List<(string Scenario, RunReport Run, ExpectationOutcome Expectation)> failed, bool accept, CliContext context)
+    {
         foreach (var result in accept ? [] : differ)
         {
             context.Output.Write(result.Diff());
@@ -76,8 +99,5 @@ internal static class CheckCommand
         {
             context.Output.WriteLine($"check: {results.Count} scenario(s), {results.Count - differ.Count} match, {differ.Count} differ, {failed.Count} expectation(s) failed");
         }
-
-        return ScenarioOptions.Faults(results.SelectMany(r => r.Runs), context,
-            (accept || differ.Count == 0) && failed.Count == 0 ? ExitCodes.Ok : ExitCodes.DecisionsDiffer);
     }
 }

@@ -5,7 +5,7 @@ namespace DaxHolder.Cli;
 /// <param name="Error">Standard error.</param>
 /// <param name="HostDirectory">Where daxholder lives; its <c>plugins/</c> folder is searched first.</param>
 /// <param name="PluginsVariable">The value of DAXHOLDER_PLUGINS, or null.</param>
-/// <param name="IsTerminal">Whether output goes to a terminal (tables use its width, progress is shown).</param>
+/// <param name="IsTerminal">Whether output goes to a terminal (tables use its width).</param>
 public sealed record CliContext(TextWriter Output, TextWriter Error, string HostDirectory, string? PluginsVariable, bool IsTerminal)
 {
     /// <summary>The real console and process environment.</summary>
@@ -17,11 +17,11 @@ public sealed record CliContext(TextWriter Output, TextWriter Error, string Host
         !Console.IsOutputRedirected)
     {
         CiVariable = Environment.GetEnvironmentVariable("CI"),
-        ErrorIsTerminal = !Console.IsErrorRedirected,
+        IsErrorTerminal = !Console.IsErrorRedirected,
     };
 
-    /// <summary>Whether standard error is a terminal: progress that goes there is shown only then.</summary>
-    public bool ErrorIsTerminal { get; init; }
+    /// <summary>Whether standard error goes to a terminal: only then is progress shown (on standard error).</summary>
+    public bool IsErrorTerminal { get; init; }
 
     /// <summary>The value of CI, or null: when it says true, check --accept is refused.</summary>
     public string? CiVariable { get; init; }

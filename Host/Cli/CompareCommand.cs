@@ -23,16 +23,29 @@ internal static class CompareCommand
             Arity = ArgumentArity.OneOrMore,
             AllowMultipleArgumentsPerToken = false,
         };
+        var width = new Option<int?>("--width")
+        {
+            Description = $"Columns to lay the text out in (default: the terminal's width, or {ComparisonLayout.DefaultWidth} when output is not a terminal). Cells that do not fit side by side are printed one under another.",
+            HelpName = "COLUMNS",
+        };
+        width.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 20 or > 10000)
+            {
+                result.AddError("--width must be between 20 and 10000 columns");
+            }
+        });
         var command = new Command("compare", "Run a scenario across a matrix and print the decisions side by side, differences first.");
         command.Arguments.Add(scenario);
         command.Options.Add(vary);
+        command.Options.Add(width);
         var options = new ScenarioOptions();
         options.AddTo(command);
-        command.SetAction(parsed => Run(parsed, parsed.GetValue(scenario)!, parsed.GetValue(vary) ?? [], options, global, context));
+        command.SetAction(parsed => Run(parsed, parsed.GetValue(scenario)!, parsed.GetValue(vary) ?? [], parsed.GetValue(width), options, global, context));
         return command;
     }
 
-    private static int Run(ParseResult parsed, string file, string[] vary, ScenarioOptions options, GlobalOptions global, CliContext context)
+    private static int Run(ParseResult parsed, string file, string[] vary, int? width, ScenarioOptions options, GlobalOptions global, CliContext context)
     {
         try
         {
@@ -54,11 +67,11 @@ internal static class CompareCommand
             var runs = ScenarioOptions.WithProgress(context, cells.Count, $"comparing {document.Name}", done => runner.RunAll(document, cells, done));
             if (parsed.GetValue(options.Format) == "json")
             {
-                context.Output.Write(JsonReport.Render(runs));
+                context.Output.Write(CommandJson.Compare(Comparison.Of(runs), runs));
             }
             else
             {
-                Render(Comparison.Of(runs), context);
+                Render(Comparison.Of(runs), width, context);
             }
 
             return ScenarioOptions.Faults(runs, context, ExitCodes.Ok);
@@ -78,33 +91,52 @@ internal static class CompareCommand
             : throw new ScenarioException(new SourceLocation(file, 0, 0, "--vary " + text), "an axis is PATH=V1,V2,...");
     }
 
-    private static void Render(Comparison comparison, CliContext context)
+    /// <summary>
+    /// The text output: the headings and the rows alike in every cell as plain lines, the differing
+    /// rows as a table when it fits the width (the terminal's, --width, or 120 columns), else one
+    /// cell under another.
+    /// </summary>
+    private static void Render(Comparison comparison, int? width, CliContext context)
     {
-        var console = PluginsCommand.ConsoleFor(context);
+        var output = context.Output;
         var differences = comparison.Differences.ToList();
-        console.WriteLine($"compare: {comparison.Scenario}, {comparison.Cells.Count} cells: {string.Join(" | ", comparison.Cells)}");
-        console.WriteLine($"differences: {differences.Count} of {comparison.Rows.Count} rows");
+        output.Write($"compare: {comparison.Scenario}, {comparison.Cells.Count} cells: {string.Join(" | ", comparison.Cells)}\n");
+        output.Write($"differences: {differences.Count} of {comparison.Rows.Count} rows\n");
         if (differences.Count > 0)
         {
-            var table = new Table().Border(TableBorder.Simple).AddColumn("step");
-            foreach (var cell in comparison.Cells)
+            var console = PluginsCommand.ConsoleFor(context);
+            console.Profile.Width = width ?? (context.IsTerminal ? console.Profile.Width : ComparisonLayout.DefaultWidth);
+            if (ComparisonLayout.For(comparison, console.Profile.Width) == ComparisonLayoutKind.Stacked)
             {
-                table.AddColumn(Markup.Escape(cell));
+                output.Write($"(the cells do not fit side by side in {console.Profile.Width} columns: one under another)\n\n");
+                output.Write(ComparisonLayout.Stacked(comparison));
             }
-
-            foreach (var row in differences)
+            else
             {
-                table.AddRow([Markup.Escape(row.Label), .. row.PerCell.Select(text => Markup.Escape(text.TrimEnd('\n')))]);
+                console.Write(Table(comparison, differences));
             }
-
-            console.Write(table);
         }
 
-        console.WriteLine();
-        console.WriteLine("the same in every cell:");
+        output.Write("\nthe same in every cell:\n");
         foreach (var row in comparison.Same)
         {
-            console.Write(new Text(row.PerCell[0]));
+            output.Write(row.PerCell[0]);
         }
+    }
+
+    private static Table Table(Comparison comparison, List<ComparedRow> differences)
+    {
+        var table = new Table().Border(TableBorder.Simple).AddColumn("step");
+        foreach (var cell in comparison.Cells)
+        {
+            table.AddColumn(Markup.Escape(cell));
+        }
+
+        foreach (var row in differences)
+        {
+            table.AddRow([Markup.Escape(row.Label), .. row.PerCell.Select(text => Markup.Escape(text.TrimEnd('\n')))]);
+        }
+
+        return table;
     }
 }

@@ -144,7 +144,7 @@ internal static class GenerateCommand
     /// <summary>A progress bar of the lines written, on standard error and only when it is a terminal.</summary>
     private static T WithProgress<T>(CliContext context, int lines, Func<Action?, T> body)
     {
-        if (!context.ErrorIsTerminal || lines < 10_000)
+        if (!context.IsErrorTerminal || lines < 10_000)
         {
             return body(null);
         }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DaxHolder.Scenarios.Reports;
 using DaxHolder.Scenarios.Running;
 using Spectre.Console;
 
@@ -9,11 +10,21 @@ internal static class PluginsCommand
 {
     public static Command Create(GlobalOptions global, CliContext context)
     {
+        var format = ScenarioOptions.FormatOption();
         var command = new Command("plugins", "List the filesystem plugins found: name, filesystem types, version, contract version and path.");
+        command.Options.Add(format);
         command.SetAction(parsed =>
         {
             using var plugins = PluginSet.Load(global.Search(parsed, context));
-            Render(plugins, context);
+            if (parsed.GetValue(format) == "json")
+            {
+                context.Output.Write(CommandJson.Plugins(plugins));
+            }
+            else
+            {
+                Render(plugins, context);
+            }
+
             foreach (var error in plugins.Errors)
             {
                 context.Error.WriteLine($"daxholder: {error}");

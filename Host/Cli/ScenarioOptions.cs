@@ -9,12 +9,7 @@ namespace DaxHolder.Cli;
 /// <summary>The options the scenario commands share, and how they turn into settings, plugins and progress.</summary>
 internal sealed class ScenarioOptions
 {
-    public Option<string> Format { get; } = new("--format")
-    {
-        Description = "Output format: text (for people and snapshots) or json (for tools).",
-        DefaultValueFactory = _ => "text",
-        HelpName = "text|json",
-    };
+    public Option<string> Format { get; } = FormatOption();
 
     public Option<string?> Kernel { get; } = new("--kernel")
     {
@@ -30,9 +25,17 @@ internal sealed class ScenarioOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
-    public ScenarioOptions()
+    /// <summary>--format text|json: every command with a JSON output takes it (docs/schemas/ describes each JSON output).</summary>
+    public static Option<string> FormatOption()
     {
-        Format.AcceptOnlyFromAmong("text", "json");
+        var format = new Option<string>("--format")
+        {
+            Description = "Output format: text (for people and snapshots) or json (for tools).",
+            DefaultValueFactory = _ => "text",
+            HelpName = "text|json",
+        };
+        format.AcceptOnlyFromAmong("text", "json");
+        return format;
     }
 
     public void AddTo(Command command, bool format = true)
@@ -103,20 +106,50 @@ internal sealed class ScenarioOptions
         return faults.Count > 0 ? ExitCodes.PluginFault : otherwise;
     }
 
-    /// <summary>Runs <paramref name="body"/> with a progress bar on a terminal (for long runs), or plainly otherwise.</summary>
-    public static T WithProgress<T>(CliContext context, int total, string what, Func<Action, T> body)
+    /// <summary>How long a run goes before progress is shown.</summary>
+    public static readonly TimeSpan ProgressDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> (which calls its argument as each of <paramref name="total"/>
+    /// cells is done); when standard error is a terminal and the run lasts past
+    /// <see cref="ProgressDelay"/>, a progress bar on standard error (a spinner for a single cell),
+    /// cleared at the end. Standard output is never touched.
+    /// </summary>
+    public static T WithProgress<T>(CliContext context, int total, string what, Func<Action, T> body) =>
+        WithProgress(context, total, what, body, ProgressDelay);
+
+    /// <inheritdoc cref="WithProgress{T}(CliContext, int, string, Func{Action, T})"/>
+    internal static T WithProgress<T>(CliContext context, int total, string what, Func<Action, T> body, TimeSpan delay)
     {
-        if (!context.IsTerminal || total < 2)
+        if (!context.IsErrorTerminal)
         {
             return body(() => { });
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) });
-        return console.Progress().AutoClear(true).Start(progress =>
+        var done = 0;
+        var work = Task.Run(() => body(() => Interlocked.Increment(ref done)));
+        if (Task.WaitAny([work], delay) == 0)
         {
-            var task = progress.AddTask(Markup.Escape(what), maxValue: total);
-            return body(() => task.Increment(1));
+            return work.GetAwaiter().GetResult();
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(context.Error),
+            Interactive = InteractionSupport.Yes,
         });
+        console.Progress().AutoClear(true).Start(progress =>
+        {
+            var task = progress.AddTask(Markup.Escape(what), maxValue: Math.Max(total, 1));
+            task.IsIndeterminate = total < 2;
+            while (Task.WaitAny([work], TimeSpan.FromMilliseconds(100)) < 0)
+            {
+                task.Value = Volatile.Read(ref done);
+            }
+
+            task.Value = task.MaxValue;
+        });
+        return work.GetAwaiter().GetResult();
     }
 
     /// <summary>A scenario error: one line on stderr naming the file, line, column and field; exit 2.</summary>

@@ -46,7 +46,7 @@ internal static class DecisionFormatter
         SignalDelivered d => View("delivered", $"{Signals.Name(d.Signal)} to {d.Task}: {d.Outcome}", ("task", d.Task.ToString()), ("signal", Signals.Name(d.Signal)), ("outcome", d.Outcome)),
         FileSystemChanged f => View("fs", $"{f.SuperBlock}: {f.Change}", ("superblock", f.SuperBlock), ("change", f.Change)),
         KernelHealthEvent k => View("health", $"{k.Kind.ToString().ToUpperInvariant()}: {k.Message}{(k.CallChain.Count == 0 ? "" : $" [{string.Join(" <- ", k.CallChain)}]")}",
-            ("kind", k.Kind.ToString()), ("message", k.Message), ("call_chain", k.CallChain)),
+            ("level", k.Kind.ToString().ToLowerInvariant()), ("message", k.Message), ("call_chain", k.CallChain)),
         ActionResultRecorded a => View("action_result", a.PageType == ActionResultRecorded.DaxPage ? $"pfn {a.Pfn}: {a.Result}" : $"pfn {a.Pfn}: {a.PageType}: {a.Result}",
             ("pfn", a.Pfn.Value), ("page", a.PageType), ("result", a.Result.ToString())),
         BadblocksChanged b => View("badblocks", $"{b.Disk}: {(b.Added ? "added" : "cleared")} sector {b.FirstSector.ToString(CultureInfo.InvariantCulture)} len {b.Sectors.ToString(CultureInfo.InvariantCulture)}",
@@ -61,7 +61,7 @@ internal static class DecisionFormatter
             ("source", c.Source), ("destination", c.Destination), ("result", c.Result.ToKernelString())),
         FileRangeCloned c => View("file", $"FICLONERANGE {c.Source}+{c.SourceOffset} -> {c.Destination}+{c.Offset} len {c.Length} = {c.Result.ToKernelString()}, {(c.Result == Errno.Ok ? "shared" : c.Fallback ? "written into new blocks instead" : "the range left as it was")}",
             ("source", c.Source), ("source_offset", c.SourceOffset.Value), ("destination", c.Destination), ("offset", c.Offset.Value), ("length", c.Length.Value), ("result", c.Result.ToKernelString())),
-        _ => View("other", decision.ToString() ?? decision.GetType().Name),
+        _ => View("other", decision.ToString() ?? decision.GetType().Name, ("text", decision.ToString() ?? decision.GetType().Name)),
     };
 
     /// <summary>A call's return value, or what became of a call that never returned (a plugin fault ended it).</summary>

@@ -1,33 +1,29 @@
-using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace DaxHolder.Scenarios.Reports;
 
 /// <summary>
-/// The JSON rendering of runs, for tools: <c>{"runs": [...]}</c> with one object per cell, every
-/// decision as its kind and its typed fields (the prose lines are the text report's). Property order is fixed, so output is byte-identical
-/// for the same input.
+/// The JSON rendering of runs, for tools (docs/schemas/run.schema.json):
+/// <c>{"schema_version": 1, "runs": [...]}</c> with one object per cell, every decision as its
+/// kind and its typed fields (the prose lines are the text report's). Property order is fixed, so
+/// output is byte-identical for the same input.
 /// </summary>
 internal static class JsonReport
 {
-    public static string Render(IEnumerable<RunReport> runs)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("runs");
-            foreach (var run in runs)
-            {
-                Run(json, run);
-            }
+    public static string Render(IEnumerable<RunReport> runs) => JsonOutput.Render(json => Runs(json, runs));
 
-            json.WriteEndArray();
-            json.WriteEndObject();
+    /// <summary>The <c>"runs"</c> array: one object per cell.</summary>
+    public static void Runs(Utf8JsonWriter json, IEnumerable<RunReport> runs)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(runs);
+        json.WriteStartArray("runs");
+        foreach (var run in runs)
+        {
+            Run(json, run);
         }
 
-        return Encoding.UTF8.GetString(buffer.ToArray()).ReplaceLineEndings("\n") + "\n";
+        json.WriteEndArray();
     }
 
     private static void Run(Utf8JsonWriter json, RunReport run)
@@ -61,7 +57,7 @@ internal static class JsonReport
             json.WriteString("version", fault.Version);
             json.WriteString("call", fault.Call);
             json.WriteString("arguments", fault.Arguments);
-            json.WriteString("kind", fault.Kind);
+            json.WriteString("kind", JsonOutput.SnakeCase(fault.Kind));
             json.WriteString("detail", fault.Detail);
             json.WriteEndObject();
         }
@@ -82,23 +78,17 @@ internal static class JsonReport
         foreach (var decision in DecisionFormatter.Format(step.Decisions))
         {
             json.WriteStartObject();
-            json.WriteString("kind", decision.Kind);
+            json.WriteString("kind", decision.Name);
             foreach (var (key, value) in decision.Fields)
             {
-                Value(json, key, value);
+                JsonOutput.Value(json, key, value);
             }
 
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
-        json.WriteStartArray("log");
-        foreach (var line in step.Log)
-        {
-            json.WriteStringValue(line);
-        }
-
-        json.WriteEndArray();
+        JsonOutput.Strings(json, "log", step.Log);
         json.WriteStartArray("expectations");
         foreach (var e in step.Expectations)
         {
@@ -112,42 +102,5 @@ internal static class JsonReport
 
         json.WriteEndArray();
         json.WriteEndObject();
-    }
-
-    private static void Value(Utf8JsonWriter json, string key, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                json.WriteNull(key);
-                break;
-            case string s:
-                json.WriteString(key, s);
-                break;
-            case bool b:
-                json.WriteBoolean(key, b);
-                break;
-            case int i:
-                json.WriteNumber(key, i);
-                break;
-            case long l:
-                json.WriteNumber(key, l);
-                break;
-            case ulong u:
-                json.WriteNumber(key, u);
-                break;
-            case IEnumerable<string> list:
-                json.WriteStartArray(key);
-                foreach (var item in list)
-                {
-                    json.WriteStringValue(item);
-                }
-
-                json.WriteEndArray();
-                break;
-            default:
-                json.WriteString(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
-                break;
-        }
     }
 }

@@ -52,7 +52,14 @@ internal sealed record StepReport(
 /// One decision as reports show it: a short kind, the line for people (null for a record that only
 /// tools see, such as an rmap query that found records) and typed fields for tools.
 /// </summary>
-internal sealed record DecisionView(string Kind, string? Text, IReadOnlyList<KeyValuePair<string, object?>> Fields);
+internal sealed record DecisionView(string Kind, string? Text, IReadOnlyList<KeyValuePair<string, object?>> Fields)
+{
+    /// <summary>
+    /// The kind as the JSON outputs name it: snake_case like every JSON name ("rmap-query" is
+    /// "rmap_query"); the text report keeps <see cref="Kind"/> as it always printed it.
+    /// </summary>
+    public string Name => Kind.Replace('-', '_');
+}
 
 /// <summary>
 /// A call into a plugin that threw, ran past its deadline or broke the contract: where in the

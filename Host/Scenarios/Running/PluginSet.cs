@@ -10,7 +10,11 @@ namespace DaxHolder.Scenarios.Running;
 internal sealed record PluginSearch(string HostDirectory, string? EnvironmentValue, IReadOnlyList<string> Directories, IReadOnlyList<string> Overrides);
 
 /// <summary>One loaded plugin as <c>daxholder plugins</c> lists it.</summary>
-internal sealed record PluginRow(string Name, string FileSystems, string Version, string Contract, string Folder);
+internal sealed record PluginRow(string Name, IReadOnlyList<string> FileSystemTypes, string Version, string Contract, string Folder)
+{
+    /// <summary>"xfs" or "ext2, ext3, ext4": the filesystem types on one line.</summary>
+    public string FileSystems => string.Join(", ", FileSystemTypes);
+}
 
 /// <summary>
 /// The plugins a command runs with: the scenario layer's view of plugin loading, so the command
@@ -34,7 +38,7 @@ internal sealed class PluginSet : IDisposable
 
     /// <summary>The loaded plugins, by name.</summary>
     public IReadOnlyList<PluginRow> Plugins =>
-        [.. Catalog.Plugins.Select(p => new PluginRow(p.Name, string.Join(", ", p.FileSystemNames), p.Version, $"{p.ContractVersion.Major}.{p.ContractVersion.Minor}", p.Folder))];
+        [.. Catalog.Plugins.Select(p => new PluginRow(p.Name, [.. p.FileSystemNames], p.Version, $"{p.ContractVersion.Major}.{p.ContractVersion.Minor}", p.Folder))];
 
     /// <summary>"Xfs 0.1.0 (folder): overridden by Xfs 0.2.0 (folder)", one per plugin set aside.</summary>
     public IReadOnlyList<string> Overridden => [.. Catalog.Overridden.Select(o => $"{o.Name} {o.Version} ({o.Folder}): overridden by {o.By}")];
