@@ -11,9 +11,9 @@ internal sealed class ScenarioOptions
 {
     public Option<string> Format { get; } = new("--format")
     {
-        Description = "Output format: text (for people and snapshots) or json (for tools).",
+        Description = "Output format: text (for people and snapshots), json (for tools) or html (one self-contained page: device map, call trees, processes).",
         DefaultValueFactory = _ => "text",
-        HelpName = "text|json",
+        HelpName = "text|json|html",
     };
 
     public Option<string?> Kernel { get; } = new("--kernel")
@@ -32,7 +32,7 @@ internal sealed class ScenarioOptions
 
     public ScenarioOptions()
     {
-        Format.AcceptOnlyFromAmong("text", "json");
+        Format.AcceptOnlyFromAmong("text", "json", "html");
     }
 
     public void AddTo(Command command, bool format = true)
