@@ -120,8 +120,8 @@ public class HtmlReportTests
 
         rows.Select(r => r[0]).ShouldBe(["reader", "poisoner", "watcher"]);
         rows[0][4].ShouldBe("none");
-        rows[1][4].ShouldBe("event 11 madvise-hwpoison: SIGBUS BUS_MCEERR_AR addr 0x7f0000000000 lsb 12 forced queued");
-        rows[2][4].ShouldBe("event 11 madvise-hwpoison: SIGBUS BUS_MCEERR_AO addr 0x7f0000000000 lsb 12 not forced queued");
+        rows[1][4].ShouldBe("event 11 madvise-hwpoison: SIGBUS BUS_MCEERR_AR addr 0x7f0000000000 lsb 12, forced, queued");
+        rows[2][4].ShouldBe("event 11 madvise-hwpoison: SIGBUS BUS_MCEERR_AO addr 0x7f0000000000 lsb 12, not forced, queued");
         rows.ShouldAllBe(r => r[6] == "alive");
     }
 

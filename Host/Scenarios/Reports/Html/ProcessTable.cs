@@ -123,15 +123,14 @@ internal static class ProcessTable
             parts.Add($"lsb {s.AddressLsb.ToString(CultureInfo.InvariantCulture)}");
         }
 
-        parts.Add(s.Forced ? "forced" : "not forced");
-        parts.Add(s.Queueing switch
+        var queueing = s.Queueing switch
         {
             SignalQueueing.Queued => "queued",
             SignalQueueing.AlreadyPending => "not queued: already pending",
             SignalQueueing.Ignored => "dropped: ignored",
             _ => "-ESRCH",
-        });
-        return string.Join(' ', parts);
+        };
+        return $"{string.Join(' ', parts)}, {(s.Forced ? "forced" : "not forced")}, {queueing}";
     }
 
     private static string Lines(List<string> lines) =>
