@@ -3,7 +3,7 @@ namespace DaxHolder.Scenarios.Reports;
 /// <summary>
 /// The device as it stood after a step, for the HTML report's map: who owns each extent (the
 /// mounted filesystem's reverse map over its whole range), which inode is which file, which pages
-/// are poisoned (PageHWPoison on the device's pages, the pmem driver's badblocks) and the tasks.
+/// are poisoned (as the decisions say: SetPageHWPoison, action_result, badblocks) and the tasks.
 /// Taken by the runner only when asked (<c>--format html</c>); text and JSON never show it.
 /// </summary>
 /// <param name="Device">The disk's name ("pmem0", "dax0.0").</param>
@@ -44,12 +44,8 @@ internal sealed record MapRecord(ulong Start, ulong Length, ulong? Inode, string
 /// <summary>An inode and the path the directory tree gives it.</summary>
 internal sealed record MapFile(ulong Inode, string Path);
 
-/// <summary>A poisoned page: its offset on the disk, its pfn, and what says so.</summary>
-/// <param name="Offset">The page's offset on the disk.</param>
-/// <param name="Pfn">Its page frame number.</param>
-/// <param name="HwPoison">PageHWPoison is set on it.</param>
-/// <param name="Badblock">The pmem driver's badblocks list has it.</param>
-internal sealed record PoisonedPage(ulong Offset, ulong Pfn, bool HwPoison, bool Badblock);
+/// <summary>A poisoned page: its offset on the disk, its pfn, and what says so ("SetPageHWPoison", "action_result: Recovered", "badblocks").</summary>
+internal sealed record PoisonedPage(ulong Offset, ulong Pfn, IReadOnlyList<string> Why);
 
 /// <summary>A scenario task as it stood: its scenario name, comm, tgid and tid, and whether (and why) it has exited.</summary>
 internal sealed record TaskRow(string Name, string Comm, int Pid, int Tid, bool Exited, string? ExitReason);

@@ -1,5 +1,6 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
+using DaxHolder.Kernel.Trace;
 using DaxHolder.Scenarios.Reports;
 
 namespace DaxHolder.Scenarios.Running;
@@ -18,8 +19,11 @@ internal sealed class DeviceMapCapture
     private const int MaxEntries = 4096;
     private Dictionary<ulong, string> paths = [];
 
-    /// <summary>The map as the machine of <paramref name="state"/> stands now.</summary>
-    public DeviceMap Take(RunState state)
+    /// <summary>
+    /// The map as the machine of <paramref name="state"/> stands now; the poisoned pages are those
+    /// <paramref name="decisions"/> (every step's so far, in order) name on the device.
+    /// </summary>
+    public DeviceMap Take(RunState state, IEnumerable<Decision> decisions)
     {
         ArgumentNullException.ThrowIfNull(state);
         var tasks = state.Tasks
@@ -28,9 +32,7 @@ internal sealed class DeviceMapCapture
         if (state.Devdax is { } devdax)
         {
             var pagemap = devdax.Pagemap;
-            var poisoned = pagemap.Pages.Where(p => p.HwPoison)
-                .Select(p => new PoisonedPage((p.Pfn.Value - pagemap.Start.Value) * DeviceMap.BlockSize, p.Pfn.Value, true, false))
-                .ToList();
+            var poisoned = Poisoned(decisions, pfn => pagemap.Covers(pfn) ? (pfn.Value - pagemap.Start.Value) * DeviceMap.BlockSize : null, offset => pagemap.Start.Add(offset / DeviceMap.BlockSize));
             return new DeviceMap(devdax.Name, devdax.Size.Value, null, 0, [], [], poisoned, tasks) { Note = "device DAX: no filesystem" };
         }
 
@@ -39,25 +41,11 @@ internal sealed class DeviceMapCapture
             return new DeviceMap("(no device)", 0, null, 0, [], [], [], tasks) { Note = "no namespace" };
         }
 
-        var pages = new SortedDictionary<ulong, PoisonedPage>();
-        foreach (var page in pmem.Pagemap.Pages.Where(p => p.HwPoison && pmem.IsDataPfn(p.Pfn)))
-        {
-            var offset = pmem.OffsetOf(page.Pfn).Value;
-            pages[offset] = new PoisonedPage(offset, page.Pfn.Value, true, false);
-        }
-
-        foreach (var sector in pmem.Badblocks.Sectors)
-        {
-            var offset = sector * PageGeometry.SectorSize / DeviceMap.BlockSize * DeviceMap.BlockSize;
-            pages[offset] = pages.TryGetValue(offset, out var seen)
-                ? seen with { Badblock = true }
-                : new PoisonedPage(offset, pmem.PfnOf(new DeviceOffset(offset)).Value, false, true);
-        }
-
+        var pages = Poisoned(decisions, pfn => pmem.IsDataPfn(pfn) ? pmem.OffsetOf(pfn).Value : null, offset => pmem.PfnOf(new DeviceOffset(offset)));
         var size = pmem.Disk.Size.Value;
         if (state.Mount is not { } mount)
         {
-            return new DeviceMap(pmem.Name, size, null, 0, [], [], [.. pages.Values], tasks) { Note = "no filesystem mounted" };
+            return new DeviceMap(pmem.Name, size, null, 0, [], [], pages, tasks) { Note = "no filesystem mounted" };
         }
 
         var fs = mount.FileSystem;
@@ -74,7 +62,57 @@ internal sealed class DeviceMapCapture
         var files = records.Where(r => r.Inode is not null).Select(r => r.Inode!.Value).Distinct().Order()
             .Select(ino => new MapFile(ino, paths.TryGetValue(ino, out var path) ? path : $"inode {ino}"))
             .ToList();
-        return new DeviceMap(pmem.Name, size, mount.Device.Start.Value, mount.Device.Size.Value, records, files, [.. pages.Values], tasks);
+        return new DeviceMap(pmem.Name, size, mount.Device.Start.Value, mount.Device.Size.Value, records, files, pages, tasks);
+    }
+
+    /// <summary>
+    /// The device's poisoned pages by the decisions, in device order: each page SetPageHWPoison
+    /// marked, each pfn memory_failure() ended in action_result() for, each page badblocks gained
+    /// (and lost again when badblocks cleared it). Pfns off the device (page-cache pages) are not its.
+    /// </summary>
+    private static List<PoisonedPage> Poisoned(IEnumerable<Decision> decisions, Func<Pfn, ulong?> offsetOf, Func<ulong, Pfn> pfnOf)
+    {
+        var pages = new SortedDictionary<ulong, PoisonedPage>();
+        void Add(Pfn pfn, string why)
+        {
+            if (offsetOf(pfn) is { } offset)
+            {
+                pages[offset] = pages.TryGetValue(offset, out var seen)
+                    ? (seen.Why.Contains(why) ? seen : seen with { Why = [.. seen.Why, why] })
+                    : new PoisonedPage(offset, pfn.Value, [why]);
+            }
+        }
+
+        foreach (var decision in decisions)
+        {
+            switch (decision)
+            {
+                case PagePoisoned p:
+                    Add(p.Pfn, "SetPageHWPoison");
+                    break;
+                case ActionResultRecorded a:
+                    Add(a.Pfn, $"action_result: {a.Result}");
+                    break;
+                case BadblocksChanged b:
+                    var first = b.FirstSector * PageGeometry.SectorSize / DeviceMap.BlockSize;
+                    var last = ((b.FirstSector + b.Sectors) * PageGeometry.SectorSize + DeviceMap.BlockSize - 1) / DeviceMap.BlockSize;
+                    for (var page = first; page < last; page++)
+                    {
+                        if (b.Added)
+                        {
+                            Add(pfnOf(page * DeviceMap.BlockSize), "badblocks");
+                        }
+                        else
+                        {
+                            pages.Remove(page * DeviceMap.BlockSize);
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        return [.. pages.Values];
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public class DeviceMapSvgTests
                 new MapRecord(1_000_000 * Block, 4096 * Block, 133, null, ""),
             ],
             [new MapFile(131, "/a"), new MapFile(132, "/b"), new MapFile(133, "/c")],
-            [new PoisonedPage(17 * Block, 0x100011, true, false), new PoisonedPage(18 * Block, 0x100012, true, true), new PoisonedPage(1_000_001 * Block, 0x1f4241, true, false)],
+            [new PoisonedPage(17 * Block, 0x100011, ["SetPageHWPoison"]), new PoisonedPage(18 * Block, 0x100012, ["badblocks"]), new PoisonedPage(1_000_001 * Block, 0x1f4241, ["SetPageHWPoison"])],
             []);
 
         var page = Draw(map);

@@ -43,8 +43,8 @@ public class HtmlReportTests
     internal static IDocument Parse(string html) => new HtmlParser().ParseDocument(html);
 
     /// <summary>
-    /// The pages a run poisoned, by its decisions: SetPageHWPoison, and the pages badblocks gained
-    /// (a pmem at 0x100000000 with a 2 MiB data offset: its first data pfn is 0x100200).
+    /// The pages a run poisoned, by its decisions: SetPageHWPoison, action_result, and the pages
+    /// badblocks gained (a pmem at 0x100000000 with a 2 MiB data offset: its first data pfn is 0x100200).
     /// </summary>
     private static HashSet<ulong> PoisonedPfns(RunReport run)
     {
@@ -52,6 +52,7 @@ public class HtmlReportTests
         return
         [
             .. decisions.OfType<PagePoisoned>().Select(p => p.Pfn.Value),
+            .. decisions.OfType<ActionResultRecorded>().Select(a => a.Pfn.Value),
             .. decisions.OfType<BadblocksChanged>().Where(b => b.Added).Select(b => 0x100200 + (b.FirstSector / 8)),
         ];
     }
@@ -87,9 +88,31 @@ public class HtmlReportTests
         markers.Order().ShouldBe(pfns.Order(), "one marker per poisoned page, no more");
         var afterMadvise = page.QuerySelectorAll("#cell-1-step4 svg#cell-1-step4-map circle.poison");
         afterMadvise.Length.ShouldBe(2, "the map after the madvise event shows its two pages, not the later machine check's");
-        var unmapped = run.Steps[^1].Map!.Poisoned.Single(p => p.Badblock);
+        var unmapped = run.Steps[^1].Map!.Poisoned.Single(p => p.Why.Contains("badblocks"));
         unmapped.Pfn.ShouldBe(0x100229UL);
-        unmapped.HwPoison.ShouldBeFalse("nobody mapped /c's page: badblocks has it, PageHWPoison was not set");
+        unmapped.Why.ShouldBe(["badblocks", "action_result: Recovered"], "nobody mapped /c's page: no SetPageHWPoison");
+        run.Steps[^1].Map!.Poisoned[0].Why.ShouldBe(["SetPageHWPoison", "action_result: Recovered"]);
+    }
+
+    [Fact]
+    public void ADeviceDaxMap_MarksThePagePoisoned_NotItsFoliosHead()
+    {
+        var run = RunWithMaps("""
+            name: devdax
+            kernel: "6.12"
+            device: { mode: devdax, size: 4GiB, align: 2MiB }
+            steps:
+              - spawn: { task: t, comm: prog, pid: 100, sigbus: handler }
+              - mmap: { task: t, as: m, length: 2MiB }
+              - touch: { task: t, map: m }
+              - madvise-hwpoison: { task: t, map: m, offset: 8KiB, length: 4KiB }
+
+            """).Single();
+        var page = Parse(HtmlReport.Render([run]));
+
+        page.QuerySelector("figure.map figcaption")!.TextContent.ShouldContain("device DAX: no filesystem");
+        page.QuerySelectorAll("svg#cell-1-map circle.poison").Select(c => c.GetAttribute("data-pfn")).ShouldBe(["0x100202"]);
+        page.QuerySelector("svg#cell-1-map circle.poison")!.GetAttribute("data-offset").ShouldBe("0x2000");
     }
 
     [Fact]

@@ -119,7 +119,7 @@ internal static class DeviceMapSvg
             var cell = (block - from) / perCell;
             var cx = LabelWidth + ((int)(cell % Columns) * CellWidth) + (CellWidth / 2);
             var cy = 2 + ((int)(cell / Columns) * RowPitch) + (RowHeight / 2);
-            var why = string.Join(", ", new[] { page.HwPoison ? "PageHWPoison" : null, page.Badblock ? "badblocks" : null }.OfType<string>());
+            var why = string.Join(", ", page.Why);
             html.Append(CultureInfo.InvariantCulture, $"<circle class=\"poison\" cx=\"{cx}\" cy=\"{cy}\" r=\"3.6\" data-offset=\"{Hex(page.Offset)}\" data-pfn=\"{Hex(page.Pfn)}\"><title>{H($"poisoned page at {Hex(page.Offset)} (pfn {Hex(page.Pfn)}): {why}")}</title></circle>\n");
         }
 
