@@ -29,18 +29,6 @@ internal sealed class CellRun(Scenario scenario, IReadOnlyList<ScenarioSetting> 
 
     public PluginFaultReport? Fault { get; private set; }
 
-    /// <summary>Every decision of the steps reported so far, in order.</summary>
-    public IReadOnlyList<Kernel.Trace.Decision> Decisions
-    {
-        get
-        {
-            lock (gate)
-            {
-                return [.. steps.SelectMany(s => s.Decisions)];
-            }
-        }
-    }
-
     /// <summary>The scenario as a whole, for a fault outside any step (module init or exit).</summary>
     public static SourceLocation Whole(Scenario scenario) => new(scenario.File, 0, 0, "scenario");
 

@@ -17,67 +17,42 @@ internal sealed class DeviceMapCapture
 {
     private const int MaxDepth = 16;
     private const int MaxEntries = 4096;
+    private readonly SortedDictionary<ulong, PoisonedPage> poisoned = [];
     private Dictionary<ulong, string> paths = [];
 
     /// <summary>
-    /// The map as the machine of <paramref name="state"/> stands now; the poisoned pages are those
-    /// <paramref name="decisions"/> (every step's so far, in order) name on the device.
+    /// A step's decisions, each step's in turn: the device's poisoned pages as they name them
+    /// (each page SetPageHWPoison marked, each pfn memory_failure() ended in action_result() for,
+    /// each page badblocks gained, and lost again when badblocks cleared it). Pfns off the device
+    /// (page-cache pages) are not its.
     /// </summary>
-    public DeviceMap Take(RunState state, IEnumerable<Decision> decisions)
+    public void Observe(RunState state, IEnumerable<Decision> decisions)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var tasks = state.Tasks
-            .Select(t => new TaskRow(t.Key, t.Value.Comm, t.Value.Group.Pid, t.Value.Tid, t.Value.Exited || t.Value.Group.Exited, t.Value.Group.ExitReason))
-            .ToList();
+        ArgumentNullException.ThrowIfNull(decisions);
+        Func<Pfn, ulong?> offsetOf;
+        Func<ulong, Pfn> pfnOf;
         if (state.Devdax is { } devdax)
         {
             var pagemap = devdax.Pagemap;
-            var poisoned = Poisoned(decisions, pfn => pagemap.Covers(pfn) ? (pfn.Value - pagemap.Start.Value) * DeviceMap.BlockSize : null, offset => pagemap.Start.Add(offset / DeviceMap.BlockSize));
-            return new DeviceMap(devdax.Name, devdax.Size.Value, null, 0, [], [], poisoned, tasks) { Note = "device DAX: no filesystem" };
+            offsetOf = pfn => pagemap.Covers(pfn) ? (pfn.Value - pagemap.Start.Value) * DeviceMap.BlockSize : null;
+            pfnOf = offset => pagemap.Start.Add(offset / DeviceMap.BlockSize);
         }
-
-        if (state.Pmem is not { } pmem)
+        else if (state.Pmem is { } pmem)
         {
-            return new DeviceMap("(no device)", 0, null, 0, [], [], [], tasks) { Note = "no namespace" };
+            offsetOf = pfn => pmem.IsDataPfn(pfn) ? pmem.OffsetOf(pfn).Value : null;
+            pfnOf = offset => pmem.PfnOf(new DeviceOffset(offset));
         }
-
-        var pages = Poisoned(decisions, pfn => pmem.IsDataPfn(pfn) ? pmem.OffsetOf(pfn).Value : null, offset => pmem.PfnOf(new DeviceOffset(offset)));
-        var size = pmem.Disk.Size.Value;
-        if (state.Mount is not { } mount)
+        else
         {
-            return new DeviceMap(pmem.Name, size, null, 0, [], [], pages, tasks) { Note = "no filesystem mounted" };
+            return;
         }
 
-        var fs = mount.FileSystem;
-        var range = new DeviceExtent(mount.Device.Start, mount.Device.Size);
-        var records = fs.ReverseMap.Query(range)
-            .Select(r => new MapRecord(r.Extent.Start.Value, r.Extent.Length.Value, r.Owner.Inode?.Value, r.Owner.Metadata, r.Flags == RmapRecordFlags.None ? "" : r.Flags.ToString()))
-            .ToList();
-        var named = new Dictionary<ulong, string>();
-        if (Walk(fs.Files, "/", 0, named))
-        {
-            paths = named;
-        }
-
-        var files = records.Where(r => r.Inode is not null).Select(r => r.Inode!.Value).Distinct().Order()
-            .Select(ino => new MapFile(ino, paths.TryGetValue(ino, out var path) ? path : $"inode {ino}"))
-            .ToList();
-        return new DeviceMap(pmem.Name, size, mount.Device.Start.Value, mount.Device.Size.Value, records, files, pages, tasks);
-    }
-
-    /// <summary>
-    /// The device's poisoned pages by the decisions, in device order: each page SetPageHWPoison
-    /// marked, each pfn memory_failure() ended in action_result() for, each page badblocks gained
-    /// (and lost again when badblocks cleared it). Pfns off the device (page-cache pages) are not its.
-    /// </summary>
-    private static List<PoisonedPage> Poisoned(IEnumerable<Decision> decisions, Func<Pfn, ulong?> offsetOf, Func<ulong, Pfn> pfnOf)
-    {
-        var pages = new SortedDictionary<ulong, PoisonedPage>();
         void Add(Pfn pfn, string why)
         {
             if (offsetOf(pfn) is { } offset)
             {
-                pages[offset] = pages.TryGetValue(offset, out var seen)
+                poisoned[offset] = poisoned.TryGetValue(offset, out var seen)
                     ? (seen.Why.Contains(why) ? seen : seen with { Why = [.. seen.Why, why] })
                     : new PoisonedPage(offset, pfn.Value, [why]);
             }
@@ -104,15 +79,54 @@ internal sealed class DeviceMapCapture
                         }
                         else
                         {
-                            pages.Remove(page * DeviceMap.BlockSize);
+                            poisoned.Remove(page * DeviceMap.BlockSize);
                         }
                     }
 
                     break;
             }
         }
+    }
 
-        return [.. pages.Values];
+    /// <summary>The map as the machine of <paramref name="state"/> stands now, with the poisoned pages observed so far.</summary>
+    public DeviceMap Take(RunState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        List<PoisonedPage> pages = [.. poisoned.Values];
+        var tasks = state.Tasks
+            .Select(t => new TaskRow(t.Key, t.Value.Comm, t.Value.Group.Pid, t.Value.Tid, t.Value.Exited || t.Value.Group.Exited, t.Value.Group.ExitReason))
+            .ToList();
+        if (state.Devdax is { } devdax)
+        {
+            return new DeviceMap(devdax.Name, devdax.Size.Value, null, 0, [], [], pages, tasks) { Note = "device DAX: no filesystem" };
+        }
+
+        if (state.Pmem is not { } pmem)
+        {
+            return new DeviceMap("(no device)", 0, null, 0, [], [], [], tasks) { Note = "no namespace" };
+        }
+
+        var size = pmem.Disk.Size.Value;
+        if (state.Mount is not { } mount)
+        {
+            return new DeviceMap(pmem.Name, size, null, 0, [], [], pages, tasks) { Note = "no filesystem mounted" };
+        }
+
+        var fs = mount.FileSystem;
+        var range = new DeviceExtent(mount.Device.Start, mount.Device.Size);
+        var records = fs.ReverseMap.Query(range)
+            .Select(r => new MapRecord(r.Extent.Start.Value, r.Extent.Length.Value, r.Owner.Inode?.Value, r.Owner.Metadata, r.Flags == RmapRecordFlags.None ? "" : r.Flags.ToString()))
+            .ToList();
+        var named = new Dictionary<ulong, string>();
+        if (Walk(fs.Files, "/", 0, named))
+        {
+            paths = named;
+        }
+
+        var files = records.Where(r => r.Inode is not null).Select(r => r.Inode!.Value).Distinct().Order()
+            .Select(ino => new MapFile(ino, paths.TryGetValue(ino, out var path) ? path : $"inode {ino}"))
+            .ToList();
+        return new DeviceMap(pmem.Name, size, mount.Device.Start.Value, mount.Device.Size.Value, records, files, pages, tasks);
     }
 
     /// <summary>

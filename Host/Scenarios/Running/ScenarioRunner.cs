@@ -86,7 +86,8 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
         var state = cell.State = new RunState(scenario, machine, FindType(scenario, machine));
         var (setupResult, notes) = ScenarioSetup.Run(state);
         var setup = Slice(state, 0, "setup", "namespace, mkfs, mount and files", setupResult, false, cell.DecisionMark, notes, null);
-        cell.Add(maps is null ? setup : setup with { Map = maps.Take(state, [.. cell.Decisions, .. setup.Decisions]) });
+        maps?.Observe(state, setup.Decisions);
+        cell.Add(maps is null ? setup : setup with { Map = maps.Take(state) });
 
         var runner = new StepRunner(state);
         for (var i = 0; i < scenario.Steps.Count; i++)
@@ -116,8 +117,9 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
             // The map is taken after the step's slice of the trace is cut and before the next
             // step's mark, so nothing it might trace lands in a step.
             var report = Slice(state, i + 1, step.Kind, what, result, step.IsEvent, cell.DecisionMark, [], step.Expect.Count == 0 ? null : step);
+            maps?.Observe(state, report.Decisions);
             var mapped = maps is not null && (step.IsEvent || i == scenario.Steps.Count - 1);
-            cell.Add(mapped ? report with { Map = maps!.Take(state, [.. cell.Decisions, .. report.Decisions]) } : report);
+            cell.Add(mapped ? report with { Map = maps!.Take(state) } : report);
         }
 
         cell.Begin(scenario.Steps.Count + 1, CellRun.Whole(scenario));
