@@ -2,6 +2,7 @@ using System.CommandLine;
 using DaxHolder.Scenarios.Comparing;
 using DaxHolder.Scenarios.Language;
 using DaxHolder.Scenarios.Reports;
+using DaxHolder.Scenarios.Reports.Html;
 using DaxHolder.Scenarios.Running;
 using Spectre.Console;
 
@@ -63,11 +64,16 @@ internal static class CompareCommand
                 return ExitCodes.BadInput;
             }
 
-            var runner = new ScenarioRunner(plugins, global.Deadline(parsed));
+            var format = parsed.GetValue(options.Format);
+            var runner = new ScenarioRunner(plugins, global.Deadline(parsed)) { TakeDeviceMaps = format == "html" };
             var runs = ScenarioOptions.WithProgress(context, cells.Count, $"comparing {document.Name}", done => runner.RunAll(document, cells, done));
-            if (parsed.GetValue(options.Format) == "json")
+            if (format == "json")
             {
                 context.Output.Write(CommandJson.Compare(Comparison.Of(runs), runs));
+            }
+            else if (format == "html")
+            {
+                context.Output.Write(HtmlReport.Compare(runs));
             }
             else
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DaxHolder.Scenarios.Language;
 using DaxHolder.Scenarios.Reports;
+using DaxHolder.Scenarios.Reports.Html;
 using DaxHolder.Scenarios.Running;
 
 namespace DaxHolder.Cli;
@@ -43,9 +44,15 @@ internal static class RunCommand
                 return ExitCodes.BadInput;
             }
 
-            var runner = new ScenarioRunner(plugins, global.Deadline(parsed));
+            var format = parsed.GetValue(options.Format);
+            var runner = new ScenarioRunner(plugins, global.Deadline(parsed)) { TakeDeviceMaps = format == "html" };
             var runs = ScenarioOptions.WithProgress(context, cells.Count, $"running {document.Name}", done => runner.RunAll(document, cells, done));
-            context.Output.Write(parsed.GetValue(options.Format) == "json" ? JsonReport.Render(runs) : TextReport.Render(runs));
+            context.Output.Write(format switch
+            {
+                "json" => JsonReport.Render(runs),
+                "html" => HtmlReport.Render(runs),
+                _ => TextReport.Render(runs),
+            });
             return ScenarioOptions.Faults(runs, context, runs.All(r => r.ExpectationsHeld) ? ExitCodes.Ok : ExitCodes.DecisionsDiffer);
         }
         catch (ScenarioException e)

@@ -9,7 +9,7 @@ namespace DaxHolder.Cli;
 /// <summary>The options the scenario commands share, and how they turn into settings, plugins and progress.</summary>
 internal sealed class ScenarioOptions
 {
-    public Option<string> Format { get; } = FormatOption();
+    public Option<string> Format { get; } = FormatOption(html: true);
 
     public Option<string?> Kernel { get; } = new("--kernel")
     {
@@ -25,16 +25,21 @@ internal sealed class ScenarioOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
-    /// <summary>--format text|json: every command with a JSON output takes it (docs/schemas/ describes each JSON output).</summary>
-    public static Option<string> FormatOption()
+    /// <summary>
+    /// --format text|json: every command with a JSON output takes it (docs/schemas/ describes each
+    /// JSON output); the commands that report a run (run, demo, compare) also write html.
+    /// </summary>
+    public static Option<string> FormatOption(bool html = false)
     {
         var format = new Option<string>("--format")
         {
-            Description = "Output format: text (for people and snapshots) or json (for tools).",
+            Description = html
+                ? "Output format: text (for people and snapshots), json (for tools) or html (one self-contained page: device map, call trees, processes)."
+                : "Output format: text (for people and snapshots) or json (for tools).",
             DefaultValueFactory = _ => "text",
-            HelpName = "text|json",
+            HelpName = html ? "text|json|html" : "text|json",
         };
-        format.AcceptOnlyFromAmong("text", "json");
+        format.AcceptOnlyFromAmong(html ? ["text", "json", "html"] : ["text", "json"]);
         return format;
     }
 

@@ -46,6 +46,9 @@ internal sealed record StepReport(
 {
     /// <summary>The kernel log lines the step printed, in order.</summary>
     public IReadOnlyList<string> Log => [.. Decisions.OfType<LogPrinted>().Select(l => l.Line.Text)];
+
+    /// <summary>The device after the step (set-up, each event and the last step), when the runner was asked to take maps.</summary>
+    public DeviceMap? Map { get; init; }
 }
 
 /// <summary>

@@ -60,6 +60,9 @@ internal sealed class RunState(Scenario scenario, Machine machine, FileSystemTyp
 
     public void AddTask(string name, TaskStruct task) => tasks.Add(name, task);
 
+    /// <summary>The scenario's tasks by name, in the order they were created.</summary>
+    public IEnumerable<KeyValuePair<string, TaskStruct>> Tasks => tasks;
+
     /// <summary>A task's open file, named by the open step.</summary>
     public void AddFd(string name, TaskStruct task, int fd) => fds[name] = (task, fd);
 

@@ -25,6 +25,13 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
     {
     }
 
+    /// <summary>
+    /// Whether each cell's set-up, events and last step carry a <see cref="DeviceMap"/> (the HTML
+    /// report's map and process table). Taking one reads the filesystem's reverse map and
+    /// directory tree, so it is off unless a report needs it.
+    /// </summary>
+    public bool TakeDeviceMaps { get; init; }
+
     /// <summary>The default deadline of a call into a plugin.</summary>
     public static TimeSpan DefaultPluginDeadline => PluginWatchdog.DefaultDeadline;
 
@@ -54,7 +61,7 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
         var cellRun = new CellRun(scenario, cell, machine);
         try
         {
-            PluginWatchdog.Run(machine.PluginCalls, deadline, () => RunSteps(cellRun));
+            PluginWatchdog.Run(machine.PluginCalls, deadline, () => RunSteps(cellRun, TakeDeviceMaps ? new DeviceMapCapture() : null));
         }
         catch (PluginFault fault)
         {
@@ -71,14 +78,16 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
         return cellRun.Report(catalog);
     }
 
-    private static int RunSteps(CellRun cell)
+    private static int RunSteps(CellRun cell, DeviceMapCapture? maps)
     {
         var machine = cell.Machine;
         var scenario = cell.Scenario;
         cell.Begin(0, scenario.FileSystem?.TypeAt ?? CellRun.Whole(scenario));
         var state = cell.State = new RunState(scenario, machine, FindType(scenario, machine));
         var (setupResult, notes) = ScenarioSetup.Run(state);
-        cell.Add(Slice(state, 0, "setup", "namespace, mkfs, mount and files", setupResult, false, cell.DecisionMark, notes, null));
+        var setup = Slice(state, 0, "setup", "namespace, mkfs, mount and files", setupResult, false, cell.DecisionMark, notes, null);
+        maps?.Observe(state, setup.Decisions);
+        cell.Add(maps is null ? setup : setup with { Map = maps.Take(state) });
 
         var runner = new StepRunner(state);
         for (var i = 0; i < scenario.Steps.Count; i++)
@@ -105,7 +114,12 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
                 machine.DeliverPendingSignals();
             }
 
-            cell.Add(Slice(state, i + 1, step.Kind, what, result, step.IsEvent, cell.DecisionMark, [], step.Expect.Count == 0 ? null : step));
+            // The map is taken after the step's slice of the trace is cut and before the next
+            // step's mark, so nothing it might trace lands in a step.
+            var report = Slice(state, i + 1, step.Kind, what, result, step.IsEvent, cell.DecisionMark, [], step.Expect.Count == 0 ? null : step);
+            maps?.Observe(state, report.Decisions);
+            var mapped = maps is not null && (step.IsEvent || i == scenario.Steps.Count - 1);
+            cell.Add(mapped ? report with { Map = maps!.Take(state) } : report);
         }
 
         cell.Begin(scenario.Steps.Count + 1, CellRun.Whole(scenario));
