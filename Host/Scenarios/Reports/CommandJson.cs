@@ -7,7 +7,7 @@ namespace DaxHolder.Scenarios.Reports;
 
 /// <summary>
 /// The JSON outputs of <c>compare</c>, <c>check</c> and <c>plugins</c> (docs/schemas/), beside
-/// <see cref="JsonReport"/> for <c>run</c>: each starts with <c>schema_version</c> and follows
+/// <see cref="JsonReport"/> for <c>run</c>: each starts with <c>schemaVersion</c> and follows
 /// the same conventions (<see cref="JsonOutput"/>).
 /// </summary>
 internal static class CommandJson

@@ -7,7 +7,7 @@ namespace DaxHolder.Scenarios.Reports;
 
 /// <summary>
 /// What every JSON output of daxholder shares (docs/schemas/README.md): one object whose first
-/// property is <c>schema_version</c>, names in snake_case, 64-bit quantities (pfns, device
+/// property is <c>schemaVersion</c>, names in snake_case, 64-bit quantities (pfns, device
 /// offsets, user addresses, inode numbers, page indexes, lengths, sectors) as lower-case hex
 /// strings "0x..." so that no reader loses precision past 2^53, indented with "\n" line ends.
 /// </summary>
@@ -19,7 +19,7 @@ internal static class JsonOutput
     /// </summary>
     public const int SchemaVersion = 1;
 
-    /// <summary>One output: <c>{"schema_version": 1, ...}</c> with the body's properties after it.</summary>
+    /// <summary>One output: <c>{"schemaVersion": 1, ...}</c> with the body's properties after it.</summary>
     public static string Render(Action<Utf8JsonWriter> body)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -27,7 +27,7 @@ internal static class JsonOutput
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
-            json.WriteNumber("schema_version", SchemaVersion);
+            json.WriteNumber("schemaVersion", SchemaVersion);
             body(json);
             json.WriteEndObject();
         }

@@ -4,7 +4,7 @@ namespace DaxHolder.Scenarios.Reports;
 
 /// <summary>
 /// The JSON rendering of runs, for tools (docs/schemas/run.schema.json):
-/// <c>{"schema_version": 1, "runs": [...]}</c> with one object per cell, every decision as its
+/// <c>{"schemaVersion": 1, "runs": [...]}</c> with one object per cell, every decision as its
 /// kind and its typed fields (the prose lines are the text report's). Property order is fixed, so
 /// output is byte-identical for the same input.
 /// </summary>
