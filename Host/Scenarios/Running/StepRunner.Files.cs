@@ -128,7 +128,7 @@ internal sealed partial class StepRunner
         var inCore = fs.Inodes.FindInCore(ino.Value);
         return (what, new StepResult("0", inCore is null
             ? " (the inode left core: its next read decides S_DAX)"
-            : $" (the inode stays in core, S_DAX {(inCore.Mapping.IsDax ? "on" : "off")}, until its last reference goes)"));
+            : $" (the inode stays in core, S_DAX {(inCore.Mapping.IsDax ? "on" : "off")})"));
     }
 
     /// <summary>open(2) by a task: the file stays open (its inode referenced and in core) until close or exit.</summary>
