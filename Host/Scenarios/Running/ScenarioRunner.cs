@@ -35,14 +35,19 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
     /// <summary>The default deadline of a call into a plugin.</summary>
     public static TimeSpan DefaultPluginDeadline => PluginWatchdog.DefaultDeadline;
 
-    /// <summary>Every cell of a scenario in order; <paramref name="cellDone"/> is told after each (progress).</summary>
-    public IReadOnlyList<RunReport> RunAll(ScenarioDocument document, IReadOnlyList<IReadOnlyList<ScenarioSetting>> cells, Action? cellDone = null)
+    /// <summary>
+    /// Every cell of a scenario in order; <paramref name="cellDone"/> is told after each (progress),
+    /// <paramref name="listener"/> of each step as it is done and of each cell's report.
+    /// </summary>
+    public IReadOnlyList<RunReport> RunAll(ScenarioDocument document, IReadOnlyList<IReadOnlyList<ScenarioSetting>> cells, Action? cellDone = null, IRunListener? listener = null)
     {
         ArgumentNullException.ThrowIfNull(cells);
         var runs = new List<RunReport>();
         foreach (var cell in cells)
         {
-            runs.Add(Run(document, cell));
+            var run = Run(document, cell, listener);
+            runs.Add(run);
+            listener?.CellDone(run);
             cellDone?.Invoke();
         }
 
@@ -53,12 +58,19 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
     /// One cell on a fresh machine, watched: a plugin fault (a throw, a call past the deadline, a
     /// contract violation) ends the cell, and the report holds what ran until then and the fault.
     /// </summary>
-    public RunReport Run(ScenarioDocument document, IReadOnlyList<ScenarioSetting> cell)
+    public RunReport Run(ScenarioDocument document, IReadOnlyList<ScenarioSetting> cell) => Run(document, cell, null);
+
+    private RunReport Run(ScenarioDocument document, IReadOnlyList<ScenarioSetting> cell, IRunListener? listener)
     {
         ArgumentNullException.ThrowIfNull(document);
         var scenario = document.Bind(cell);
         var machine = PluginModules.Boot(catalog, scenario.Kernel);
         var cellRun = new CellRun(scenario, cell, machine);
+        if (listener is not null)
+        {
+            cellRun.Listen(listener, catalog);
+        }
+
         try
         {
             PluginWatchdog.Run(machine.PluginCalls, deadline, () => RunSteps(cellRun, TakeDeviceMaps ? new DeviceMapCapture() : null));
