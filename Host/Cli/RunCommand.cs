@@ -49,6 +49,7 @@ internal static class RunCommand
             // Text is written as the run goes (each step once it is done); JSON and HTML are one
             // document each, written at the end.
             var stream = format is "json" or "html" ? null : new TextReportStream(context.Output);
+            runner.CheckCells(document, cells);
             var runs = ScenarioOptions.WithProgress(context, cells.Count, $"running {document.Name}", done => runner.RunAll(document, cells, done, stream));
             if (stream is null)
             {

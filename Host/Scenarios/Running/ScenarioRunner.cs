@@ -36,6 +36,23 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
     public static TimeSpan DefaultPluginDeadline => PluginWatchdog.DefaultDeadline;
 
     /// <summary>
+    /// Binds every cell and finds its filesystem's plugin before any runs, so a scenario with a
+    /// bad cell is an error before a streamed report has written anything.
+    /// </summary>
+    public void CheckCells(ScenarioDocument document, IReadOnlyList<IReadOnlyList<ScenarioSetting>> cells)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(cells);
+        foreach (var cell in cells)
+        {
+            if (document.Bind(cell).FileSystem is { } fs && catalog.FindProvider(fs.Type) is null)
+            {
+                throw NoProvider(fs, catalog.Plugins.SelectMany(p => p.FileSystemNames));
+            }
+        }
+    }
+
+    /// <summary>
     /// Every cell of a scenario in order; <paramref name="cellDone"/> is told after each (progress),
     /// <paramref name="listener"/> of each step as it is done and of each cell's report.
     /// </summary>
@@ -148,8 +165,11 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
         }
 
         return machine.Filesystems.GetFsType(fs.Type)
-            ?? throw new ScenarioException(fs.TypeAt, $"no loaded plugin provides filesystem '{fs.Type}' (loaded: {string.Join(", ", machine.Filesystems.Types.Select(t => t.Name).Order(StringComparer.Ordinal))})");
+            ?? throw NoProvider(fs, machine.Filesystems.Types.Select(t => t.Name));
     }
+
+    private static ScenarioException NoProvider(FileSystemSpec fs, IEnumerable<string> loaded) =>
+        new(fs.TypeAt, $"no loaded plugin provides filesystem '{fs.Type}' (loaded: {string.Join(", ", loaded.Order(StringComparer.Ordinal))})");
 
     /// <summary>The step that was running when a plugin faulted: what it recorded until then, ending in the fault.</summary>
     internal static StepReport FaultedStep(Machine machine, int number, string kind, bool isEvent, int decisionMark) =>

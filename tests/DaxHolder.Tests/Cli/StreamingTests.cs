@@ -68,7 +68,22 @@ public sealed class StreamingTests : IDisposable
     }
 
     [Fact]
-    public void ACellThatFailsToLoad_ComesAfterTheEarlierCellsWereWritten()
+    public void Run_WritesEachStepToStandardOutputAsItIsDone()
+    {
+        var file = Path.Combine(ScenarioHarness.ScenariosDirectory, "mm/untouched.yaml");
+        var output = new CountingWriter();
+        var error = new StringWriter();
+
+        DaxHolderCli.Run(["run", file], new CliContext(output, error, AppContext.BaseDirectory, null, IsTerminal: false));
+
+        var cells = ScenarioDocument.Load(file).Cells([]);
+        var steps = cells.Select(c => ScenarioHarness.RunFile(file, c).Steps.Count).Sum();
+        // Each cell: its header, each step, its end; a report written whole at the end flushes at most once.
+        output.Flushes.ShouldBe(cells.Count + steps + cells.Count, error.ToString());
+    }
+
+    [Fact]
+    public void ACellThatFailsToLoad_IsAnErrorBeforeAnyCellIsWritten()
     {
         var file = Path.Combine(root, "second-fails.yaml");
         File.WriteAllText(file, """
@@ -92,10 +107,20 @@ public sealed class StreamingTests : IDisposable
         var (exit, output, error) = CliRun.Run("run", file);
 
         exit.ShouldBe(ExitCodes.BadInput, output + error);
-        error.ShouldContain("nosuchfs");
-        output.ShouldStartWith("scenario: second-fails\ncell: filesystem.type=xfs\n");
-        output.ShouldContain("step 3 touch: ");
-        output.ShouldNotContain("cell: filesystem.type=nosuchfs");
+        error.ShouldContain("no loaded plugin provides filesystem 'nosuchfs' (loaded: erofs, ext4, xfs)");
+        output.ShouldBeEmpty();
+    }
+
+    /// <summary>A writer that counts its flushes: the streamed report flushes a cell's header, each step and the cell's end.</summary>
+    private sealed class CountingWriter : StringWriter
+    {
+        public int Flushes { get; private set; }
+
+        public override void Flush()
+        {
+            Flushes++;
+            base.Flush();
+        }
     }
 
     /// <summary>Passes each event on, noting what the writer held just before and just after it.</summary>
