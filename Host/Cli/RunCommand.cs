@@ -46,13 +46,16 @@ internal static class RunCommand
 
             var format = parsed.GetValue(options.Format);
             var runner = new ScenarioRunner(plugins, global.Deadline(parsed)) { TakeDeviceMaps = format == "html" };
-            var runs = ScenarioOptions.WithProgress(context, cells.Count, $"running {document.Name}", done => runner.RunAll(document, cells, done));
-            context.Output.Write(format switch
+            // Text is written as the run goes (each step once it is done); JSON and HTML are one
+            // document each, written at the end.
+            var stream = format is "json" or "html" ? null : new TextReportStream(context.Output);
+            runner.CheckCells(document, cells);
+            var runs = ScenarioOptions.WithProgress(context, cells.Count, $"running {document.Name}", done => runner.RunAll(document, cells, done, stream));
+            if (stream is null)
             {
-                "json" => JsonReport.Render(runs),
-                "html" => HtmlReport.Render(runs),
-                _ => TextReport.Render(runs),
-            });
+                context.Output.Write(format == "json" ? JsonReport.Render(runs) : HtmlReport.Render(runs));
+            }
+
             return ScenarioOptions.Faults(runs, context, runs.All(r => r.ExpectationsHeld) ? ExitCodes.Ok : ExitCodes.DecisionsDiffer);
         }
         catch (ScenarioException e)

@@ -138,6 +138,17 @@ internal sealed class ScenarioOptions
             return work.GetAwaiter().GetResult();
         }
 
+        ShowProgress(context, total, what, work, () => Volatile.Read(ref done));
+        return work.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// The progress bar until <paramref name="work"/> ends. A method of its own, so Spectre.Console
+    /// is loaded only when a bar is shown, not by every run that never shows one.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ShowProgress(CliContext context, int total, string what, Task work, Func<int> done)
+    {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(context.Error),
@@ -149,12 +160,11 @@ internal sealed class ScenarioOptions
             task.IsIndeterminate = total < 2;
             while (Task.WaitAny([work], TimeSpan.FromMilliseconds(100)) < 0)
             {
-                task.Value = Volatile.Read(ref done);
+                task.Value = done();
             }
 
             task.Value = task.MaxValue;
         });
-        return work.GetAwaiter().GetResult();
     }
 
     /// <summary>A scenario error: one line on stderr naming the file, line, column and field; exit 2.</summary>

@@ -18,6 +18,19 @@ internal static class TextReport
     public static string Render(RunReport run)
     {
         ArgumentNullException.ThrowIfNull(run);
+        var text = new StringBuilder(Header(run));
+        foreach (var step in run.Steps)
+        {
+            text.Append(StepBlock(step));
+        }
+
+        return text.Append(Footer(run)).ToString();
+    }
+
+    /// <summary>A cell's first lines: the scenario, the cell, the kernel, the device and the filesystem.</summary>
+    public static string Header(RunReport run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
         var text = new StringBuilder();
         Line(text, $"scenario: {run.Scenario}{(run.Description is null ? "" : $" - {run.Description}")}");
         if (run.Cell.Count > 0)
@@ -32,12 +45,23 @@ internal static class TextReport
             Line(text, $"filesystem: {run.FileSystem}");
         }
 
-        foreach (var step in run.Steps)
-        {
-            text.Append('\n');
-            Step(text, step);
-        }
+        return text.ToString();
+    }
 
+    /// <summary>One step as a cell's report holds it: a blank line, then the step's lines.</summary>
+    public static string StepBlock(StepReport step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var text = new StringBuilder().Append('\n');
+        Step(text, step);
+        return text.ToString();
+    }
+
+    /// <summary>A cell's last lines: the plugin fault that ended it, and the count of expectations.</summary>
+    public static string Footer(RunReport run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var text = new StringBuilder();
         if (run.Fault is { } fault)
         {
             text.Append('\n');

@@ -10,10 +10,15 @@ namespace DaxHolder.Scenarios.Running;
 /// <summary>
 /// One scenario cell as it runs: the step reports so far, which step is running (its number,
 /// location and the trace mark it started at), and the plugin fault that ended it, if
-/// any. The watchdog's thread reads it after abandoning a cell, so the list is locked.
+/// any. The watchdog's thread reads it after abandoning a cell, so the list is locked. A listener,
+/// when there is one, is told of each step as it is added, under the same lock, until the cell
+/// ends (a fault, or its report), so an abandoned cell's thread tells it nothing more.
 /// </summary>
 internal sealed class CellRun(Scenario scenario, IReadOnlyList<ScenarioSetting> cell, Machine machine)
 {
+    private IRunListener? listener;
+    private PluginCatalog? listenerCatalog;
+
     private readonly List<StepReport> steps = [];
     private readonly Lock gate = new();
     private int running = -1;
@@ -31,6 +36,16 @@ internal sealed class CellRun(Scenario scenario, IReadOnlyList<ScenarioSetting> 
 
     /// <summary>The scenario as a whole, for a fault outside any step (module init or exit).</summary>
     public static SourceLocation Whole(Scenario scenario) => new(scenario.File, 0, 0, "scenario");
+
+    /// <summary>Tells <paramref name="runListener"/> of each step from now on (the catalog names the plugin in the header).</summary>
+    public void Listen(IRunListener runListener, PluginCatalog catalog)
+    {
+        lock (gate)
+        {
+            listener = runListener;
+            listenerCatalog = catalog;
+        }
+    }
 
     /// <summary>Step <paramref name="number"/> (0 for set-up) starts.</summary>
     public void Begin(int number, SourceLocation at)
@@ -50,6 +65,7 @@ internal sealed class CellRun(Scenario scenario, IReadOnlyList<ScenarioSetting> 
         {
             steps.Add(step);
             running = -1;
+            listener?.StepDone(() => Snapshot(listenerCatalog!), step);
         }
     }
 
@@ -65,11 +81,22 @@ internal sealed class CellRun(Scenario scenario, IReadOnlyList<ScenarioSetting> 
             }
 
             Fault = new PluginFaultReport(runningAt, fault.Module.Name, fault.Module.Version, fault.Call, fault.Arguments, fault.Kind.ToString(), fault.Detail);
+            listener = null;
         }
     }
 
     /// <summary>The cell's report: header, the steps that ran, and the fault.</summary>
     public RunReport Report(PluginCatalog catalog)
+    {
+        lock (gate)
+        {
+            listener = null;
+            return Snapshot(catalog);
+        }
+    }
+
+    /// <summary>The cell's report as it stands.</summary>
+    private RunReport Snapshot(PluginCatalog catalog)
     {
         lock (gate)
         {

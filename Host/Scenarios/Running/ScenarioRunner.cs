@@ -35,14 +35,36 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
     /// <summary>The default deadline of a call into a plugin.</summary>
     public static TimeSpan DefaultPluginDeadline => PluginWatchdog.DefaultDeadline;
 
-    /// <summary>Every cell of a scenario in order; <paramref name="cellDone"/> is told after each (progress).</summary>
-    public IReadOnlyList<RunReport> RunAll(ScenarioDocument document, IReadOnlyList<IReadOnlyList<ScenarioSetting>> cells, Action? cellDone = null)
+    /// <summary>
+    /// Binds every cell and finds its filesystem's plugin before any runs, so a scenario with a
+    /// bad cell is an error before a streamed report has written anything.
+    /// </summary>
+    public void CheckCells(ScenarioDocument document, IReadOnlyList<IReadOnlyList<ScenarioSetting>> cells)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(cells);
+        foreach (var cell in cells)
+        {
+            if (document.Bind(cell).FileSystem is { } fs && catalog.FindProvider(fs.Type) is null)
+            {
+                throw NoProvider(fs, catalog.Plugins.SelectMany(p => p.FileSystemNames));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every cell of a scenario in order; <paramref name="cellDone"/> is told after each (progress),
+    /// <paramref name="listener"/> of each step as it is done and of each cell's report.
+    /// </summary>
+    public IReadOnlyList<RunReport> RunAll(ScenarioDocument document, IReadOnlyList<IReadOnlyList<ScenarioSetting>> cells, Action? cellDone = null, IRunListener? listener = null)
     {
         ArgumentNullException.ThrowIfNull(cells);
         var runs = new List<RunReport>();
         foreach (var cell in cells)
         {
-            runs.Add(Run(document, cell));
+            var run = Run(document, cell, listener);
+            runs.Add(run);
+            listener?.CellDone(run);
             cellDone?.Invoke();
         }
 
@@ -53,12 +75,19 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
     /// One cell on a fresh machine, watched: a plugin fault (a throw, a call past the deadline, a
     /// contract violation) ends the cell, and the report holds what ran until then and the fault.
     /// </summary>
-    public RunReport Run(ScenarioDocument document, IReadOnlyList<ScenarioSetting> cell)
+    public RunReport Run(ScenarioDocument document, IReadOnlyList<ScenarioSetting> cell) => Run(document, cell, null);
+
+    private RunReport Run(ScenarioDocument document, IReadOnlyList<ScenarioSetting> cell, IRunListener? listener)
     {
         ArgumentNullException.ThrowIfNull(document);
         var scenario = document.Bind(cell);
         var machine = PluginModules.Boot(catalog, scenario.Kernel);
         var cellRun = new CellRun(scenario, cell, machine);
+        if (listener is not null)
+        {
+            cellRun.Listen(listener, catalog);
+        }
+
         try
         {
             PluginWatchdog.Run(machine.PluginCalls, deadline, () => RunSteps(cellRun, TakeDeviceMaps ? new DeviceMapCapture() : null));
@@ -136,8 +165,11 @@ internal sealed class ScenarioRunner(PluginCatalog catalog, TimeSpan? pluginDead
         }
 
         return machine.Filesystems.GetFsType(fs.Type)
-            ?? throw new ScenarioException(fs.TypeAt, $"no loaded plugin provides filesystem '{fs.Type}' (loaded: {string.Join(", ", machine.Filesystems.Types.Select(t => t.Name).Order(StringComparer.Ordinal))})");
+            ?? throw NoProvider(fs, machine.Filesystems.Types.Select(t => t.Name));
     }
+
+    private static ScenarioException NoProvider(FileSystemSpec fs, IEnumerable<string> loaded) =>
+        new(fs.TypeAt, $"no loaded plugin provides filesystem '{fs.Type}' (loaded: {string.Join(", ", loaded.Order(StringComparer.Ordinal))})");
 
     /// <summary>The step that was running when a plugin faulted: what it recorded until then, ending in the fault.</summary>
     internal static StepReport FaultedStep(Machine machine, int number, string kind, bool isEvent, int decisionMark) =>
