@@ -46,6 +46,7 @@ public sealed class PoisonEventConfig : ManualConfig
     public PoisonEventConfig()
     {
         AddJob(BenchJobs.InProcess.WithWarmupCount(Warmups).WithIterationCount(Iterations).WithInvocationCount(Invocations).WithUnrollFactor(1));
+        AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default);
         AddColumn(StatisticColumn.Median, StatisticColumn.P95, StatisticColumn.OperationsPerSecond);
     }
 }
