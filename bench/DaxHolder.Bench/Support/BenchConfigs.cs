@@ -94,7 +94,8 @@ public sealed class PerRecordColumn : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
-        Benchmarks.RmapMemoryBenchmarks.RetainedPerRecord is { } bytes ? bytes.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "-";
+        benchmarkCase.Parameters["Records"] is int records && Benchmarks.RmapMemoryBenchmarks.RetainedPerRecord.TryGetValue(records, out var bytes)
+            ? bytes.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "-";
 
     public bool IsAvailable(Summary summary) => true;
 
