@@ -17,6 +17,8 @@ internal sealed partial class XfsMount : IDaxHolderOperations
 {
     private const string SourceFile = "fs/xfs/xfs_notify_failure.c";
 
+    private List<RmapRec>? rmapScratch;
+
     /// <summary>xfs_dax_notify_failure(dax_dev, offset, len, mf_flags).</summary>
     public Errno NotifyFailure(IDaxDevice daxDevice, DeviceOffset offset, ByteLength length, MfFlags flags)
     {
@@ -172,7 +174,12 @@ internal sealed partial class XfsMount : IDaxHolderOperations
                 ? Math.Min(ag.Length - 1, high) + 1 - low
                 : Math.Min(ag.Length, high) - low;
             Kernel.TraceRmapQuery(ReverseMapView.Extent(agno, low, Math.Min(high, ag.Length - 1) - low + 1));
-            foreach (var rec in ag.Rmap.QueryRange(low, high).ToList())
+            // The records are a snapshot taken before the walk (failure_fn may change the tree),
+            // in a list kept between events; a nested notify_failure takes a list of its own.
+            var records = rmapScratch ?? [];
+            rmapScratch = null;
+            ag.Rmap.QueryRange(low, high, records);
+            foreach (var rec in records)
             {
                 error = DaxFailureFn(agno, rec, notify);
                 if (error != Errno.Ok)
@@ -180,6 +187,9 @@ internal sealed partial class XfsMount : IDaxHolderOperations
                     break;
                 }
             }
+
+            records.Clear();
+            rmapScratch = records;
 
             if (error != Errno.Ok)
             {

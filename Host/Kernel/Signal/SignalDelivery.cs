@@ -13,6 +13,7 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
 {
     /// <summary>Threads a signal was queued on since the last walk found them empty: when none, no thread has anything to deliver.</summary>
     private readonly HashSet<TaskStruct> queuedOn = new(ReferenceEqualityComparer.Instance);
+    private List<(long CreationOrder, int Index, int Sequence, TaskStruct Thread)>? walkScratch;
 
     /// <summary>
     /// kernel/signal.c: force_sig_mceerr(code, addr, lsb) to <paramref name="thread"/> (current):
@@ -62,14 +63,30 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
             return;
         }
 
-        var threads = queuedOn.Where(t => !t.Group.Exited)
-            .OrderBy(t => t.Group.CreationOrder)
-            .ThenBy(t => IndexIn(t.Group, t))
-            .ToList();
-        foreach (var thread in threads)
+        // A list kept between walks (taken while in use); the sequence number keeps the set's
+        // order among equal keys, as the stable sort this replaces did.
+        var threads = walkScratch ?? [];
+        walkScratch = null;
+        threads.Clear();
+        foreach (var t in queuedOn)
+        {
+            if (!t.Group.Exited)
+            {
+                threads.Add((t.Group.CreationOrder, IndexIn(t.Group, t), threads.Count, t));
+            }
+        }
+
+        threads.Sort(static (a, b) =>
+            a.CreationOrder != b.CreationOrder ? a.CreationOrder.CompareTo(b.CreationOrder)
+            : a.Index != b.Index ? a.Index.CompareTo(b.Index)
+            : a.Sequence.CompareTo(b.Sequence));
+        foreach (var (_, _, _, thread) in threads)
         {
             DeliverPending(thread);
         }
+
+        threads.Clear();
+        walkScratch = threads;
 
         // Blocked signals stay pending: keep those threads for the next walk.
         queuedOn.RemoveWhere(t => t.Pending.Count == 0);

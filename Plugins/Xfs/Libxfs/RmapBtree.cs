@@ -115,9 +115,21 @@ internal sealed class RmapBtree
     public IReadOnlyList<RmapRec> QueryRange(uint low, uint high)
     {
         var found = new List<RmapRec>();
+        QueryRange(low, high, found);
+        return found;
+    }
+
+    /// <summary>
+    /// <see cref="QueryRange(uint, uint)"/> into <paramref name="found"/> (cleared first), so that
+    /// a caller asking once per event can keep one list.
+    /// </summary>
+    public void QueryRange(uint low, uint high, List<RmapRec> found)
+    {
+        ArgumentNullException.ThrowIfNull(found);
+        found.Clear();
         if (low > high)
         {
-            return found;
+            return;
         }
 
         var classes = 0;
@@ -154,8 +166,6 @@ internal sealed class RmapBtree
         {
             found.Sort(KeyOrder);
         }
-
-        return found;
     }
 
     /// <summary>Class c holds the records of (2^(c-1), 2^c] blocks.</summary>

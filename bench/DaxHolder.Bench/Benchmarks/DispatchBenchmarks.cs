@@ -47,13 +47,13 @@ public class DispatchBenchmarks
     public static IEnumerable<DispatchCase> Cases() => BenchMachines.SmokeRun
         ? [new DispatchCase("smoke", BenchMachines.Smoke with { BlocksPerExtent = 2 })]
         : [
-            Processes(100), Processes(1_000), Processes(10_000),
+            Processes(1), Processes(100), Processes(1_000), Processes(10_000),
             Extents(1), Extents(100),
         ];
 
-    /// <summary>The processes axis: P processes and P files of 10 two-block extents, 10 mappings each.</summary>
+    /// <summary>The processes axis: P processes and P files of 10 two-block extents, 10 mappings each (no reflink copies with one file: a copy needs a source).</summary>
     internal static DispatchCase Processes(int processes) => new("processes", new GeneratorOptions(
-        Files: processes, ExtentsPerFile: 10, BlocksPerExtent: 2, SharingRatio: 0.1, Processes: processes,
+        Files: processes, ExtentsPerFile: 10, BlocksPerExtent: 2, SharingRatio: processes < 2 ? 0 : 0.1, Processes: processes,
         MappingsPerProcess: 10, FaultedFraction: 0.25, EarlyKillFraction: 0.1, Seed: 8, Event: GeneratedEvent.None));
 
     /// <summary>The extents axis: 1000 processes and files, E extents per file (the middle size is Processes(1000)).</summary>

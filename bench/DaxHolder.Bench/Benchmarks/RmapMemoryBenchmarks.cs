@@ -5,8 +5,8 @@ using DaxHolder.Plugins.Xfs.Libxfs;
 namespace DaxHolder.Bench.Benchmarks;
 
 /// <summary>
-/// (e) Memory per rmap record at 10M records: the XFS plugin's rmap store (RmapBtree, one per
-/// AG) filled through xfs_rmap_map with 10M file records, 1M owners of 10 one-block extents
+/// (e) Memory per rmap record from 10k to 10M records: the XFS plugin's rmap store (RmapBtree, one per
+/// AG) filled through xfs_rmap_map with N file records, N/10 owners of 10 one-block extents
 /// each separated by a hole (so none merge), spread over 4 AGs as on the generated machines.
 /// "Retained B/record" is what stays reachable after a full GC; "Allocated" (the diagnoser)
 /// also counts what the build threw away.
@@ -18,17 +18,16 @@ public class RmapMemoryBenchmarks
     private const int ExtentsPerOwner = 10;
     private RmapBtree[]? kept;
 
-    /// <summary>The last measurement, read by the summary's column (benchmarks run in process).</summary>
-    public static double? RetainedPerRecord { get; private set; }
+    /// <summary>The last measurement per size, read by the summary's column (benchmarks run in process).</summary>
+    public static Dictionary<int, double> RetainedPerRecord { get; } = [];
 
-    private int records = 10_000_000;
+    /// <summary>How many records fill the store.</summary>
+    [ParamsSource(nameof(Sizes))]
+    public int Records { get; set; } = 1_000;
 
-    public int Records => records;
+    public static IEnumerable<int> Sizes() => BenchMachines.SmokeRun ? [1_000] : [10_000, 100_000, 1_000_000, 10_000_000];
 
-    [GlobalSetup]
-    public void Setup() => records = BenchMachines.SmokeRun ? 1_000 : 10_000_000;
-
-    [Benchmark(Description = "fill the rmap store with 10M records")]
+    [Benchmark(Description = "fill the rmap store")]
     public long Fill()
     {
         kept = null;
@@ -54,7 +53,7 @@ public class RmapMemoryBenchmarks
         var count = trees.Sum(t => (long)t.Count);
         var after = GC.GetTotalMemory(forceFullCollection: true);
         kept = trees;
-        RetainedPerRecord = (after - before) / (double)count;
+        RetainedPerRecord[Records] = (after - before) / (double)count;
         return count == Records ? count : throw new InvalidOperationException($"{count} records, {Records} expected");
     }
 

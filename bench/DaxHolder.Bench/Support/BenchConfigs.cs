@@ -46,6 +46,7 @@ public sealed class PoisonEventConfig : ManualConfig
     public PoisonEventConfig()
     {
         AddJob(BenchJobs.InProcess.WithWarmupCount(Warmups).WithIterationCount(Iterations).WithInvocationCount(Invocations).WithUnrollFactor(1));
+        AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default);
         AddColumn(StatisticColumn.Median, StatisticColumn.P95, StatisticColumn.OperationsPerSecond);
     }
 }
@@ -93,7 +94,8 @@ public sealed class PerRecordColumn : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
-        Benchmarks.RmapMemoryBenchmarks.RetainedPerRecord is { } bytes ? bytes.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "-";
+        benchmarkCase.Parameters["Records"] is int records && Benchmarks.RmapMemoryBenchmarks.RetainedPerRecord.TryGetValue(records, out var bytes)
+            ? bytes.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "-";
 
     public bool IsAvailable(Summary summary) => true;
 

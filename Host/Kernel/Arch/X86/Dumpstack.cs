@@ -15,13 +15,24 @@ internal sealed class Dumpstack(KernelContext kernel, Exit exit)
     /// </summary>
     public T RunAsCurrent<T>(Mm.MemoryFailure.MemoryFailureHandler memoryFailure, TaskStruct? current, Func<T> body, T afterOops)
     {
+        ArgumentNullException.ThrowIfNull(body);
+        return RunAsCurrent(memoryFailure, current, body, static b => b(), afterOops);
+    }
+
+    /// <summary>
+    /// <see cref="RunAsCurrent{T}(Mm.MemoryFailure.MemoryFailureHandler, TaskStruct?, Func{T}, T)"/>
+    /// with the body's arguments passed in <paramref name="state"/>, so that a static body
+    /// captures nothing (a machine check runs this once per event).
+    /// </summary>
+    public T RunAsCurrent<TState, T>(Mm.MemoryFailure.MemoryFailureHandler memoryFailure, TaskStruct? current, TState state, Func<TState, T> body, T afterOops)
+    {
         ArgumentNullException.ThrowIfNull(memoryFailure);
         ArgumentNullException.ThrowIfNull(body);
         memoryFailure.Current = current;
         kernel.CurrentPid = current?.Group.Pid;
         try
         {
-            return body();
+            return body(state);
         }
         catch (KernelOops oops)
         {

@@ -81,5 +81,5 @@ internal sealed class Mce(KernelContext kernel, MemoryFailureHandler memoryFailu
     }
 
     private Errno Run(TaskStruct current, Pfn pfn, MfFlags flags) =>
-        dumpstack.RunAsCurrent(memoryFailure, current, () => memoryFailure.MemoryFailure(pfn, flags), Errno.Ok);
+        dumpstack.RunAsCurrent(memoryFailure, current, (memoryFailure, pfn, flags), static s => s.memoryFailure.MemoryFailure(s.pfn, s.flags), Errno.Ok);
 }

@@ -10,48 +10,51 @@ namespace DaxHolder.Kernel.Drivers.Nvdimm;
 internal sealed class Badblocks
 {
     private const ulong SectorsPerPage = PageGeometry.PageSize / PageGeometry.SectorSize;
-    private readonly SortedSet<ulong> sectors = [];
 
-    public int Count => sectors.Count;
+    // Sectors are only ever set and cleared a whole page at a time, so a page number stands for
+    // its eight sectors: one entry per bad page instead of eight.
+    private readonly SortedSet<ulong> pages = [];
 
-    public IEnumerable<ulong> Sectors => sectors;
+    /// <summary>How many bad sectors the list holds.</summary>
+    public int Count => pages.Count * (int)SectorsPerPage;
+
+    /// <summary>The bad sectors, in order.</summary>
+    public IEnumerable<ulong> Sectors
+    {
+        get
+        {
+            foreach (var page in pages)
+            {
+                for (var s = 0UL; s < SectorsPerPage; s++)
+                {
+                    yield return (page * SectorsPerPage) + s;
+                }
+            }
+        }
+    }
 
     /// <summary>badblocks_set(): marks the sectors of the page holding <paramref name="offset"/>. Returns whether any was new.</summary>
-    public bool AddPage(DeviceOffset offset)
-    {
-        var first = offset.AlignDownToPage().Value / PageGeometry.SectorSize;
-        var added = false;
-        for (var s = first; s < first + SectorsPerPage; s++)
-        {
-            added |= sectors.Add(s);
-        }
-
-        return added;
-    }
+    public bool AddPage(DeviceOffset offset) => pages.Add(offset.Value >> PageGeometry.PageShift);
 
     /// <summary>badblocks_clear() for the page holding <paramref name="offset"/>. Returns whether any was set.</summary>
-    public bool ClearPage(DeviceOffset offset)
-    {
-        var first = offset.AlignDownToPage().Value / PageGeometry.SectorSize;
-        var cleared = false;
-        for (var s = first; s < first + SectorsPerPage; s++)
-        {
-            cleared |= sectors.Remove(s);
-        }
-
-        return cleared;
-    }
+    public bool ClearPage(DeviceOffset offset) => pages.Remove(offset.Value >> PageGeometry.PageShift);
 
     /// <summary>badblocks_check() / is_bad_pmem(): any bad sector in [offset, offset+length).</summary>
     public bool Check(DeviceOffset offset, ByteLength length)
     {
-        if (sectors.Count == 0 || length.Value == 0)
+        if (pages.Count == 0 || length.Value == 0)
         {
             return false;
         }
 
-        var first = offset.Value / PageGeometry.SectorSize;
-        var last = (offset.Value + length.Value - 1) / PageGeometry.SectorSize;
-        return sectors.GetViewBetween(first, last).Count > 0;
+        // A sector is bad exactly when its page is: the sector range meets a bad page.
+        var first = offset.Value / PageGeometry.SectorSize / SectorsPerPage;
+        var last = (offset.Value + length.Value - 1) / PageGeometry.SectorSize / SectorsPerPage;
+        if (first == last)
+        {
+            return pages.Contains(first);
+        }
+
+        return first <= pages.Max && last >= pages.Min && pages.GetViewBetween(first, last).Count > 0;
     }
 }

@@ -66,7 +66,8 @@ internal sealed partial class MemoryFailureHandler
     internal List<ToKill> CollectProcsFsdax(Page page, AddressSpace mapping, PageIndex pgoff, bool preRemove)
     {
         var toKill = new List<ToKill>();
-        foreach (var (process, vmas) in MappersInTaskOrder(mapping, pgoff))
+        using var mappers = MappersInTaskOrder(mapping, pgoff);
+        foreach (var (process, vmas) in mappers)
         {
             var t = preRemove ? process.Leader : TaskEarlyKill(process, forceEarly: true);
             if (t is null)
@@ -93,7 +94,8 @@ internal sealed partial class MemoryFailureHandler
     {
         var toKill = new List<ToKill>();
         var pgoff = page.Index;
-        foreach (var (process, vmas) in MappersInTaskOrder(mapping, pgoff))
+        using var mappers = MappersInTaskOrder(mapping, pgoff);
+        foreach (var (process, vmas) in mappers)
         {
             var t = TaskEarlyKill(process, forceEarly: true);
             if (t is null)
@@ -122,33 +124,95 @@ internal sealed partial class MemoryFailureHandler
     /// O(processes · mappers). Every mm has one owning process (the model has no CLONE_VM
     /// without CLONE_THREAD); exited processes and kernel threads (no mm) are not walked, as
     /// for_each_process's live tasks with an mm. bench/ keeps the kernel's loop as its baseline.
+    /// The mappers are kept in one flat list, reused from page to page (see <see cref="Mappers"/>).
     /// </summary>
-    internal static List<(ThreadGroup Process, List<VmArea> Vmas)> MappersInTaskOrder(AddressSpace mapping, PageIndex pgoff)
+    internal Mappers MappersInTaskOrder(AddressSpace mapping, PageIndex pgoff)
     {
-        var byProcess = new List<(ThreadGroup Process, List<VmArea> Vmas)>();
-        Dictionary<ThreadGroup, int>? index = null;
-        foreach (var vma in mapping.IMmap.Query(pgoff, pgoff))
+        var mappers = spareMappers ?? new Mappers(this);
+        spareMappers = null;
+        mappers.Fill(mapping, pgoff);
+        return mappers;
+    }
+
+    private Mappers? spareMappers;
+
+    /// <summary>
+    /// The processes mapping a page with their VMAs (<see cref="MappersInTaskOrder"/>): one flat
+    /// list of (process, VMA) sorted by process creation order and then i_mmap order, read as
+    /// groups. Disposing it hands the list back to the handler for the next page.
+    /// </summary>
+    internal sealed class Mappers(MemoryFailureHandler owner) : IDisposable
+    {
+        private readonly List<(ThreadGroup Process, VmArea Vma, int Order)> flat = [];
+
+        public void Fill(AddressSpace mapping, PageIndex pgoff)
         {
-            if (vma.Mm.Owner is not { Exited: false, Mm: { } mm } owner || !ReferenceEquals(mm, vma.Mm))
+            flat.Clear();
+            foreach (var vma in mapping.IMmap.Query(pgoff, pgoff))
             {
-                continue;
+                if (vma.Mm.Owner is not { Exited: false, Mm: { } mm } process || !ReferenceEquals(mm, vma.Mm))
+                {
+                    continue;
+                }
+
+                flat.Add((process, vma, flat.Count));
             }
 
-            var at = IndexOf(byProcess, ref index, owner);
-            if (at >= 0)
+            // Creation orders are unique; within a process the i_mmap order is kept.
+            if (flat.Count > 1)
             {
-                byProcess[at].Vmas.Add(vma);
-            }
-            else
-            {
-                index?.Add(owner, byProcess.Count);
-                byProcess.Add((owner, [vma]));
+                flat.Sort(static (a, b) => a.Process.CreationOrder != b.Process.CreationOrder
+                    ? a.Process.CreationOrder.CompareTo(b.Process.CreationOrder)
+                    : a.Order.CompareTo(b.Order));
             }
         }
 
-        // Creation orders are unique, and each process's VMAs stay in i_mmap order inside its entry.
-        byProcess.Sort((a, b) => a.Process.CreationOrder.CompareTo(b.Process.CreationOrder));
-        return byProcess;
+        public GroupEnumerator GetEnumerator() => new(flat);
+
+        public void Dispose()
+        {
+            flat.Clear();
+            owner.spareMappers = this;
+        }
+
+        /// <summary>Each process once, with its VMAs.</summary>
+        internal struct GroupEnumerator(List<(ThreadGroup Process, VmArea Vma, int Order)> flat)
+        {
+            private int start;
+            private int end;
+
+            public readonly (ThreadGroup Process, Vmas Vmas) Current => (flat[start].Process, new Vmas(flat, start, end));
+
+            public bool MoveNext()
+            {
+                start = end;
+                if (start >= flat.Count)
+                {
+                    return false;
+                }
+
+                end = start + 1;
+                while (end < flat.Count && ReferenceEquals(flat[end].Process, flat[start].Process))
+                {
+                    end++;
+                }
+
+                return true;
+            }
+        }
+    }
+
+    /// <summary>One process's VMAs of a page, in i_mmap order.</summary>
+    internal readonly struct Vmas(List<(ThreadGroup Process, VmArea Vma, int Order)> flat, int start, int end)
+    {
+        public Enumerator GetEnumerator() => new(flat, start - 1, end);
+
+        internal struct Enumerator(List<(ThreadGroup Process, VmArea Vma, int Order)> flat, int at, int end)
+        {
+            public readonly VmArea Current => flat[at].Vma;
+
+            public bool MoveNext() => ++at < end;
+        }
     }
 
     /// <summary>
@@ -183,36 +247,8 @@ internal sealed partial class MemoryFailureHandler
         kernel.Trace.Add(new ProcessCollected(t.Name, address, shift));
     }
 
-    /// <summary>Where <paramref name="owner"/> is in the list: a scan while it is short, then an index built once.</summary>
-    private static int IndexOf(List<(ThreadGroup Process, List<VmArea> Vmas)> byProcess, ref Dictionary<ThreadGroup, int>? index, ThreadGroup owner)
-    {
-        if (index is null && byProcess.Count <= 8)
-        {
-            for (var i = 0; i < byProcess.Count; i++)
-            {
-                if (ReferenceEquals(byProcess[i].Process, owner))
-                {
-                    return i;
-                }
-            }
-
-            return -1;
-        }
-
-        if (index is null)
-        {
-            index = new Dictionary<ThreadGroup, int>(ReferenceEqualityComparer.Instance);
-            for (var i = 0; i < byProcess.Count; i++)
-            {
-                index.Add(byProcess[i].Process, i);
-            }
-        }
-
-        return index.TryGetValue(owner, out var at) ? at : -1;
-    }
-
     /// <summary>Reports a process that maps the page but is not a candidate (not current, not early kill).</summary>
-    private void NoteNotCandidate(ThreadGroup process, List<VmArea> vmas)
+    private void NoteNotCandidate(ThreadGroup process, Vmas vmas)
     {
         foreach (var vma in vmas)
         {

@@ -37,7 +37,8 @@ internal sealed partial class MemoryFailureHandler
 
         var toKill = new List<ToKill>();
         var forceEarly = (flags & MfFlags.ActionRequired) != 0;
-        foreach (var (process, vmas) in MappersInTaskOrder(mapping, page.Index))
+        using var mappers = MappersInTaskOrder(mapping, page.Index);
+        foreach (var (process, vmas) in mappers)
         {
             var t = TaskEarlyKill(process, forceEarly);
             if (t is null)
