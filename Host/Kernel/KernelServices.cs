@@ -51,7 +51,7 @@ internal sealed class KernelServices(KernelContext kernel, Truncate truncate, Fs
         var host = AsHost(mapping);
         var slot = kernel.Trace.Enter(new DaxKillProcsCalled(host.Host, index, count, flags, null));
         var result = memoryFailure.MfDaxKillProcs(host, index, count, flags);
-        kernel.Trace.Return(slot, new DaxKillProcsCalled(host.Host, index, count, flags, result));
+        kernel.Trace.Return(slot, result);
         return result;
     }
 

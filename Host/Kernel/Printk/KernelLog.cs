@@ -44,7 +44,7 @@ internal abstract class DeferredLogText
 /// </summary>
 internal sealed class KernelLog(DecisionTrace? trace = null) : IKernelLog
 {
-    private readonly List<LogLine> lines = [];
+    private readonly AppendList<LogLine> lines = new();
     private readonly HashSet<string> warnedOnce = new(StringComparer.Ordinal);
 
     public IReadOnlyList<LogLine> Lines => lines;
@@ -66,7 +66,7 @@ internal sealed class KernelLog(DecisionTrace? trace = null) : IKernelLog
     }
 
     /// <summary>The lines printed since <paramref name="mark"/>.</summary>
-    public IReadOnlyList<LogLine> Since(int mark) => lines.Skip(mark).ToList();
+    public IReadOnlyList<LogLine> Since(int mark) => lines.From(mark);
 
     /// <summary>
     /// include/asm-generic/bug.h: WARN_ON_ONCE. True (and the site remembered) the first time a

@@ -14,7 +14,7 @@ internal sealed class DecisionTrace
     /// <summary>At most this many rmap records are kept per notify_failure call; the rest are counted.</summary>
     public const int RmapListed = 16;
 
-    private readonly List<Decision> decisions = [];
+    private readonly AppendList<Decision> decisions = new();
     private readonly Stack<RmapWalk> walks = new();
 
     public IReadOnlyList<Decision> All => decisions;
@@ -34,16 +34,20 @@ internal sealed class DecisionTrace
         return decisions.Count - 1;
     }
 
-    /// <summary>The call recorded at <paramref name="slot"/> returned: <paramref name="completed"/> replaces it.</summary>
-    public void Return(int slot, Decision completed)
+    /// <summary>The call recorded at <paramref name="slot"/> (by <see cref="Enter"/>) returned <paramref name="result"/>: its record is completed in place.</summary>
+    public void Return(int slot, Errno result)
     {
-        ArgumentNullException.ThrowIfNull(completed);
-        if (decisions[slot].GetType() != completed.GetType())
+        switch (decisions[slot])
         {
-            throw new InvalidOperationException($"trace slot {slot} holds {decisions[slot].GetType().Name}, not {completed.GetType().Name}");
+            case HolderNotified call:
+                call.Result = result;
+                break;
+            case DaxKillProcsCalled call:
+                call.Result = result;
+                break;
+            default:
+                throw new InvalidOperationException($"trace slot {slot} holds {decisions[slot].GetType().Name}, not a call that returns an errno");
         }
-
-        decisions[slot] = completed;
     }
 
     /// <summary>A holder's notify_failure starts: the rmap queries and records it traces belong to it.</summary>
@@ -95,17 +99,16 @@ internal sealed class DecisionTrace
         return true;
     }
 
-    public IReadOnlyList<Decision> Since(int mark) => decisions.Skip(mark).ToList();
+    public IReadOnlyList<Decision> Since(int mark) => decisions.From(mark);
 
     /// <summary>Forgets the decisions after <paramref name="mark"/>: bench/ replays a read-only walk without growing the trace.</summary>
-    internal void TruncateTo(int mark) => decisions.RemoveRange(mark, decisions.Count - mark);
+    internal void TruncateTo(int mark) => decisions.TruncateTo(mark);
 
     private void CloseQuery(RmapWalk walk)
     {
         if (walk.QuerySlot is { } slot)
         {
-            var query = (RmapQueried)decisions[slot];
-            Return(slot, query with { Found = walk.Found });
+            ((RmapQueried)decisions[slot]).Found = walk.Found;
             walk.QuerySlot = null;
         }
     }

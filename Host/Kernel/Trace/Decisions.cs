@@ -25,14 +25,22 @@ internal readonly record struct TaskName(string Comm, int Pid, int Tid)
 /// drivers/dax/super.c: dax_holder_notify_failure() and what it returned (null while the holder
 /// runs, and for good when a plugin fault ended the call).
 /// </summary>
-internal sealed record HolderNotified(string DaxDevice, string? Holder, DeviceOffset Offset, ByteLength Length, MfFlags Flags, Errno? Result) : Decision;
+internal sealed record HolderNotified(string DaxDevice, string? Holder, DeviceOffset Offset, ByteLength Length, MfFlags Flags, Errno? Result) : Decision
+{
+    /// <summary>Set once the call returns (<see cref="DecisionTrace.Return"/>).</summary>
+    public Errno? Result { get; internal set; } = Result;
+}
 
 /// <summary>
 /// The holder's notify_failure is about to walk its reverse map over <paramref name="Range"/> (as
 /// xfs_dax_notify_ddev_failure() queries each AG's rmapbt); <paramref name="Found"/> is how many
 /// records the walk visited, known once it moved on.
 /// </summary>
-internal sealed record RmapQueried(string Plugin, DeviceExtent Range, int? Found) : Decision;
+internal sealed record RmapQueried(string Plugin, DeviceExtent Range, int? Found) : Decision
+{
+    /// <summary>Set once the walk moved on.</summary>
+    public int? Found { get; internal set; } = Found;
+}
 
 /// <summary>One reverse-map record the holder's notify_failure visited, and what it did with it, told by the plugin as it walked.</summary>
 internal sealed record RmapRecordVisited(string Plugin, RmapRecord Record, RmapVisit Visit) : Decision;
@@ -50,7 +58,11 @@ internal sealed record PluginFaulted(string Plugin, string Call, string Problem,
 internal sealed record GenericPathTaken(Pfn Pfn, string Reason) : Decision;
 
 /// <summary>mm/memory-failure.c: mf_dax_kill_procs() was called by a holder for a file range.</summary>
-internal sealed record DaxKillProcsCalled(InodeNumber Inode, PageIndex Index, PageCount Count, MfFlags Flags, Errno? Result) : Decision;
+internal sealed record DaxKillProcsCalled(InodeNumber Inode, PageIndex Index, PageCount Count, MfFlags Flags, Errno? Result) : Decision
+{
+    /// <summary>Set once the call returns (<see cref="DecisionTrace.Return"/>).</summary>
+    public Errno? Result { get; internal set; } = Result;
+}
 
 /// <summary>One page index looked at by mf_dax_kill_procs() or the generic path, and the entry it found.</summary>
 internal sealed record PageExamined(InodeNumber Inode, PageIndex Index, Pfn? EntryPfn, DaxEntryState Found) : Decision

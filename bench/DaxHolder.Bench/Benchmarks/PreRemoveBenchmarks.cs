@@ -30,8 +30,14 @@ public class PreRemoveBenchmarks
         var m = machine!;
         var mark = m.Machine.Trace.Mark;
         m.Machine.Unbind(m.State.Pmem!, writer: null);
-        var notified = m.Machine.Trace.All.Skip(mark).OfType<HolderNotified>().FirstOrDefault()
-            ?? throw new InvalidOperationException("unbind notified no holder");
+        var trace = m.Machine.Trace.All;
+        HolderNotified? notified = null;
+        for (var i = mark; i < trace.Count && notified is null; i++)
+        {
+            notified = trace[i] as HolderNotified;
+        }
+
+        notified = notified ?? throw new InvalidOperationException("unbind notified no holder");
         return notified.Result == Errno.Ok ? m.Machine.Trace.Mark - mark : throw new InvalidOperationException($"pre-remove = {notified.Result?.ToKernelString()}");
     }
 

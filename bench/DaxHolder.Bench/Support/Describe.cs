@@ -26,6 +26,7 @@ internal static class Describe
 
         var measured = targets.Skip(warmup).ToList();
         using var listener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_ALLOCATIONS") is null ? null : new AllocationListener();
+        var retained = GC.GetTotalMemory(forceFullCollection: true);
         var gcs = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var allocated = GC.GetTotalAllocatedBytes();
         var paused = GC.GetTotalPauseDuration();
@@ -40,7 +41,8 @@ internal static class Describe
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{measured.Count} events (after {warmup} warm-up) in {elapsed.TotalMilliseconds:F0} ms: {elapsed.TotalMicroseconds / measured.Count:F1} us/event, " +
             $"{(GC.GetTotalAllocatedBytes() - allocated) / measured.Count} B allocated/event, {(machine.Machine.Trace.Mark - mark) / (double)measured.Count:F1} decisions/event, " +
-            $"GC pauses {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms, GCs gen0 {GC.CollectionCount(0) - gcs.Item1} gen1 {GC.CollectionCount(1) - gcs.Item2} gen2 {GC.CollectionCount(2) - gcs.Item3}"));
+            $"GC pauses {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms, GCs gen0 {GC.CollectionCount(0) - gcs.Item1} gen1 {GC.CollectionCount(1) - gcs.Item2} gen2 {GC.CollectionCount(2) - gcs.Item3}; " +
+            $"{(GC.GetTotalMemory(forceFullCollection: true) - retained) / measured.Count} B retained/event (after a full GC, untimed)"));
     }
 
     /// <summary><c>-- --unbind</c>: builds the reference machine and times the whole-device pre-remove (for a profiler).</summary>

@@ -111,10 +111,11 @@ public sealed class DecisionTraceTests
         var slot = trace.Enter(call);
         trace.Add(new PagePoisoned(new Pfn(0x100000)));
 
-        trace.Return(slot, call with { Result = Errno.EBUSY });
+        trace.Return(slot, Errno.EBUSY);
 
-        trace.All[0].ShouldBe(call with { Result = Errno.EBUSY });
+        trace.All[0].ShouldBeSameAs(call);
+        call.Result.ShouldBe(Errno.EBUSY);
         trace.All[1].ShouldBeOfType<PagePoisoned>();
-        Should.Throw<InvalidOperationException>(() => trace.Return(slot, new PagePoisoned(new Pfn(1))));
+        Should.Throw<InvalidOperationException>(() => trace.Return(1, Errno.EIO));
     }
 }

@@ -126,7 +126,7 @@ internal sealed class DaxDevice : IDaxDevice
                 }
             }
 
-            kernel.Trace.Return(slot, new HolderNotified(DiskName, HolderPlugin, offset, length, flags, result));
+            kernel.Trace.Return(slot, result);
             return result;
         }
         finally

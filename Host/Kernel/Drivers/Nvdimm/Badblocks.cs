@@ -13,7 +13,7 @@ internal sealed class Badblocks
 
     // Sectors are only ever set and cleared a whole page at a time, so a page number stands for
     // its eight sectors: one entry per bad page instead of eight.
-    private readonly SortedSet<ulong> pages = [];
+    private readonly PageSet pages = new();
 
     /// <summary>How many bad sectors the list holds.</summary>
     public int Count => pages.Count * (int)SectorsPerPage;
@@ -23,7 +23,7 @@ internal sealed class Badblocks
     {
         get
         {
-            foreach (var page in pages)
+            foreach (var page in pages.InOrder())
             {
                 for (var s = 0UL; s < SectorsPerPage; s++)
                 {
@@ -50,11 +50,6 @@ internal sealed class Badblocks
         // A sector is bad exactly when its page is: the sector range meets a bad page.
         var first = offset.Value / PageGeometry.SectorSize / SectorsPerPage;
         var last = (offset.Value + length.Value - 1) / PageGeometry.SectorSize / SectorsPerPage;
-        if (first == last)
-        {
-            return pages.Contains(first);
-        }
-
-        return first <= pages.Max && last >= pages.Min && pages.GetViewBetween(first, last).Count > 0;
+        return first == last ? pages.Contains(first) : pages.FirstBetween(first, last) is not null;
     }
 }

@@ -14,7 +14,7 @@ namespace DaxHolder.Kernel.Drivers.Nvdimm;
 internal sealed class PmemDevice : IPagemapOps
 {
     private readonly KernelContext kernel;
-    private readonly SortedSet<ulong> mediaErrors = [];
+    private readonly PageSet mediaErrors = new();
     private readonly List<BlockDevice> partitions = [];
 
     internal PmemDevice(KernelContext kernel, string name, ulong physicalBase, ByteLength namespaceSize, ByteLength dataOffset, MemmapLocation memmap)
@@ -109,7 +109,7 @@ internal sealed class PmemDevice : IPagemapOps
 
     /// <summary>
     /// How many of the <paramref name="pages"/> pages from <paramref name="offset"/> read back
-    /// without a media error: all of them, or up to the first bad one (a range query, O(log n)).
+    /// without a media error: all of them, or up to the first bad one (a range query over the range's 2 MiB bitmaps).
     /// </summary>
     public ulong CleanPagesFrom(DeviceOffset offset, ulong pages)
     {
@@ -119,12 +119,7 @@ internal sealed class PmemDevice : IPagemapOps
         }
 
         var first = offset.Value >> PageGeometry.PageShift;
-        foreach (var bad in mediaErrors.GetViewBetween(first, first + pages - 1))
-        {
-            return bad - first;
-        }
-
-        return pages;
+        return mediaErrors.FirstBetween(first, first + pages - 1) is { } bad ? bad - first : pages;
     }
 
     /// <summary>The memory cells of a page go bad; nothing knows until an access or a scrub reports it.</summary>

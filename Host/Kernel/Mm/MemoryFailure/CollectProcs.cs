@@ -39,8 +39,10 @@ internal sealed partial class MemoryFailureHandler
     /// </summary>
     internal TaskStruct? FindEarlyKillThread(ThreadGroup process)
     {
-        foreach (var thread in process.Threads)
+        var threads = process.Threads;
+        for (var i = 0; i < threads.Count; i++)
         {
+            var thread = threads[i];
             if ((thread.Flags & TaskFlags.McePolicy) != 0)
             {
                 if ((thread.Flags & TaskFlags.MceEarly) != 0)

@@ -3,6 +3,7 @@ using DaxHolder.Abstractions.Kernel;
 using DaxHolder.Kernel.Fs.Dax;
 using DaxHolder.Kernel.Mm.Memremap;
 using DaxHolder.Kernel.Mm.Tasks;
+using DaxHolder.Kernel.Printk;
 using DaxHolder.Kernel.Signal;
 using DaxHolder.Kernel.Trace;
 
@@ -130,6 +131,12 @@ internal sealed partial class MemoryFailureHandler(KernelContext kernel, DevPage
     {
         NumPoisonedPages++;
         kernel.Trace.Add(new ActionResultRecorded(pfn, result) { PageType = pageType });
-        kernel.Log.Printk(KernelLogLevel.Err, $"Memory failure: {pfn}: recovery action for {pageType}: {result}");
+        kernel.Log.Printk(KernelLogLevel.Err, new RecoveryActionLine(pfn, pageType, result));
     }
+}
+
+/// <summary>action_result()'s line, printed once per poisoned page: kept as its values and formatted when read (<see cref="DeferredLogText"/>).</summary>
+internal sealed class RecoveryActionLine(Pfn pfn, string pageType, MfActionResult result) : DeferredLogText
+{
+    public override string Render() => $"Memory failure: {pfn}: recovery action for {pageType}: {result}";
 }
