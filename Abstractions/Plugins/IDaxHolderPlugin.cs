@@ -15,9 +15,9 @@ public interface IDaxHolderPlugin
 }
 
 /// <summary>
-/// Names a plugin assembly's entry point and the plugin's name:
-/// <c>[assembly: DaxHolderPlugin(typeof(XfsPlugin), Name = "Xfs")]</c>. The plugin's version is
-/// its assembly's informational version (the project's <c>Version</c>).
+/// Names a plugin assembly's entry point, the plugin's name and the filesystem types it provides:
+/// <c>[assembly: DaxHolderPlugin(typeof(XfsPlugin), Name = "Xfs", FileSystems = ["xfs"])]</c>.
+/// The plugin's version is its assembly's informational version (the project's <c>Version</c>).
 /// </summary>
 /// <param name="entryPoint">A public class implementing <see cref="IDaxHolderPlugin"/>.</param>
 [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = false)]
@@ -31,6 +31,17 @@ public sealed class DaxHolderPluginAttribute(Type entryPoint) : Attribute
     /// assembly's simple name. Never the folder the plugin was dropped into.
     /// </summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// The names of the filesystem types the plugin registers in
+    /// <see cref="IDaxHolderPlugin.ConfigureServices"/> (each <see cref="Fs.IFileSystemType.Name"/>,
+    /// as <c>mount -t</c> takes it), e.g. <c>FileSystems = ["xfs"]</c>. The host reads it from the
+    /// assembly's metadata without loading the plugin, so a run loads only the plugins its
+    /// scenario's filesystem types need. Without it (null) the plugin is loaded for every run.
+    /// When the plugin is loaded, a declaration that names other types than it registers is a
+    /// plugin error.
+    /// </summary>
+    public string[]? FileSystems { get; set; }
 }
 
 /// <summary>The contract's version: a plugin binds to a host of the same major.</summary>

@@ -38,14 +38,14 @@ internal static class CheckCommand
         {
             var files = ApprovalCheck.FindScenarios(paths);
             var documents = files.Select(ScenarioDocument.Load).ToList();
-            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context);
+            var cells = documents.Select(d => d.Cells([])).ToList();
+            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context, PluginSet.FileSystemsOf(documents.Select((d, i) => (d, (IEnumerable<IReadOnlyList<ScenarioSetting>>)cells[i]))));
             if (plugins is null)
             {
                 return ExitCodes.BadInput;
             }
 
             var runner = new ScenarioRunner(plugins, global.Deadline(parsed));
-            var cells = documents.Select(d => d.Cells([])).ToList();
             var results = ScenarioOptions.WithProgress(context, cells.Sum(c => c.Count), "checking scenarios", done =>
                 documents.Select((d, i) => ApprovalCheck.Check(d.File, runner.RunAll(d, cells[i], done))).ToList());
             return Report(results, accept, json, context);

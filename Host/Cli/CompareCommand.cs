@@ -58,7 +58,7 @@ internal static class CompareCommand
                 throw new ScenarioException(new SourceLocation(file, 0, 0, "--vary"), "nothing to compare: give --vary PATH=V1,V2 (or a scenario with a matrix)");
             }
 
-            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context);
+            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context, PluginSet.FileSystemsOf([(document, cells)]));
             if (plugins is null)
             {
                 return ExitCodes.BadInput;

@@ -25,14 +25,15 @@ internal static class ConformCommand
         try
         {
             var gaps = KnownGap.Load(Path.Combine(folder, "known-gaps.yaml"));
-            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context);
+            var records = Conformance.Read(folder);
+            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context, Conformance.FileSystems(records));
             if (plugins is null)
             {
                 return ExitCodes.BadInput;
             }
 
             var gapsFile = Path.Combine(folder, "known-gaps.yaml");
-            var report = ConformReport.Build(Conformance.Check(folder, plugins), gaps, gapsFile);
+            var report = ConformReport.Build(Conformance.Check(records, plugins), gaps, gapsFile);
             context.Output.Write(report.Text);
             return report.Unexplained > 0 ? ExitCodes.DecisionsDiffer : ExitCodes.Ok;
         }

@@ -47,7 +47,9 @@ internal static class FuzzCommand
                 return ExitCodes.BadInput;
             }
 
-            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context);
+            // Every plugin: a mutant may name any filesystem type, and what it runs against must
+            // not depend on which types the unmutated scenarios happened to use.
+            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context, fileSystems: null);
             if (plugins is null)
             {
                 return ExitCodes.BadInput;

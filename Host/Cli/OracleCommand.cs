@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DaxHolder.Scenarios.Language;
 using DaxHolder.Scenarios.Oracle;
+using DaxHolder.Scenarios.Running;
 
 namespace DaxHolder.Cli;
 
@@ -98,7 +99,8 @@ internal static class OracleCommand
                 return ExitCodes.Ok;
             }
 
-            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context);
+            var cells = OracleRunner.Cells(document, kernel, pinned).Select(c => c.Binding);
+            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context, PluginSet.FileSystemsOf([(document, cells)]));
             if (plugins is null)
             {
                 return ExitCodes.BadInput;

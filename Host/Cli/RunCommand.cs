@@ -38,7 +38,7 @@ internal static class RunCommand
         {
             var document = file is null ? DemoScenario.Load() : ScenarioDocument.Load(file);
             var cells = document.Cells(options.Settings(parsed, document.File));
-            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context);
+            using var plugins = ScenarioOptions.LoadPlugins(parsed, global, context, PluginSet.FileSystemsOf([(document, cells)]));
             if (plugins is null)
             {
                 return ExitCodes.BadInput;

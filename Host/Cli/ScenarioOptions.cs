@@ -78,10 +78,13 @@ internal sealed class ScenarioOptions
         return settings;
     }
 
-    /// <summary>Loads the plugins; any load error is reported and the command stops (exit 2).</summary>
-    public static PluginSet? LoadPlugins(ParseResult parsed, GlobalOptions global, CliContext context)
+    /// <summary>
+    /// Loads the plugins (with <paramref name="fileSystems"/>, only those providing them and those
+    /// that declare nothing; without, all); any load error is reported and the command stops (exit 2).
+    /// </summary>
+    public static PluginSet? LoadPlugins(ParseResult parsed, GlobalOptions global, CliContext context, IReadOnlyCollection<string>? fileSystems)
     {
-        var plugins = PluginSet.Load(global.Search(parsed, context));
+        var plugins = PluginSet.Load(global.Search(parsed, context), fileSystems);
         if (plugins.Errors.Count == 0)
         {
             return plugins;

@@ -8,8 +8,8 @@ namespace DaxHolder.PluginLoading;
 /// <summary>
 /// What a plugin assembly's metadata says, read without loading or running it: its identity,
 /// the contract version it was compiled against, the assemblies it references, whether it
-/// names an entry point with [assembly: DaxHolderPlugin], and the plugin name that attribute
-/// declares (its <c>Name</c> property), if any.
+/// names an entry point with [assembly: DaxHolderPlugin], and the plugin name and filesystem
+/// types that attribute declares (its <c>Name</c> and <c>FileSystems</c> properties), if any.
 /// </summary>
 internal sealed record PluginAssemblyInfo(
     string Path,
@@ -20,6 +20,16 @@ internal sealed record PluginAssemblyInfo(
     string? DeclaredName,
     IReadOnlyList<AssemblyName> References)
 {
+    /// <summary>
+    /// The filesystem types the plugin declares it registers (<c>FileSystems = [...]</c>), in
+    /// declaration order; null when it declares none (then it is loaded for every run).
+    /// </summary>
+    public IReadOnlyList<string?>? DeclaredFileSystems { get; init; }
+
+    /// <summary>Whether the plugin must be loaded for a run needing <paramref name="types"/>: it declares one of them, or declares nothing.</summary>
+    public bool Provides(IReadOnlyCollection<string> types) =>
+        DeclaredFileSystems is not { } declared || declared.Any(d => d is not null && types.Contains(d, StringComparer.Ordinal));
+
     /// <summary>The plugin's name: the one it declares, else its assembly's simple name (never its folder's).</summary>
     public string PluginName => DeclaredName ?? Identity.Name ?? System.IO.Path.GetFileNameWithoutExtension(Path);
 
@@ -49,8 +59,11 @@ internal sealed record PluginAssemblyInfo(
 
             var references = md.AssemblyReferences.Select(h => md.GetAssemblyReference(h).GetAssemblyName()).ToList();
             var contract = references.FirstOrDefault(r => r.Name == DaxHolderContract.AssemblyName)?.Version;
-            var (declares, declaredName, informational) = ReadAssemblyAttributes(md);
-            return new PluginAssemblyInfo(path, md.GetAssemblyDefinition().GetAssemblyName(), informational, contract, declares, declaredName, references);
+            var (declares, declaredName, declaredFileSystems, informational) = ReadAssemblyAttributes(md);
+            return new PluginAssemblyInfo(path, md.GetAssemblyDefinition().GetAssemblyName(), informational, contract, declares, declaredName, references)
+            {
+                DeclaredFileSystems = declaredFileSystems,
+            };
         }
         catch (BadImageFormatException)
         {
@@ -58,10 +71,11 @@ internal sealed record PluginAssemblyInfo(
         }
     }
 
-    private static (bool DeclaresEntryPoint, string? DeclaredName, string? InformationalVersion) ReadAssemblyAttributes(MetadataReader md)
+    private static (bool DeclaresEntryPoint, string? DeclaredName, IReadOnlyList<string?>? DeclaredFileSystems, string? InformationalVersion) ReadAssemblyAttributes(MetadataReader md)
     {
         var declares = false;
         string? declaredName = null;
+        IReadOnlyList<string?>? declaredFileSystems = null;
         string? informational = null;
         foreach (var handle in md.GetAssemblyDefinition().GetCustomAttributes())
         {
@@ -70,7 +84,9 @@ internal sealed record PluginAssemblyInfo(
             if (ns == EntryAttributeNamespace && name == EntryAttributeName)
             {
                 declares = true;
-                declaredName = ReadNamedString(md, attribute, nameof(DaxHolderPluginAttribute.Name));
+                var named = ReadNamedArguments(md, attribute);
+                declaredName = named.TryGetValue(nameof(DaxHolderPluginAttribute.Name), out var n) ? n as string : null;
+                declaredFileSystems = named.TryGetValue(nameof(DaxHolderPluginAttribute.FileSystems), out var f) ? f as IReadOnlyList<string?> : null;
             }
             else if (ns == "System.Reflection" && name == nameof(AssemblyInformationalVersionAttribute))
             {
@@ -78,7 +94,7 @@ internal sealed record PluginAssemblyInfo(
             }
         }
 
-        return (declares, declaredName, informational);
+        return (declares, declaredName, declaredFileSystems, informational);
     }
 
     private static (string Namespace, string Name) AttributeTypeName(MetadataReader md, CustomAttribute attribute)
@@ -109,41 +125,62 @@ internal sealed record PluginAssemblyInfo(
     }
 
     /// <summary>
-    /// A string-valued named argument of [assembly: DaxHolderPlugin(typeof(X), Name = "...")]:
-    /// after the prolog comes the one fixed argument (a type, written as a SerString), then the
-    /// count of named arguments and each as kind, element type, name and value (ECMA-335 II.23.3).
+    /// The named arguments of [assembly: DaxHolderPlugin(typeof(X), Name = "...", FileSystems = [...])]
+    /// that the contract declares: strings and string arrays (null for a null value). After the
+    /// prolog comes the one fixed argument (a type, written as a SerString), then the count of
+    /// named arguments and each as kind, element type, name and value; an array's value is its
+    /// length (0xFFFFFFFF for null) and its elements (ECMA-335 II.23.3). An argument of another
+    /// type ends the reading: the ones before it are returned.
     /// </summary>
-    private static string? ReadNamedString(MetadataReader md, CustomAttribute attribute, string wanted)
+    private static Dictionary<string, object?> ReadNamedArguments(MetadataReader md, CustomAttribute attribute)
     {
+        var named = new Dictionary<string, object?>(StringComparer.Ordinal);
         var blob = md.GetBlobReader(attribute.Value);
         if (blob.Length < 2 || blob.ReadUInt16() != 1)
         {
-            return null;
+            return named;
         }
 
         _ = blob.ReadSerializedString(); // the entry-point type
         if (blob.RemainingBytes < 2)
         {
-            return null;
+            return named;
         }
 
         var count = blob.ReadUInt16();
         for (var i = 0; i < count; i++)
         {
             _ = blob.ReadByte(); // FIELD (0x53) or PROPERTY (0x54)
-            if (blob.ReadByte() != (byte)SerializationTypeCode.String)
+            var type = blob.ReadByte();
+            if (type == (byte)SerializationTypeCode.String)
             {
-                return null; // only string named arguments are declared by the contract
+                var name = blob.ReadSerializedString();
+                named[name ?? ""] = blob.ReadSerializedString();
             }
-
-            var name = blob.ReadSerializedString();
-            var value = blob.ReadSerializedString();
-            if (name == wanted)
+            else if (type == (byte)SerializationTypeCode.SZArray && blob.ReadByte() == (byte)SerializationTypeCode.String)
             {
-                return value;
+                var name = blob.ReadSerializedString();
+                var length = blob.ReadUInt32();
+                if (length == uint.MaxValue)
+                {
+                    named[name ?? ""] = null;
+                    continue;
+                }
+
+                var values = new List<string?>();
+                for (var j = 0u; j < length; j++)
+                {
+                    values.Add(blob.ReadSerializedString());
+                }
+
+                named[name ?? ""] = values;
+            }
+            else
+            {
+                break; // only strings and string arrays are declared by the contract
             }
         }
 
-        return null;
+        return named;
     }
 }

@@ -10,6 +10,17 @@ namespace DaxHolder.PluginLoading;
 /// </param>
 public sealed record PluginLoadOptions(IReadOnlyList<PluginSource> Sources, IReadOnlyList<string> Overrides)
 {
+    /// <summary>
+    /// The filesystem types the caller needs, or null (the default) for every plugin. With a
+    /// list, a plugin whose <c>DaxHolderPlugin(FileSystems = ...)</c> declaration names none of
+    /// them is not loaded at all (no code of it runs, so a broken one does not fail the caller);
+    /// a plugin without a declaration is always loaded. Plugins left unloaded still take part in
+    /// clash detection by what they declare. When a needed type is neither declared nor
+    /// registered by any plugin, the rest are loaded too, so the caller's "no plugin provides"
+    /// error lists every filesystem type there is.
+    /// </summary>
+    public IReadOnlyCollection<string>? FileSystems { get; init; }
+
     /// <summary>Only <paramref name="sources"/>, no overrides.</summary>
     public PluginLoadOptions(IReadOnlyList<PluginSource> sources)
         : this(sources, [])

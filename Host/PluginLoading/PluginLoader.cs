@@ -20,34 +20,61 @@ public static class PluginLoader
     /// <summary>Loads every plugin the sources name, with no overrides.</summary>
     public static PluginCatalog Load(IEnumerable<PluginSource> sources) => Load(new PluginLoadOptions([.. sources]));
 
-    /// <summary>Loads every plugin <paramref name="options"/> names, resolving clashes by its overrides.</summary>
+    /// <summary>
+    /// Loads the plugins <paramref name="options"/> names (those providing its
+    /// <see cref="PluginLoadOptions.FileSystems"/>, when it gives them), resolving clashes by its overrides.
+    /// </summary>
     public static PluginCatalog Load(PluginLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var (candidates, errors) = PluginDiscovery.Discover(options.Sources);
-        var loaded = new List<LoadedPlugin>();
         var allErrors = new List<PluginLoadError>(errors);
-        foreach (var candidate in candidates)
+        var attempted = new Dictionary<PluginDiscovery.Candidate, LoadedPlugin?>();
+        var needed = options.FileSystems;
+        TryLoad(candidates.Where(c => needed is null || c.Assembly.Provides(needed)), attempted, allErrors);
+        if (needed is not null && needed.Any(type => !Declared(candidates, type) && !Registered(attempted.Values, type)))
         {
-            try
-            {
-                loaded.Add(LoadOne(candidate));
-            }
-            catch (PluginLoadException e)
-            {
-                allErrors.Add(e.Error);
-            }
+            TryLoad(candidates, attempted, allErrors);
         }
 
+        // Discovery order, each plugin as loaded, or by its declaration when it was not needed;
+        // one that failed to load takes no part.
+        var claims = candidates
+            .Select(c => attempted.TryGetValue(c, out var plugin) ? (plugin is null ? null : PluginClaim.Of(plugin)) : PluginClaim.Declared(c))
+            .OfType<PluginClaim>()
+            .ToList();
         var overridden = new List<OverriddenPlugin>();
-        var kept = PluginClashes.Resolve(loaded, options.Overrides, overridden, allErrors);
-        foreach (var plugin in loaded.Except(kept))
+        var kept = PluginClashes.Resolve(claims, options.Overrides, overridden, allErrors);
+        foreach (var plugin in claims.Except(kept).Select(c => c.Loaded).OfType<LoadedPlugin>())
         {
             plugin.Unload();
         }
 
-        return new PluginCatalog(kept, overridden, allErrors);
+        return new PluginCatalog([.. kept.Select(c => c.Loaded).OfType<LoadedPlugin>()], overridden, allErrors);
     }
+
+    /// <summary>Loads each candidate not yet tried; a failure is recorded as null and its error kept.</summary>
+    private static void TryLoad(IEnumerable<PluginDiscovery.Candidate> candidates, Dictionary<PluginDiscovery.Candidate, LoadedPlugin?> attempted, List<PluginLoadError> errors)
+    {
+        foreach (var candidate in candidates.Where(c => !attempted.ContainsKey(c)).ToList())
+        {
+            try
+            {
+                attempted[candidate] = LoadOne(candidate);
+            }
+            catch (PluginLoadException e)
+            {
+                attempted[candidate] = null;
+                errors.Add(e.Error);
+            }
+        }
+    }
+
+    private static bool Declared(IEnumerable<PluginDiscovery.Candidate> candidates, string type) =>
+        candidates.Any(c => c.Assembly.DeclaredFileSystems?.Contains(type, StringComparer.Ordinal) == true);
+
+    private static bool Registered(IEnumerable<LoadedPlugin?> loaded, string type) =>
+        loaded.Any(p => p?.FileSystemNames.Contains(type, StringComparer.Ordinal) == true);
 
     private static LoadedPlugin LoadOne(PluginDiscovery.Candidate candidate)
     {
@@ -166,6 +193,8 @@ public static class PluginLoader
                 throw Fail(candidate, $"it registers filesystem '{twice.Key}' {twice.Count()} times", "register each filesystem type once");
             }
 
+            CheckDeclaration(candidate, names);
+
             DisposeQuietly(provider);
             return new LoadedPlugin(candidate.Assembly, candidate.Folder, candidate.Origin, contract, loader, [.. registrations], names);
         }
@@ -181,6 +210,28 @@ public static class PluginLoader
             };
         }
     }
+
+    /// <summary>
+    /// A plugin that declares its filesystem types (<c>DaxHolderPlugin(FileSystems = ...)</c>)
+    /// must register exactly those: runs choose which plugins to load by the declaration, so one
+    /// that lies would be left out of runs it serves, or loaded for runs it cannot serve.
+    /// </summary>
+    private static void CheckDeclaration(PluginDiscovery.Candidate candidate, List<string> registered)
+    {
+        if (candidate.Assembly.DeclaredFileSystems is not { } declared
+            || declared.ToHashSet(StringComparer.Ordinal).SetEquals(registered))
+        {
+            return;
+        }
+
+        throw Fail(candidate,
+            $"it declares filesystem types {Quoted(declared)} ([assembly: DaxHolderPlugin(..., FileSystems = ...)]) but registers {Quoted(registered)}",
+            $"make {nameof(DaxHolderPluginAttribute.FileSystems)} name exactly the filesystem types ConfigureServices registers, or leave it out");
+    }
+
+    /// <summary>"'ext2', 'ext4'", or "none".</summary>
+    private static string Quoted(IEnumerable<string?> names) =>
+        names.Any() ? string.Join(", ", names.Select(n => n is null ? "null" : $"'{n}'")) : "none";
 
     /// <summary>
     /// The throw-away container's Dispose runs plugin code (its types' Dispose): whatever it

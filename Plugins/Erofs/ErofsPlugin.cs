@@ -3,7 +3,7 @@ using DaxHolder.Abstractions.Plugins;
 using DaxHolder.Plugins.Erofs;
 using Microsoft.Extensions.DependencyInjection;
 
-[assembly: DaxHolderPlugin(typeof(ErofsPlugin), Name = "Erofs")]
+[assembly: DaxHolderPlugin(typeof(ErofsPlugin), Name = "Erofs", FileSystems = ["erofs"])]
 
 namespace DaxHolder.Plugins.Erofs;
 

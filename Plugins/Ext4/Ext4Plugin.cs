@@ -3,7 +3,7 @@ using DaxHolder.Abstractions.Plugins;
 using DaxHolder.Plugins.Ext4;
 using Microsoft.Extensions.DependencyInjection;
 
-[assembly: DaxHolderPlugin(typeof(Ext4Plugin), Name = "Ext4")]
+[assembly: DaxHolderPlugin(typeof(Ext4Plugin), Name = "Ext4", FileSystems = ["ext4"])]
 
 namespace DaxHolder.Plugins.Ext4;
 

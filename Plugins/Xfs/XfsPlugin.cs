@@ -3,7 +3,7 @@ using DaxHolder.Abstractions.Plugins;
 using DaxHolder.Plugins.Xfs;
 using Microsoft.Extensions.DependencyInjection;
 
-[assembly: DaxHolderPlugin(typeof(XfsPlugin), Name = "Xfs")]
+[assembly: DaxHolderPlugin(typeof(XfsPlugin), Name = "Xfs", FileSystems = ["xfs"])]
 
 namespace DaxHolder.Plugins.Xfs;
 

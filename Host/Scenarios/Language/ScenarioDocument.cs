@@ -41,6 +41,7 @@ internal sealed class ScenarioDocument
 {
     private readonly string text;
     private SourceLocation? matrixAt;
+    private string? fileSystemType;
 
     private ScenarioDocument(string file, string text, IReadOnlyList<MatrixAxis> matrix, string name)
     {
@@ -84,7 +85,7 @@ internal sealed class ScenarioDocument
         }
 
         var name = map.String("name") ?? Path.GetFileNameWithoutExtension(file);
-        return new ScenarioDocument(file, text, matrix, name) { matrixAt = map.At("matrix") };
+        return new ScenarioDocument(file, text, matrix, name) { matrixAt = map.At("matrix"), fileSystemType = ValueAt(root, FileSystemTypePath) };
     }
 
     /// <summary>
@@ -123,6 +124,43 @@ internal sealed class ScenarioDocument
         }
 
         return cells.Select(cell => (IReadOnlyList<ScenarioSetting>)[.. cell, .. pinned]).ToList();
+    }
+
+    /// <summary>The path of a scenario's filesystem type.</summary>
+    public const string FileSystemTypePath = "filesystem.type";
+
+    /// <summary>
+    /// The filesystem types <paramref name="cells"/> use, read from the file and each cell's
+    /// settings without binding them (so without the errors binding reports later), for loading
+    /// only the plugins that provide them. Null when a setting replaces a node above
+    /// <c>filesystem.type</c> and the type cannot be told without binding.
+    /// </summary>
+    public IReadOnlySet<string>? FileSystemTypes(IEnumerable<IReadOnlyList<ScenarioSetting>> cells)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        var types = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var cell in cells)
+        {
+            var type = fileSystemType;
+            foreach (var setting in cell)
+            {
+                if (setting.Path == FileSystemTypePath)
+                {
+                    type = setting.Value;
+                }
+                else if (FileSystemTypePath.StartsWith(setting.Path + ".", StringComparison.Ordinal))
+                {
+                    return null;
+                }
+            }
+
+            if (!string.IsNullOrEmpty(type))
+            {
+                types.Add(type);
+            }
+        }
+
+        return types;
     }
 
     /// <summary>The scenario as one cell sees it.</summary>

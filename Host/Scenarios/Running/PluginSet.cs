@@ -1,4 +1,5 @@
 using DaxHolder.PluginLoading;
+using DaxHolder.Scenarios.Language;
 
 namespace DaxHolder.Scenarios.Running;
 
@@ -43,12 +44,37 @@ internal sealed class PluginSet : IDisposable
     /// <summary>"Xfs 0.1.0 (folder): overridden by Xfs 0.2.0 (folder)", one per plugin set aside.</summary>
     public IReadOnlyList<string> Overridden => [.. Catalog.Overridden.Select(o => $"{o.Name} {o.Version} ({o.Folder}): overridden by {o.By}")];
 
-    /// <summary>Loads the plugins <paramref name="search"/> names.</summary>
-    public static PluginSet Load(PluginSearch search)
+    /// <summary>
+    /// Loads the plugins <paramref name="search"/> names: with <paramref name="fileSystems"/>,
+    /// only those declaring one of those filesystem types and those declaring none (a run loads
+    /// what its scenarios use); without, every plugin.
+    /// </summary>
+    public static PluginSet Load(PluginSearch search, IReadOnlyCollection<string>? fileSystems = null)
     {
         ArgumentNullException.ThrowIfNull(search);
         var sources = PluginSource.Resolve(search.HostDirectory, search.EnvironmentValue, search.Directories);
-        return new PluginSet(PluginLoader.Load(new PluginLoadOptions(sources, search.Overrides)));
+        return new PluginSet(PluginLoader.Load(new PluginLoadOptions(sources, search.Overrides) { FileSystems = fileSystems }));
+    }
+
+    /// <summary>
+    /// The filesystem types the cells of <paramref name="scenarios"/> use (each document with its
+    /// cells), or null when one cannot be told without binding (then every plugin is loaded).
+    /// </summary>
+    public static IReadOnlyCollection<string>? FileSystemsOf(IEnumerable<(ScenarioDocument Document, IEnumerable<IReadOnlyList<ScenarioSetting>> Cells)> scenarios)
+    {
+        ArgumentNullException.ThrowIfNull(scenarios);
+        var all = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (document, cells) in scenarios)
+        {
+            if (document.FileSystemTypes(cells) is not { } types)
+            {
+                return null;
+            }
+
+            all.UnionWith(types);
+        }
+
+        return all;
     }
 
     /// <summary>Unloads every plugin.</summary>

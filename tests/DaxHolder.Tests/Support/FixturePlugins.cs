@@ -33,14 +33,22 @@ public sealed class FixturePlugins : IDisposable
     /// <summary>The temporary root; each plugin gets a folder in it.</summary>
     public string Root { get; }
 
-    /// <summary>Source of a complete plugin registering one filesystem type named <paramref name="fsName"/>, with optional extra members.</summary>
-    public static string PluginSource(string ns, string fsName, string mkfsBody = "ErrnoOr<IFileSystemImage>.Fail(Errno.EOPNOTSUPP, \"fixture\")", string extra = "") => $$"""
+    /// <summary>
+    /// Source of a complete plugin registering one filesystem type named <paramref name="fsName"/>,
+    /// with optional extra members. It declares the type it registers (<c>FileSystems = [...]</c>),
+    /// or <paramref name="declaresInstead"/> (a declaration that lies), or with
+    /// <paramref name="declared"/> false nothing.
+    /// </summary>
+    public static string PluginSource(string ns, string fsName, string mkfsBody = "ErrnoOr<IFileSystemImage>.Fail(Errno.EOPNOTSUPP, \"fixture\")", string extra = "", bool declared = true, string[]? declaresInstead = null)
+    {
+        var declaration = declared ? $", FileSystems = [{string.Join(", ", (declaresInstead ?? [fsName]).Select(n => $"\"{n}\""))}]" : "";
+        return $$"""
         using DaxHolder.Abstractions;
         using DaxHolder.Abstractions.Fs;
         using DaxHolder.Abstractions.Plugins;
         using Microsoft.Extensions.DependencyInjection;
 
-        [assembly: DaxHolderPlugin(typeof({{ns}}.Entry))]
+        [assembly: DaxHolderPlugin(typeof({{ns}}.Entry){{declaration}})]
 
         namespace {{ns}};
 
@@ -58,6 +66,7 @@ public sealed class FixturePlugins : IDisposable
 
         {{extra}}
         """;
+    }
 
     /// <summary>Compiles <paramref name="source"/> as <paramref name="assemblyName"/>.dll into <paramref name="folder"/> (under <see cref="Root"/>) and returns the folder.</summary>
     public string Compile(string folder, string assemblyName, string source, params string[] references) =>
@@ -87,7 +96,7 @@ public sealed class FixturePlugins : IDisposable
             using DaxHolder.Abstractions.Fs;
             using DaxHolder.Abstractions.Plugins;
             using Microsoft.Extensions.DependencyInjection;
-            [assembly: DaxHolderPlugin(typeof(Faulty.Entry), Name = "faulty")]
+            [assembly: DaxHolderPlugin(typeof(Faulty.Entry), Name = "faulty", FileSystems = ["testfs"])]
             [assembly: System.Reflection.AssemblyInformationalVersion("9.9.9")]
             namespace Faulty;
             public sealed class Entry : IDaxHolderPlugin

@@ -4,7 +4,7 @@ using DaxHolder.Abstractions.Plugins;
 using DropIn;
 using Microsoft.Extensions.DependencyInjection;
 
-[assembly: DaxHolderPlugin(typeof(DropInPlugin))]
+[assembly: DaxHolderPlugin(typeof(DropInPlugin), FileSystems = ["dropinfs"])]
 
 namespace DropIn;
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MyFs;
 
 // The entry point daxholder looks for, and the plugin's name in reports and --plugin-override.
-[assembly: DaxHolderPlugin(typeof(MyFsPlugin), Name = "MyFs")]
+[assembly: DaxHolderPlugin(typeof(MyFsPlugin), Name = "MyFs", FileSystems = ["myfs"])]
 
 namespace MyFs;
 
