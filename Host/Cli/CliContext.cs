@@ -18,7 +18,15 @@ public sealed record CliContext(TextWriter Output, TextWriter Error, string Host
     {
         CiVariable = Environment.GetEnvironmentVariable("CI"),
         IsErrorTerminal = !Console.IsErrorRedirected,
+        ExitsAfterCommand = true,
     };
+
+    /// <summary>
+    /// Whether the process ends with the command (the real CLI): its plugins are then loaded for
+    /// good, not into collectible contexts, so their ReadyToRun code and tiered compilation are
+    /// used. A host that runs many commands in one process (the tests) leaves it false.
+    /// </summary>
+    public bool ExitsAfterCommand { get; init; }
 
     /// <summary>Whether standard error goes to a terminal: only then is progress shown (on standard error).</summary>
     public bool IsErrorTerminal { get; init; }

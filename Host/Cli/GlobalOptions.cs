@@ -60,7 +60,7 @@ internal sealed class GlobalOptions
 
     /// <summary>The plugin search the options and the environment give.</summary>
     public PluginSearch Search(ParseResult parsed, CliContext context) =>
-        new(context.HostDirectory, context.PluginsVariable, parsed.GetValue(Plugins) ?? [], parsed.GetValue(PluginOverride) ?? []);
+        new(context.HostDirectory, context.PluginsVariable, parsed.GetValue(Plugins) ?? [], parsed.GetValue(PluginOverride) ?? []) { Unloadable = !context.ExitsAfterCommand };
 
     /// <summary>The deadline of one plugin call.</summary>
     public TimeSpan Deadline(ParseResult parsed) => TimeSpan.FromSeconds(parsed.GetValue(PluginTimeout));

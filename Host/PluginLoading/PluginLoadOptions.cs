@@ -21,6 +21,15 @@ public sealed record PluginLoadOptions(IReadOnlyList<PluginSource> Sources, IRea
     /// </summary>
     public IReadOnlyCollection<string>? FileSystems { get; init; }
 
+    /// <summary>
+    /// Whether each plugin gets a collectible context that <see cref="LoadedPlugin.Unload"/> frees
+    /// (the default). A process that runs one command and exits passes false: the runtime neither
+    /// uses a collectible assembly's ReadyToRun code nor compiles its methods in tiers (each is
+    /// compiled fully optimized when first called), which made loading and running a plugin's
+    /// code the larger part of a cold run.
+    /// </summary>
+    public bool Unloadable { get; init; } = true;
+
     /// <summary>Only <paramref name="sources"/>, no overrides.</summary>
     public PluginLoadOptions(IReadOnlyList<PluginSource> sources)
         : this(sources, [])

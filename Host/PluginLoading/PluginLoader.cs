@@ -31,10 +31,10 @@ public static class PluginLoader
         var allErrors = new List<PluginLoadError>(errors);
         var attempted = new Dictionary<PluginDiscovery.Candidate, LoadedPlugin?>();
         var needed = options.FileSystems;
-        TryLoad(candidates.Where(c => needed is null || c.Assembly.Provides(needed)), attempted, allErrors);
+        TryLoad(candidates.Where(c => needed is null || c.Assembly.Provides(needed)), attempted, allErrors, options.Unloadable);
         if (needed is not null && needed.Any(type => !Declared(candidates, type) && !Registered(attempted.Values, type)))
         {
-            TryLoad(candidates, attempted, allErrors);
+            TryLoad(candidates, attempted, allErrors, options.Unloadable);
         }
 
         // Discovery order, each plugin as loaded, or by its declaration when it was not needed;
@@ -54,13 +54,13 @@ public static class PluginLoader
     }
 
     /// <summary>Loads each candidate not yet tried; a failure is recorded as null and its error kept.</summary>
-    private static void TryLoad(IEnumerable<PluginDiscovery.Candidate> candidates, Dictionary<PluginDiscovery.Candidate, LoadedPlugin?> attempted, List<PluginLoadError> errors)
+    private static void TryLoad(IEnumerable<PluginDiscovery.Candidate> candidates, Dictionary<PluginDiscovery.Candidate, LoadedPlugin?> attempted, List<PluginLoadError> errors, bool unloadable)
     {
         foreach (var candidate in candidates.Where(c => !attempted.ContainsKey(c)).ToList())
         {
             try
             {
-                attempted[candidate] = LoadOne(candidate);
+                attempted[candidate] = LoadOne(candidate, unloadable);
             }
             catch (PluginLoadException e)
             {
@@ -76,11 +76,11 @@ public static class PluginLoader
     private static bool Registered(IEnumerable<LoadedPlugin?> loaded, string type) =>
         loaded.Any(p => p?.FileSystemNames.Contains(type, StringComparer.Ordinal) == true);
 
-    private static LoadedPlugin LoadOne(PluginDiscovery.Candidate candidate)
+    private static LoadedPlugin LoadOne(PluginDiscovery.Candidate candidate, bool unloadable)
     {
         var contract = CheckContract(candidate);
         CheckDependencies(candidate);
-        var loader = Loader.CreateFromAssemblyFile(candidate.Assembly.Path, isUnloadable: true, sharedTypes: SharedAssemblies.Types);
+        var loader = Loader.CreateFromAssemblyFile(candidate.Assembly.Path, isUnloadable: unloadable, sharedTypes: SharedAssemblies.Types);
         try
         {
             var entry = CreateEntryPoint(candidate, loader);

@@ -8,7 +8,11 @@ namespace DaxHolder.Scenarios.Running;
 /// <param name="EnvironmentValue">The value of DAXHOLDER_PLUGINS, or null.</param>
 /// <param name="Directories">Each <c>--plugins DIR</c>, in order.</param>
 /// <param name="Overrides">Each <c>--plugin-override NAME</c>.</param>
-internal sealed record PluginSearch(string HostDirectory, string? EnvironmentValue, IReadOnlyList<string> Directories, IReadOnlyList<string> Overrides);
+internal sealed record PluginSearch(string HostDirectory, string? EnvironmentValue, IReadOnlyList<string> Directories, IReadOnlyList<string> Overrides)
+{
+    /// <summary>Whether the plugins can be unloaded again (<see cref="PluginLoadOptions.Unloadable"/>); a one-command process does not need to.</summary>
+    public bool Unloadable { get; init; } = true;
+}
 
 /// <summary>One loaded plugin as <c>daxholder plugins</c> lists it.</summary>
 internal sealed record PluginRow(string Name, IReadOnlyList<string> FileSystemTypes, string Version, string Contract, string Folder)
@@ -53,7 +57,7 @@ internal sealed class PluginSet : IDisposable
     {
         ArgumentNullException.ThrowIfNull(search);
         var sources = PluginSource.Resolve(search.HostDirectory, search.EnvironmentValue, search.Directories);
-        return new PluginSet(PluginLoader.Load(new PluginLoadOptions(sources, search.Overrides) { FileSystems = fileSystems }));
+        return new PluginSet(PluginLoader.Load(new PluginLoadOptions(sources, search.Overrides) { FileSystems = fileSystems, Unloadable = search.Unloadable }));
     }
 
     /// <summary>

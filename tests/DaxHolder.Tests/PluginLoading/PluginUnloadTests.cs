@@ -41,6 +41,29 @@ public sealed class PluginUnloadTests : IDisposable
         plugin.IsUnloaded.ShouldBeTrue();
     }
 
+    /// <summary>
+    /// The CLI's own process loads plugins for good (PluginLoadOptions.Unloadable = false, so the
+    /// runtime uses their ReadyToRun code and tiered compilation): the context is not collectible,
+    /// and disposing the catalog, or an override setting a plugin aside, still works.
+    /// </summary>
+    [Fact]
+    public void Load_NotUnloadable_GivesANonCollectibleContext_AndDisposeAndOverridesStillWork()
+    {
+        var dir = fixtures.CompilePlugin("Minimal", FixturePlugins.PluginSource("Minimal", "minimal"));
+        var again = fixtures.CompilePlugin("MinimalAgain", FixturePlugins.PluginSource("Minimal", "minimal"));
+
+        var catalog = PluginLoader.Load(new PluginLoadOptions(Sources.Only(dir, again), ["MinimalAgain.Plugin"]) { Unloadable = false });
+        var plugin = catalog.Plugins.ShouldHaveSingleItem();
+        catalog.Errors.ShouldBeEmpty();
+        catalog.Overridden.ShouldHaveSingleItem();
+        var context = plugin.ContextReference.Target.ShouldBeAssignableTo<System.Runtime.Loader.AssemblyLoadContext>()!;
+        context.IsCollectible.ShouldBeFalse();
+
+        Should.NotThrow(catalog.Dispose);
+
+        plugin.IsUnloaded.ShouldBeTrue();
+    }
+
     /// <summary>Kept out of line so no local of the caller's frame holds plugin objects.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference LoadUseAndUnload(string dir)
