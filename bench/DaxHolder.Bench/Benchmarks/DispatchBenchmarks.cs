@@ -47,7 +47,7 @@ public class DispatchBenchmarks
     public static IEnumerable<DispatchCase> Cases() => BenchMachines.SmokeRun
         ? [new DispatchCase("smoke", BenchMachines.Smoke with { BlocksPerExtent = 2 })]
         : [
-            Processes(1), Processes(100), Processes(1_000), Processes(10_000),
+            Processes(1), Processes(100), Processes(1_000), Processes(10_000), Processes(100_000),
             Extents(1), Extents(100),
         ];
 
