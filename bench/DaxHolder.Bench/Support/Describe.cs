@@ -60,6 +60,15 @@ internal static class Describe
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"unbind in {clock.Elapsed.TotalMilliseconds:F0} ms ({(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms GC pauses; GCs gen0 {GC.CollectionCount(0) - gcs.Item1} gen1 {GC.CollectionCount(1) - gcs.Item2} gen2 {GC.CollectionCount(2) - gcs.Item3}), " +
             $"{machine.Machine.Trace.Mark - mark} decisions, {(GC.GetTotalAllocatedBytes() - allocated) >> 20} MiB allocated"));
+        var trace = machine.Machine.Trace.All;
+        var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = mark; i < trace.Count; i++)
+        {
+            var kind = trace[i] is DaxHolder.Kernel.Trace.LogPrinted log ? $"LogPrinted ({log.Line.Level})" : trace[i].GetType().Name;
+            kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+        }
+
+        output.WriteLine(string.Join(", ", kinds.OrderByDescending(k => k.Value).ThenBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} {k.Value}")));
     }
 
     /// <summary>Samples allocations by type (the runtime's AllocationTick, about every 100 KB) and prints the top ones on dispose.</summary>
