@@ -96,5 +96,8 @@ internal static class ModuleGuard
         // Objects the kernel itself handed to the plugin (an address_space, a superblock) come
         // back as they are: they are the kernel's own and the kernel downcasts them. A guard is
         // one of the kernel's objects too, and is not wrapped twice.
-        value is null || value.GetType().Assembly == Kernel ? value : Wrap(value, scope);
+        value is null || IsKernelObject(value) ? value : Wrap(value, scope);
+
+    /// <summary>Whether <paramref name="value"/> is one of the kernel model's own objects (a guard is one).</summary>
+    internal static bool IsKernelObject(object value) => value.GetType().Assembly == Kernel;
 }

@@ -66,14 +66,14 @@ internal abstract class Guard<T> : Guard
         where TResult : class =>
         value.IsOk ? ErrnoOr<TResult>.Ok(ModuleGuard.GuardResult(value.Value, Scope)) : value;
 
-    /// <summary>A list of contract objects the plugin returned: a new array of each guarded.</summary>
+    /// <summary>A list of contract objects the plugin returned: a new array of each guarded (a list of the kernel's own stays as it is).</summary>
     [return: NotNullIfNotNull(nameof(values))]
     protected IReadOnlyList<TResult>? GuardedList<TResult>(IReadOnlyList<TResult>? values)
         where TResult : class
     {
-        if (values is null)
+        if (values is null || ModuleGuard.IsKernelObject(values))
         {
-            return null;
+            return values;
         }
 
         var guarded = new TResult[values.Count];
