@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Linq.Expressions;
-using System.Reflection;
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
 using DaxHolder.Kernel.Drivers.Dax;
@@ -17,54 +14,17 @@ namespace DaxHolder.Kernel.Modules;
 /// <item>an rmap record (IReverseMap.Query) is non-empty, overlaps the range asked for, and names an
 /// owner: an inode number above 0 or a metadata kind.</item>
 /// </list>
-/// The check for each contract member is built once and cached.
+/// Each guard member calls the check of what it returns; every check gives the violation's text, or null.
 /// </summary>
 internal static class ContractChecks
 {
-    private static readonly ConcurrentDictionary<MethodInfo, Func<object?[]?, object?, string?>?> Checks = new();
-
-    /// <summary>What is wrong with <paramref name="result"/> of <paramref name="method"/>, or null.</summary>
-    public static string? Violation(MethodInfo method, object?[]? args, object? result) =>
-        Checks.GetOrAdd(method, Build) is { } check ? check(args, result) : null;
-
-    private static Func<object?[]?, object?, string?>? Build(MethodInfo method)
-    {
-        var returns = method.ReturnType;
-        if (returns == typeof(Errno))
-        {
-            return (_, result) => ErrnoViolation((Errno)result!);
-        }
-
-        if (returns == typeof(ErrnoOr<IomapResult>) && method.Name == nameof(IIomapOps.IomapBegin))
-        {
-            return (args, result) => ErrnoViolation(((ErrnoOr<IomapResult>)result!).Error)
-                ?? (((ErrnoOr<IomapResult>)result!) is { IsOk: true, Value: var map } ? IomapViolation(map, (FileOffset)args![1]!) : null);
-        }
-
-        if (returns == typeof(IReadOnlyList<RmapRecord>) && method.Name == nameof(IReverseMap.Query))
-        {
-            return (args, result) => RmapViolation((IReadOnlyList<RmapRecord>?)result, (DeviceExtent)args![0]!);
-        }
-
-        if (returns.IsGenericType && returns.GetGenericTypeDefinition() == typeof(ErrnoOr<>))
-        {
-            var errorOf = ErrorReader(returns);
-            return (_, result) => ErrnoViolation(errorOf(result!));
-        }
-
-        return null;
-    }
-
-    /// <summary>Reads ErrnoOr&lt;T&gt;.Error from a boxed value without reflection on every call.</summary>
-    private static Func<object, Errno> ErrorReader(Type errnoOr)
-    {
-        var boxed = Expression.Parameter(typeof(object));
-        var error = Expression.Property(Expression.Unbox(boxed, errnoOr), nameof(ErrnoOr<object>.Error));
-        return Expression.Lambda<Func<object, Errno>>(error, boxed).Compile();
-    }
-
-    private static string? ErrnoViolation(Errno errno) =>
+    /// <summary>Any member returning <see cref="Errno"/> or <see cref="ErrnoOr{T}"/> (its <see cref="ErrnoOr{T}.Error"/>).</summary>
+    public static string? ErrnoViolation(Errno errno) =>
         Enum.IsDefined(errno) ? null : $"returned errno {(int)errno}, which is not one of the named errnos (DaxHolder.Abstractions.Errno)";
+
+    /// <summary>IIomapOps.IomapBegin(inode, <paramref name="position"/>, ...): the errno, then the mapping.</summary>
+    public static string? IomapBeginViolation(ErrnoOr<IomapResult> result, FileOffset position) =>
+        ErrnoViolation(result.Error) ?? (result is { IsOk: true, Value: var map } ? IomapViolation(map, position) : null);
 
     private static string? IomapViolation(IomapResult result, FileOffset position)
     {
@@ -108,7 +68,8 @@ internal static class ContractChecks
         return null;
     }
 
-    private static string? RmapViolation(IReadOnlyList<RmapRecord>? records, DeviceExtent range)
+    /// <summary>IReverseMap.Query(<paramref name="range"/>).</summary>
+    public static string? QueryViolation(IReadOnlyList<RmapRecord>? records, DeviceExtent range)
     {
         if (records is null)
         {

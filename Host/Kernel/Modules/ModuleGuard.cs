@@ -1,6 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using DaxHolder.Abstractions;
-using DaxHolder.Abstractions.Plugins;
+using DaxHolder.Kernel.Modules.Guards;
 
 namespace DaxHolder.Kernel.Modules;
 
@@ -14,7 +15,9 @@ internal sealed record GuardScope(ModuleIdentity Module, PluginCalls Calls);
 /// type once, when it registers it (<see cref="Fs.Filesystems"/>); every contract object the
 /// plugin hands back (an image, a mounted filesystem, its file operations, iomap, rmap, holder
 /// operations), directly, inside <see cref="ErrnoOr{T}"/> or in a list, is wrapped in turn, so
-/// nothing the kernel holds reaches plugin code unguarded. Every call through a guard:
+/// nothing the kernel holds reaches plugin code unguarded. A guard is an ordinary class, one per
+/// contract interface (<see cref="Guards"/>: GuardedFileOperations, GuardedDaxHolderOperations,
+/// ...), that implements each member of its interface. Every call through a guard:
 /// <list type="bullet">
 /// <item>is recorded with <see cref="PluginCalls"/>, so a watchdog sees one that does not return;</item>
 /// <item>turns an exception into a <see cref="PluginFault"/> naming plugin, version, call and arguments
@@ -22,30 +25,28 @@ internal sealed record GuardScope(ModuleIdentity Module, PluginCalls Calls);
 /// <item>checks what it returns against the contract (<see cref="ContractChecks"/>).</item>
 /// </list>
 /// Guarded objects handed back to their plugin as arguments are unwrapped, so the plugin sees its
-/// own types. Proxies are fresh objects: compare what they return by value, not by reference.
+/// own types. Guards are fresh objects: compare what they return by value, not by reference.
 /// </summary>
 internal static class ModuleGuard
 {
-    private static readonly Assembly Contract = typeof(IDaxHolderPlugin).Assembly;
     private static readonly Assembly Kernel = typeof(ModuleGuard).Assembly;
-    private static readonly MethodInfo WrapMethod = typeof(ModuleGuard).GetMethod(nameof(Wrap), BindingFlags.Static | BindingFlags.Public)!;
 
-    /// <summary>A guarded view of <paramref name="target"/>, which belongs to the plugin of <paramref name="scope"/>.</summary>
+    /// <summary>
+    /// A guarded view of <paramref name="target"/>, which belongs to the plugin of <paramref name="scope"/>.
+    /// <typeparamref name="T"/> is a contract interface; one without a guard class is a
+    /// <see cref="NotSupportedException"/> (every interface of the contract has one).
+    /// </summary>
     public static T Wrap<T>(T target, GuardScope scope)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (target is GuardProxy)
+        ArgumentNullException.ThrowIfNull(scope);
+        if (target is Guard)
         {
             return target;
         }
 
-        var proxy = DispatchProxy.Create<T, GuardProxy>();
-        var guard = (GuardProxy)(object)proxy;
-        guard.Target = target;
-        guard.Scope = scope;
-        guard.InterfaceName = typeof(T).Name;
-        return proxy;
+        return (T)(object)GuardFactory.Create(typeof(T), target, scope);
     }
 
     /// <summary>
@@ -56,7 +57,7 @@ internal static class ModuleGuard
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(body);
-        scope.Calls.Enter(scope.Module, call, RunMethod, null);
+        scope.Calls.Enter(scope.Module, call, null, null);
         try
         {
             return body();
@@ -71,140 +72,32 @@ internal static class ModuleGuard
         }
     }
 
-    private static readonly MethodInfo RunMethod = typeof(ModuleGuard).GetMethod(nameof(Run))!;
-
     /// <summary>Whether <paramref name="value"/> is a guarded plugin object.</summary>
-    public static bool IsGuarded(object value) => value is GuardProxy;
+    public static bool IsGuarded(object value) => value is Guard;
 
     /// <summary>"IMountedFileSystem of plugin 'Xfs' 0.1.0" for a guarded object.</summary>
     public static string Describe(object value) =>
-        value is GuardProxy g ? $"{g.InterfaceName} of {g.Scope.Module}" : value.ToString() ?? "";
+        value is Guard g ? $"{g.Contract} of {g.Scope.Module}" : value.ToString() ?? "";
 
     /// <summary>The plugin behind a guarded object, or null for any other object.</summary>
-    public static ModuleIdentity? ModuleOf(object value) => (value as GuardProxy)?.Scope.Module;
+    public static ModuleIdentity? ModuleOf(object value) => (value as Guard)?.Scope.Module;
 
     /// <summary>A plugin's own object behind a guard, for handing it back to that plugin.</summary>
-    internal static object? Unwrap(object? value) => value is GuardProxy g ? g.Target : value;
+    internal static object? Unwrap(object? value) => value is Guard g ? g.PluginObject : value;
 
     /// <summary>Whether <paramref name="exception"/> is the kernel model's own (an oops, a fault already named) rather than the plugin's.</summary>
     internal static bool IsKernels(Exception exception) =>
         exception.GetType().Assembly == Kernel || exception is OperationCanceledException;
 
-    /// <summary>Guards a value that came out of a plugin, according to its declared type.</summary>
-    internal static object? GuardResult(Type declared, object? value, GuardScope scope)
-    {
-        if (value is null || value.GetType().Assembly == Kernel)
-        {
-            // Objects the kernel itself handed to the plugin (an address_space, a superblock)
-            // come back as they are: they are the kernel's own and the kernel downcasts them.
-            return value;
-        }
+    /// <summary>Guards a contract object that came out of a plugin.</summary>
+    [return: NotNullIfNotNull(nameof(value))]
+    internal static T? GuardResult<T>(T? value, GuardScope scope)
+        where T : class =>
+        // Objects the kernel itself handed to the plugin (an address_space, a superblock) come
+        // back as they are: they are the kernel's own and the kernel downcasts them. A guard is
+        // one of the kernel's objects too, and is not wrapped twice.
+        value is null || IsKernelObject(value) ? value : Wrap(value, scope);
 
-        if (IsContractInterface(declared))
-        {
-            return WrapMethod.MakeGenericMethod(declared).Invoke(null, [value, scope]);
-        }
-
-        if (declared.IsGenericType && declared.GetGenericTypeDefinition() == typeof(ErrnoOr<>)
-            && IsContractInterface(declared.GenericTypeArguments[0]))
-        {
-            return GuardErrnoOr(declared, value, scope);
-        }
-
-        if (declared.IsGenericType && declared.GetGenericTypeDefinition() == typeof(IReadOnlyList<>)
-            && IsContractInterface(declared.GenericTypeArguments[0]))
-        {
-            var element = declared.GenericTypeArguments[0];
-            var items = ((System.Collections.IEnumerable)value).Cast<object>().Select(i => GuardResult(element, i, scope)).ToArray();
-            var array = Array.CreateInstance(element, items.Length);
-            Array.Copy(items, array, items.Length);
-            return array;
-        }
-
-        return value;
-    }
-
-    private static object GuardErrnoOr(Type declared, object value, GuardScope scope)
-    {
-        var isOk = (bool)declared.GetProperty(nameof(ErrnoOr<object>.IsOk))!.GetValue(value)!;
-        if (!isOk)
-        {
-            return value;
-        }
-
-        var inner = declared.GetProperty(nameof(ErrnoOr<object>.Value))!.GetValue(value);
-        var guarded = GuardResult(declared.GenericTypeArguments[0], inner, scope);
-        return declared.GetMethod(nameof(ErrnoOr<object>.Ok))!.Invoke(null, [guarded])!;
-    }
-
-    private static bool IsContractInterface(Type type) => type.IsInterface && type.Assembly == Contract;
-}
-
-/// <summary>The proxy behind <see cref="ModuleGuard.Wrap{T}"/>; public only because DispatchProxy requires it.</summary>
-#pragma warning disable CA1852 // DispatchProxy derives from this type at run time
-public class GuardProxy : DispatchProxy
-#pragma warning restore CA1852
-{
-    internal object Target { get; set; } = null!;
-
-    internal GuardScope Scope { get; set; } = null!;
-
-    internal string InterfaceName { get; set; } = "";
-
-    /// <inheritdoc />
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-    {
-        ArgumentNullException.ThrowIfNull(targetMethod);
-        var calls = Scope.Calls;
-        calls.Enter(Scope.Module, InterfaceName, targetMethod, args);
-        try
-        {
-            var result = Call(targetMethod, args);
-            if (calls.IsAbandoned)
-            {
-                throw new OperationCanceledException("the machine was abandoned at its plugin call's deadline");
-            }
-
-            if (ContractChecks.Violation(targetMethod, args, result) is { } violation)
-            {
-                throw Fault(targetMethod, args, PluginFaultKind.ContractViolation, violation);
-            }
-
-            return ModuleGuard.GuardResult(targetMethod.ReturnType, result, Scope);
-        }
-        catch (TargetInvocationException e) when (e.InnerException is { } inner)
-        {
-            throw Fault(targetMethod, args, PluginFaultKind.Threw, $"{inner.GetType().Name}: {inner.Message}", inner);
-        }
-        finally
-        {
-            calls.Leave();
-        }
-    }
-
-    private object? Call(MethodInfo method, object?[]? args)
-    {
-        var forPlugin = args;
-        if (args is not null && args.Any(ModuleGuardIsProxy))
-        {
-            forPlugin = [.. args.Select(ModuleGuard.Unwrap)];
-        }
-
-        try
-        {
-            return method.Invoke(Target, forPlugin);
-        }
-        catch (TargetInvocationException e) when (e.InnerException is { } inner && ModuleGuard.IsKernels(inner))
-        {
-            // An oops inside a kernel service the plugin called, or a fault of a nested call,
-            // is the kernel's: it goes on up as it is.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
-            throw;
-        }
-    }
-
-    private static bool ModuleGuardIsProxy(object? value) => value is GuardProxy;
-
-    private PluginFault Fault(MethodInfo method, object?[]? args, PluginFaultKind kind, string detail, Exception? inner = null) =>
-        new(Scope.Module, $"{InterfaceName}.{PluginCall.MemberName(method)}", CallText.Arguments(args), kind, detail, inner);
+    /// <summary>Whether <paramref name="value"/> is one of the kernel model's own objects (a guard is one).</summary>
+    internal static bool IsKernelObject(object value) => value.GetType().Assembly == Kernel;
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 
 namespace DaxHolder.Kernel.Modules;
 
@@ -30,8 +29,11 @@ internal sealed class PluginCalls : IDisposable
     public TimeSpan RunningFor =>
         Volatile.Read(ref running) is null ? TimeSpan.Zero : Stopwatch.GetElapsedTime(Volatile.Read(ref startedAt));
 
-    /// <summary>A call starts; only the outermost one is recorded.</summary>
-    public void Enter(ModuleIdentity module, string contractInterface, MethodInfo method, object?[]? arguments)
+    /// <summary>
+    /// A call starts; only the outermost one is recorded. <paramref name="member"/> is null for
+    /// plugin code run outside a contract call, named by <paramref name="contractInterface"/> alone.
+    /// </summary>
+    public void Enter(ModuleIdentity module, string contractInterface, string? member, object?[]? arguments)
     {
         if (abandoned)
         {
@@ -41,7 +43,7 @@ internal sealed class PluginCalls : IDisposable
         if (depth++ == 0)
         {
             Volatile.Write(ref startedAt, Stopwatch.GetTimestamp());
-            Volatile.Write(ref running, new PluginCall(module, contractInterface, method, arguments));
+            Volatile.Write(ref running, new PluginCall(module, contractInterface, member, arguments));
         }
     }
 
@@ -65,16 +67,16 @@ internal sealed class PluginCalls : IDisposable
     }
 }
 
-/// <summary>A call into a plugin: whose, which member, with what.</summary>
-internal sealed record PluginCall(ModuleIdentity Module, string Interface, MethodInfo Method, object?[]? Arguments)
+/// <summary>A call into a plugin: whose, which member, with what. Its texts are made only when asked for.</summary>
+/// <param name="Module">The plugin.</param>
+/// <param name="Interface">The contract interface ("IDaxHolderOperations"), or what ran outside a contract call ("module init").</param>
+/// <param name="Member">The member ("NotifyFailure"; a property by its name), or null outside a contract call.</param>
+/// <param name="Arguments">The arguments as the kernel passed them, or null.</param>
+internal sealed record PluginCall(ModuleIdentity Module, string Interface, string? Member, object?[]? Arguments)
 {
     /// <summary>"IDaxHolderOperations.NotifyFailure"; for code run outside a contract call, what ran ("module init").</summary>
-    public string Name => Arguments is null && Method.DeclaringType == typeof(ModuleGuard) ? Interface : $"{Interface}.{MemberName(Method)}";
+    public string Name => Member is null ? Interface : $"{Interface}.{Member}";
 
     /// <summary>The arguments as text, each shortened.</summary>
     public string ArgumentText => CallText.Arguments(Arguments);
-
-    /// <summary>A property getter reads as the property's name.</summary>
-    public static string MemberName(MethodInfo method) =>
-        method.IsSpecialName && method.Name.StartsWith("get_", StringComparison.Ordinal) ? method.Name[4..] : method.Name;
 }

@@ -73,7 +73,7 @@ public sealed class ModuleGuardTests : IDisposable
     }
 
     [Fact]
-    public void Wrap_DoesNotWrapAProxyTwice()
+    public void Wrap_DoesNotWrapAGuardTwice()
     {
         var dir = fixtures.CompilePlugin("Once", FixturePlugins.PluginSource("Once", "once"));
         using var catalog = PluginLoader.Load(Sources.Only(dir));
