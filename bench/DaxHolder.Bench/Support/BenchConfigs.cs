@@ -35,7 +35,7 @@ public sealed class ThroughputConfig : ManualConfig
 
 /// <summary>
 /// (a): each invocation poisons a new page, so the invocation count is fixed and every target is
-/// fresh; eight warm-up iterations let tiered compilation reach its optimized code first. No full
+/// fresh; twenty warm-up iterations (8,000 events) let tiered compilation reach its optimized code first. No full
 /// collection is forced between iterations (BenchmarkDotNet forces one by default): on the
 /// reference machine's 600 MB heap a forced compacting collection leaves every iteration on cold
 /// caches and a decommitted allocation area, a state a run never sees between two events. The
@@ -46,7 +46,7 @@ public sealed class PoisonEventConfig : ManualConfig
 {
     public const int Invocations = 400;
     public const int Iterations = 30;
-    public const int Warmups = 8;
+    public const int Warmups = 20;
 
     public PoisonEventConfig()
     {
