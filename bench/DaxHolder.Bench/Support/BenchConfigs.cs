@@ -15,7 +15,11 @@ namespace DaxHolder.Bench.Support;
 /// </summary>
 public static class BenchJobs
 {
-    public static Job InProcess => Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1);
+    /// <summary>
+    /// In process, with an hour per benchmark rather than the toolchain's default of five minutes:
+    /// the 100,000-process dispatch machine takes longer than that to build and check.
+    /// </summary>
+    public static Job InProcess => Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(1), logOutput: true)).WithLaunchCount(1);
 
     /// <summary>A destructive or long operation: measured once per iteration, no pilot, no overhead runs.</summary>
     public static Job Once(int iterations, int warmups = 1) =>
