@@ -24,21 +24,8 @@ internal sealed class GuardedIomapOps(IIomapOps target, GuardScope scope)
         }
     }
 
-    public Errno IomapEnd(InodeNumber inode, FileOffset position, ByteLength length, ByteLength written, IomapRequest request, Iomap map)
-    {
-        using var call = Enter(nameof(IomapEnd), inode, position, length, written, request, map);
-        try
-        {
-            var result = Target.IomapEnd(inode, position, length, written, request, map);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno IomapEnd(InodeNumber inode, FileOffset position, ByteLength length, ByteLength written, IomapRequest request, Iomap map) =>
+        ErrnoCall(nameof(IomapEnd), (inode, position, length, written, request, map), static (target, a) => target.IomapEnd(a.Item1, a.Item2, a.Item3, a.Item4, a.Item5, a.Item6), inode, position, length, written, request, map);
 }
 
 /// <summary>The guard of a filesystem's reverse map; the records of a query are checked against the range asked for.</summary>
@@ -82,19 +69,6 @@ internal sealed class GuardedReverseMap(IReverseMap target, GuardScope scope)
 internal sealed class GuardedDaxHolderOperations(IDaxHolderOperations target, GuardScope scope)
     : Guard<IDaxHolderOperations>(target, scope, nameof(IDaxHolderOperations)), IDaxHolderOperations
 {
-    public Errno NotifyFailure(IDaxDevice daxDevice, DeviceOffset offset, ByteLength length, MfFlags flags)
-    {
-        using var call = Enter(nameof(NotifyFailure), daxDevice, offset, length, flags);
-        try
-        {
-            var result = Target.NotifyFailure(ForPlugin(daxDevice), offset, length, flags);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno NotifyFailure(IDaxDevice daxDevice, DeviceOffset offset, ByteLength length, MfFlags flags) =>
+        ErrnoCall(nameof(NotifyFailure), (ForPlugin(daxDevice), offset, length, flags), static (target, a) => target.NotifyFailure(a.Item1, a.Item2, a.Item3, a.Item4), daxDevice, offset, length, flags);
 }

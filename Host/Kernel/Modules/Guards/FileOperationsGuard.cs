@@ -71,133 +71,29 @@ internal sealed class GuardedFileOperations(IFileOperations target, GuardScope s
         }
     }
 
-    public Errno Fallocate(InodeNumber inode, FallocateMode mode, FileOffset position, ByteLength length)
-    {
-        using var call = Enter(nameof(Fallocate), inode, mode, position, length);
-        try
-        {
-            var result = Target.Fallocate(inode, mode, position, length);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno Fallocate(InodeNumber inode, FallocateMode mode, FileOffset position, ByteLength length) =>
+        ErrnoCall(nameof(Fallocate), (inode, mode, position, length), static (target, a) => target.Fallocate(a.Item1, a.Item2, a.Item3, a.Item4), inode, mode, position, length);
 
-    public Errno Clone(InodeNumber source, InodeNumber destination)
-    {
-        using var call = Enter(nameof(Clone), source, destination);
-        try
-        {
-            var result = Target.Clone(source, destination);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno Clone(InodeNumber source, InodeNumber destination) =>
+        ErrnoCall(nameof(Clone), (source, destination), static (target, a) => target.Clone(a.Item1, a.Item2), source, destination);
 
-    public Errno CloneRange(InodeNumber source, FileOffset sourcePosition, InodeNumber destination, FileOffset destinationPosition, ByteLength length)
-    {
-        using var call = Enter(nameof(CloneRange), source, sourcePosition, destination, destinationPosition, length);
-        try
-        {
-            var result = Target.CloneRange(source, sourcePosition, destination, destinationPosition, length);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno CloneRange(InodeNumber source, FileOffset sourcePosition, InodeNumber destination, FileOffset destinationPosition, ByteLength length) =>
+        ErrnoCall(nameof(CloneRange), (source, sourcePosition, destination, destinationPosition, length), static (target, a) => target.CloneRange(a.Item1, a.Item2, a.Item3, a.Item4, a.Item5), source, sourcePosition, destination, destinationPosition, length);
 
-    public Errno Truncate(InodeNumber inode, ByteLength size)
-    {
-        using var call = Enter(nameof(Truncate), inode, size);
-        try
-        {
-            var result = Target.Truncate(inode, size);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno Truncate(InodeNumber inode, ByteLength size) =>
+        ErrnoCall(nameof(Truncate), (inode, size), static (target, a) => target.Truncate(a.Item1, a.Item2), inode, size);
 
-    public Errno Unlink(string path)
-    {
-        using var call = Enter(nameof(Unlink), path);
-        try
-        {
-            var result = Target.Unlink(path);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno Unlink(string path) =>
+        ErrnoCall(nameof(Unlink), path, static (target, a) => target.Unlink(a), path);
 
-    public Errno SetXattr(InodeNumber inode, string name, ByteLength valueLength)
-    {
-        using var call = Enter(nameof(SetXattr), inode, name, valueLength);
-        try
-        {
-            var result = Target.SetXattr(inode, name, valueLength);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno SetXattr(InodeNumber inode, string name, ByteLength valueLength) =>
+        ErrnoCall(nameof(SetXattr), (inode, name, valueLength), static (target, a) => target.SetXattr(a.Item1, a.Item2, a.Item3), inode, name, valueLength);
 
-    public Errno RemoveXattr(InodeNumber inode, string name)
-    {
-        using var call = Enter(nameof(RemoveXattr), inode, name);
-        try
-        {
-            var result = Target.RemoveXattr(inode, name);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno RemoveXattr(InodeNumber inode, string name) =>
+        ErrnoCall(nameof(RemoveXattr), (inode, name), static (target, a) => target.RemoveXattr(a.Item1, a.Item2), inode, name);
 
-    public Errno Mkdir(string path)
-    {
-        using var call = Enter(nameof(Mkdir), path);
-        try
-        {
-            var result = Target.Mkdir(path);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno Mkdir(string path) =>
+        ErrnoCall(nameof(Mkdir), path, static (target, a) => target.Mkdir(a), path);
 
     public ErrnoOr<IReadOnlyList<DirectoryEntry>> ReadDir(string path)
     {
@@ -231,35 +127,9 @@ internal sealed class GuardedFileOperations(IFileOperations target, GuardScope s
         }
     }
 
-    public Errno SetDaxFlag(InodeNumber inode, bool dax)
-    {
-        using var call = Enter(nameof(SetDaxFlag), inode, dax);
-        try
-        {
-            var result = Target.SetDaxFlag(inode, dax);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno SetDaxFlag(InodeNumber inode, bool dax) =>
+        ErrnoCall(nameof(SetDaxFlag), (inode, dax), static (target, a) => target.SetDaxFlag(a.Item1, a.Item2), inode, dax);
 
-    public Errno Fsync(InodeNumber inode)
-    {
-        using var call = Enter(nameof(Fsync), inode);
-        try
-        {
-            var result = Target.Fsync(inode);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno Fsync(InodeNumber inode) =>
+        ErrnoCall(nameof(Fsync), inode, static (target, a) => target.Fsync(a), inode);
 }

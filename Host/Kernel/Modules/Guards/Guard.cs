@@ -46,6 +46,29 @@ internal abstract class Guard<T> : Guard
     /// <summary>A call of <paramref name="member"/> starts (a property reads as its name).</summary>
     protected GuardCall Enter(string member, params object?[] arguments) => GuardCall.Enter(this, member, arguments);
 
+    /// <summary>
+    /// A member that answers an errno: the call of <paramref name="member"/> with
+    /// <paramref name="arguments"/> recorded, <paramref name="body"/> run on the plugin's object
+    /// with <paramref name="state"/> (a static lambda, so nothing is captured per call), the errno
+    /// checked against the contract, and an exception of the plugin's turned into a fault.
+    /// </summary>
+    protected Errno ErrnoCall<TState>(string member, TState state, Func<T, TState, Errno> body, params object?[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        using var call = Enter(member, arguments);
+        try
+        {
+            var result = body(Target, state);
+            call.Returned();
+            call.Check(ContractChecks.ErrnoViolation(result));
+            return result;
+        }
+        catch (Exception e) when (IsPlugins(e))
+        {
+            throw call.Threw(e);
+        }
+    }
+
     /// <summary>Whether an exception is the plugin's, to become a fault, rather than the kernel model's own.</summary>
     protected static bool IsPlugins(Exception exception) => !ModuleGuard.IsKernels(exception);
 

@@ -97,37 +97,11 @@ internal sealed class GuardedSuperBlock(ISuperBlock target, GuardScope scope)
         }
     }
 
-    public Errno FreezeSuper(FreezeHolder holder)
-    {
-        using var call = Enter(nameof(FreezeSuper), holder);
-        try
-        {
-            var result = Target.FreezeSuper(holder);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno FreezeSuper(FreezeHolder holder) =>
+        ErrnoCall(nameof(FreezeSuper), holder, static (target, a) => target.FreezeSuper(a), holder);
 
-    public Errno ThawSuper(FreezeHolder holder)
-    {
-        using var call = Enter(nameof(ThawSuper), holder);
-        try
-        {
-            var result = Target.ThawSuper(holder);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno ThawSuper(FreezeHolder holder) =>
+        ErrnoCall(nameof(ThawSuper), holder, static (target, a) => target.ThawSuper(a), holder);
 
     public void ForceShutdown(string reason)
     {

@@ -148,21 +148,8 @@ internal sealed class GuardedKernelServices(IKernelServices target, GuardScope s
         }
     }
 
-    public Errno InvalidateInodePages2Range(IAddressSpace mapping, PageIndex start, PageIndex endInclusive)
-    {
-        using var call = Enter(nameof(InvalidateInodePages2Range), mapping, start, endInclusive);
-        try
-        {
-            var result = Target.InvalidateInodePages2Range(ForPlugin(mapping), start, endInclusive);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno InvalidateInodePages2Range(IAddressSpace mapping, PageIndex start, PageIndex endInclusive) =>
+        ErrnoCall(nameof(InvalidateInodePages2Range), (ForPlugin(mapping), start, endInclusive), static (target, a) => target.InvalidateInodePages2Range(a.Item1, a.Item2, a.Item3), mapping, start, endInclusive);
 
     public ErrnoOr<ByteLength> DaxIomapRw(IInode inode, FileOffset position, ByteLength length, bool write, IIomapOps operations)
     {
@@ -180,21 +167,8 @@ internal sealed class GuardedKernelServices(IKernelServices target, GuardScope s
         }
     }
 
-    public Errno MfDaxKillProcs(IAddressSpace mapping, PageIndex index, PageCount count, MfFlags flags)
-    {
-        using var call = Enter(nameof(MfDaxKillProcs), mapping, index, count, flags);
-        try
-        {
-            var result = Target.MfDaxKillProcs(ForPlugin(mapping), index, count, flags);
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno MfDaxKillProcs(IAddressSpace mapping, PageIndex index, PageCount count, MfFlags flags) =>
+        ErrnoCall(nameof(MfDaxKillProcs), (ForPlugin(mapping), index, count, flags), static (target, a) => target.MfDaxKillProcs(a.Item1, a.Item2, a.Item3, a.Item4), mapping, index, count, flags);
 
     public void TraceRmapQuery(DeviceExtent range)
     {

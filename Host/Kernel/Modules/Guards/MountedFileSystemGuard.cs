@@ -98,21 +98,8 @@ internal sealed class GuardedMountedFileSystem(IMountedFileSystem target, GuardS
         }
     }
 
-    public Errno Unmount()
-    {
-        using var call = Enter(nameof(Unmount));
-        try
-        {
-            var result = Target.Unmount();
-            call.Returned();
-            call.Check(ContractChecks.ErrnoViolation(result));
-            return result;
-        }
-        catch (Exception e) when (IsPlugins(e))
-        {
-            throw call.Threw(e);
-        }
-    }
+    public Errno Unmount() =>
+        ErrnoCall(nameof(Unmount), 0, static (target, _) => target.Unmount());
 
     public void Shutdown()
     {
