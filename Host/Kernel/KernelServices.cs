@@ -7,7 +7,6 @@ using DaxHolder.Kernel.Fs.Dax;
 using DaxHolder.Kernel.Mm;
 using DaxHolder.Kernel.Mm.MemoryFailure;
 using DaxHolder.Kernel.Modules;
-using DaxHolder.Kernel.Trace;
 
 namespace DaxHolder.Kernel;
 
@@ -49,7 +48,7 @@ internal sealed class KernelServices(KernelContext kernel, Truncate truncate, Fs
     public Errno MfDaxKillProcs(IAddressSpace mapping, PageIndex index, PageCount count, MfFlags flags)
     {
         var host = AsHost(mapping);
-        var slot = kernel.Trace.Enter(new DaxKillProcsCalled(host.Host, index, count, flags, null));
+        var slot = kernel.Trace.EnterDaxKillProcs(host.Host, index, count, flags);
         var result = memoryFailure.MfDaxKillProcs(host, index, count, flags);
         kernel.Trace.Return(slot, result);
         return result;

@@ -82,6 +82,15 @@ internal sealed class PageTable
     public List<PageTableEntry> Zap(UserAddress start, UserAddress end, bool evenCows)
     {
         var removed = new List<PageTableEntry>();
+        Zap(start, end, evenCows, removed);
+        return removed;
+    }
+
+    /// <summary><see cref="Zap(UserAddress, UserAddress, bool)"/> into <paramref name="removed"/>, which it clears first (a list the caller reuses).</summary>
+    public void Zap(UserAddress start, UserAddress end, bool evenCows, List<PageTableEntry> removed)
+    {
+        ArgumentNullException.ThrowIfNull(removed);
+        removed.Clear();
         var pages = (end.Value - start.Value) >> PageGeometry.PageShift;
         if (pages < (ulong)leaves.Count)
         {
@@ -111,7 +120,6 @@ internal sealed class PageTable
             Uncount(entry);
         }
 
-        return removed;
     }
 
     private void Uncount(PageTableEntry entry)

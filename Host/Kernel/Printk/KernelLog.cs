@@ -77,6 +77,6 @@ internal sealed class KernelLog(DecisionTrace? trace = null) : IKernelLog
     private void Print(LogLine line)
     {
         lines.Add(line);
-        trace?.Add(new LogPrinted(line));
+        trace?.LogPrinted(line);
     }
 }

@@ -195,7 +195,7 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
             queuedOn.Add(thread);
         }
 
-        kernel.Trace.Add(new SignalSent(record));
+        kernel.Trace.SignalSent(record);
         return record;
     }
 }

@@ -34,6 +34,14 @@ internal sealed class AppendList<T> : IReadOnlyList<T>
         }
     }
 
+    /// <summary>The item at <paramref name="index"/>, to read or change in place.</summary>
+    public ref T At(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        return ref chunks[index >> ChunkShift][index & (ChunkSize - 1)];
+    }
+
     public void Add(T item)
     {
         if ((Count >> ChunkShift) == chunks.Count)
@@ -57,6 +65,26 @@ internal sealed class AppendList<T> : IReadOnlyList<T>
 
         Count = count;
         chunks.RemoveRange((count + ChunkSize - 1) >> ChunkShift, chunks.Count - ((count + ChunkSize - 1) >> ChunkShift));
+    }
+
+    /// <summary>The <paramref name="count"/> items from <paramref name="start"/>, copied into an array.</summary>
+    public T[] Slice(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Count);
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var result = new T[count];
+        for (var i = 0; i < count; i++)
+        {
+            result[i] = chunks[(start + i) >> ChunkShift][(start + i) & (ChunkSize - 1)];
+        }
+
+        return result;
     }
 
     /// <summary>The items from <paramref name="start"/> to the end, copied.</summary>

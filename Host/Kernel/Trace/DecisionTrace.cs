@@ -1,5 +1,9 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Abstractions.Fs;
+using DaxHolder.Kernel.Fs.Dax;
+using DaxHolder.Kernel.Printk;
+using DaxHolder.Kernel.Signal;
+using DaxHolder.Kernel.Units;
 
 namespace DaxHolder.Kernel.Trace;
 
@@ -7,37 +11,75 @@ namespace DaxHolder.Kernel.Trace;
 /// The decisions one machine has taken, in the order the kernel walked them, like a tracepoint
 /// buffer. A call is recorded where it was made (<see cref="Enter"/>) and completed with its return
 /// value when it returns (<see cref="Return"/>), so what the callee did follows the call line.
-/// Every step of a scenario takes the slice it produced.
+/// Every step of a scenario takes the slice it produced. The decisions taken by the million are
+/// kept as values (<see cref="TraceSlot"/>) and read back as the records that were recorded; the
+/// hot paths record them without building the record at all (<see cref="PageExamined"/> and the
+/// methods beside it).
 /// </summary>
 internal sealed class DecisionTrace
 {
     /// <summary>At most this many rmap records are kept per notify_failure call; the rest are counted.</summary>
     public const int RmapListed = 16;
 
-    private readonly AppendList<Decision> decisions = new();
+    private readonly AppendList<TraceSlot> slots = new();
+
+    /// <summary>The page-table entries every compact <see cref="Trace.RangeUnmapped"/> removed, in order: held here, not in an array per decision.</summary>
+    private readonly AppendList<UnmappedEntry> unmapped = new();
     private readonly Stack<RmapWalk> walks = new();
 
-    public IReadOnlyList<Decision> All => decisions;
+    public DecisionTrace()
+    {
+        All = new View(this);
+    }
 
-    public int Mark => decisions.Count;
+    /// <summary>Every decision so far, each read back as its record when it is indexed.</summary>
+    public IReadOnlyList<Decision> All { get; }
+
+    public int Mark => slots.Count;
 
     public void Add(Decision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        decisions.Add(decision);
+        if (decision is RangeUnmapped r)
+        {
+            RangeUnmapped(r.Inode, r.Start, r.Length, r.Removed);
+            return;
+        }
+
+        slots.Add(TraceSlot.Of(decision));
     }
 
     /// <summary>Records a call as it is made; <see cref="Return"/> fills in its result at the same place.</summary>
     public int Enter(Decision call)
     {
         Add(call);
-        return decisions.Count - 1;
+        return slots.Count - 1;
+    }
+
+    /// <summary>mm/memory-failure.c: mf_dax_kill_procs() is called (<see cref="DaxKillProcsCalled"/>); <see cref="Return"/> completes it.</summary>
+    public int EnterDaxKillProcs(InodeNumber inode, PageIndex index, PageCount count, MfFlags flags)
+    {
+        slots.Add(TraceSlot.OfDaxKillProcsCalled(inode, index, count, flags, null)!.Value);
+        return slots.Count - 1;
     }
 
     /// <summary>The call recorded at <paramref name="slot"/> (by <see cref="Enter"/>) returned <paramref name="result"/>: its record is completed in place.</summary>
     public void Return(int slot, Errno result)
     {
-        switch (decisions[slot])
+        ref var at = ref slots.At(slot);
+        if (at.Kind == SlotKind.DaxKillProcsCalled)
+        {
+            if (!at.TryReturn(result))
+            {
+                var call = (DaxKillProcsCalled)Read(slot);
+                call.Result = result;
+                at = TraceSlot.Box(call);
+            }
+
+            return;
+        }
+
+        switch (at.Kind == SlotKind.Boxed ? Read(slot) : null)
         {
             case HolderNotified call:
                 call.Result = result;
@@ -46,8 +88,48 @@ internal sealed class DecisionTrace
                 call.Result = result;
                 break;
             default:
-                throw new InvalidOperationException($"trace slot {slot} holds {decisions[slot].GetType().Name}, not a call that returns an errno");
+                throw new InvalidOperationException($"trace slot {slot} holds {Read(slot).GetType().Name}, not a call that returns an errno");
         }
+    }
+
+    /// <summary>A page index looked at by mf_dax_kill_procs() or the generic path (<see cref="Trace.PageExamined"/>).</summary>
+    public void PageExamined(InodeNumber inode, PageIndex index, Pfn? entryPfn, DaxEntryState found) =>
+        slots.Add(TraceSlot.OfPageExamined(inode, index, entryPfn, found));
+
+    /// <summary>A to_kill entry (<see cref="Trace.ProcessCollected"/>).</summary>
+    public void ProcessCollected(TaskName task, UserAddress address, int sizeShift) =>
+        slots.Add(TraceSlot.OfProcessCollected(task, address, sizeShift));
+
+    /// <summary>A candidate whose page is not mapped at <paramref name="address"/> (<see cref="CandidateSkipped.NotMappedAt"/>).</summary>
+    public void CandidateNotMapped(TaskName task, UserAddress vmaStart, UserAddress address) =>
+        slots.Add(TraceSlot.OfCandidateSkipped(task, vmaStart, 2, address));
+
+    /// <summary>A signal sent or not queued (<see cref="Trace.SignalSent"/>).</summary>
+    public void SignalSent(SignalRecord signal) => slots.Add(TraceSlot.OfSignalSent(signal));
+
+    /// <summary>SetPageHWPoison() on a page (<see cref="Trace.PagePoisoned"/>).</summary>
+    public void PagePoisoned(Pfn pfn) => slots.Add(TraceSlot.OfPagePoisoned(pfn));
+
+    /// <summary>A printk line (<see cref="Trace.LogPrinted"/>).</summary>
+    public void LogPrinted(LogLine line) => slots.Add(TraceSlot.OfLogPrinted(line));
+
+    /// <summary>unmap_mapping_range() and what it removed (<see cref="Trace.RangeUnmapped"/>): the entries are copied, so the caller may reuse its list.</summary>
+    public void RangeUnmapped(InodeNumber inode, FileOffset start, ByteLength length, IReadOnlyList<UnmappedEntry> removed)
+    {
+        ArgumentNullException.ThrowIfNull(removed);
+        if (removed.Count > short.MaxValue || unmapped.Count > int.MaxValue - removed.Count)
+        {
+            slots.Add(TraceSlot.Box(new RangeUnmapped(inode, start, length, [.. removed])));
+            return;
+        }
+
+        var first = unmapped.Count;
+        for (var i = 0; i < removed.Count; i++)
+        {
+            unmapped.Add(removed[i]);
+        }
+
+        slots.Add(TraceSlot.OfRangeUnmapped(inode, start, length, first, (short)removed.Count));
     }
 
     /// <summary>A holder's notify_failure starts: the rmap queries and records it traces belong to it.</summary>
@@ -99,18 +181,61 @@ internal sealed class DecisionTrace
         return true;
     }
 
-    public IReadOnlyList<Decision> Since(int mark) => decisions.From(mark);
+    /// <summary>The decisions from <paramref name="mark"/> on, read back as records.</summary>
+    public IReadOnlyList<Decision> Since(int mark)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(mark);
+        var result = new List<Decision>(Math.Max(0, slots.Count - mark));
+        for (var i = mark; i < slots.Count; i++)
+        {
+            result.Add(Read(i));
+        }
+
+        return result;
+    }
 
     /// <summary>Forgets the decisions after <paramref name="mark"/>: bench/ replays a read-only walk without growing the trace.</summary>
-    internal void TruncateTo(int mark) => decisions.TruncateTo(mark);
+    internal void TruncateTo(int mark)
+    {
+        for (var i = mark; i < slots.Count; i++)
+        {
+            if (slots.At(i).UnmappedFrom is { } first)
+            {
+                unmapped.TruncateTo(first);
+                break;
+            }
+        }
+
+        slots.TruncateTo(mark);
+    }
+
+    private Decision Read(int index) => slots.At(index).Read(unmapped);
 
     private void CloseQuery(RmapWalk walk)
     {
         if (walk.QuerySlot is { } slot)
         {
-            ((RmapQueried)decisions[slot]).Found = walk.Found;
+            ((RmapQueried)Read(slot)).Found = walk.Found;
             walk.QuerySlot = null;
         }
+    }
+
+    /// <summary>The trace read as a list: each index reads its slot back as a record.</summary>
+    private sealed class View(DecisionTrace trace) : IReadOnlyList<Decision>
+    {
+        public int Count => trace.slots.Count;
+
+        public Decision this[int index] => trace.Read(index);
+
+        public IEnumerator<Decision> GetEnumerator()
+        {
+            for (var i = 0; i < trace.slots.Count; i++)
+            {
+                yield return trace.Read(i);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>One notify_failure call's walk: its open query and how many records it visited.</summary>

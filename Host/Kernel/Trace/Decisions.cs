@@ -78,19 +78,43 @@ internal sealed record PageNotLocked(Pfn Pfn, string Reason) : Decision;
 internal sealed record PagePoisoned(Pfn Pfn) : Decision;
 
 /// <summary>A candidate task's VMA that was not collected, and why (mm/memory-failure.c: task_early_kill(), add_to_kill()).</summary>
-internal sealed record CandidateSkipped(TaskName Task, UserAddress VmaStart, string Reason) : Decision;
+internal sealed record CandidateSkipped(TaskName Task, UserAddress VmaStart, string Reason) : Decision
+{
+    /// <summary>task_early_kill() found no thread to signal.</summary>
+    public const string NotEarlyKill = "not current and not early kill (task_early_kill)";
+
+    /// <summary>6.10+ __add_to_kill(): the VMA has no user address for the page.</summary>
+    public const string NoUserAddress = "no user address for the page in this VMA (-EFAULT, skipped)";
+
+    /// <summary>dev_pagemap_mapping_shift() found no PTE or PMD at <paramref name="address"/>.</summary>
+    public static string NotMappedAt(UserAddress address) => $"the page is not mapped at {address} (no PTE/PMD, shift 0)";
+}
 
 /// <summary>A to_kill entry: the task, its address for the page and the mapping shift (mm/memory-failure.c: add_to_kill()).</summary>
 internal sealed record ProcessCollected(TaskName Task, UserAddress Address, int SizeShift) : Decision;
 
 /// <summary>mm/memory.c: unmap_mapping_range() and the page-table entries it removed, per task.</summary>
-internal sealed record RangeUnmapped(InodeNumber Inode, FileOffset Start, ByteLength Length, IReadOnlyList<UnmappedEntry> Removed) : Decision;
+internal sealed record RangeUnmapped(InodeNumber Inode, FileOffset Start, ByteLength Length, IReadOnlyList<UnmappedEntry> Removed) : Decision
+{
+    /// <summary>Equal when the same entries were removed, in the same order.</summary>
+    public bool Equals(RangeUnmapped? other) =>
+        other is not null && Inode == other.Inode && Start == other.Start && Length == other.Length && Removed.SequenceEqual(other.Removed);
+
+    public override int GetHashCode() => HashCode.Combine(Inode, Start, Length, Removed.Count);
+}
 
 /// <summary>
 /// fs/dax.c: dax_layout_busy_page() (6.15+: dax_break_layout()) before a filesystem changes a
 /// file's block map: every process mapping of the file was zapped, and from 6.15 its DAX entries deleted.
 /// </summary>
-internal sealed record LayoutBroken(InodeNumber Inode, IReadOnlyList<UnmappedEntry> Removed, int EntriesDeleted) : Decision;
+internal sealed record LayoutBroken(InodeNumber Inode, IReadOnlyList<UnmappedEntry> Removed, int EntriesDeleted) : Decision
+{
+    /// <summary>Equal when the same entries were removed, in the same order.</summary>
+    public bool Equals(LayoutBroken? other) =>
+        other is not null && Inode == other.Inode && EntriesDeleted == other.EntriesDeleted && Removed.SequenceEqual(other.Removed);
+
+    public override int GetHashCode() => HashCode.Combine(Inode, EntriesDeleted, Removed.Count);
+}
 
 /// <summary>One page-table entry removed from one mm.</summary>
 internal readonly record struct UnmappedEntry(TaskName Task, UserAddress Address, int Shift);

@@ -51,7 +51,7 @@ internal static class Describe
         using var machine = BenchMachines.Build(BenchMachines.Reference);
         output.WriteLine("built; unbinding");
         var allocated = GC.GetTotalAllocatedBytes();
-        using var listener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_ALLOCATIONS") is null ? null : new AllocationListener();
+        var listener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_ALLOCATIONS") is null ? null : new AllocationListener();
         var mark = machine.Machine.Trace.Mark;
         var paused = GC.GetTotalPauseDuration();
         var gcs = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
@@ -60,6 +60,7 @@ internal static class Describe
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"unbind in {clock.Elapsed.TotalMilliseconds:F0} ms ({(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms GC pauses; GCs gen0 {GC.CollectionCount(0) - gcs.Item1} gen1 {GC.CollectionCount(1) - gcs.Item2} gen2 {GC.CollectionCount(2) - gcs.Item3}), " +
             $"{machine.Machine.Trace.Mark - mark} decisions, {(GC.GetTotalAllocatedBytes() - allocated) >> 20} MiB allocated"));
+        listener?.Dispose();
         var trace = machine.Machine.Trace.All;
         var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = mark; i < trace.Count; i++)

@@ -113,8 +113,8 @@ public sealed class DecisionTraceTests
 
         trace.Return(slot, Errno.EBUSY);
 
-        trace.All[0].ShouldBeSameAs(call);
-        call.Result.ShouldBe(Errno.EBUSY);
+        trace.All[0].ShouldBe(new DaxKillProcsCalled(new InodeNumber(5), new PageIndex(0), new PageCount(1), MfFlags.None, Errno.EBUSY));
+        call.Result.ShouldBeNull("the trace keeps the call's values, not the record it was given");
         trace.All[1].ShouldBeOfType<PagePoisoned>();
         Should.Throw<InvalidOperationException>(() => trace.Return(1, Errno.EIO));
     }

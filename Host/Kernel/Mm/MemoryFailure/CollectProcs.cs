@@ -63,11 +63,12 @@ internal sealed partial class MemoryFailureHandler
     /// mm/memory-failure.c: collect_procs_fsdax(page, mapping, pgoff, &amp;to_kill, pre_remove): for
     /// each process (creation order), the early-kill candidate (or, for pre-remove on 6.7+, the
     /// leader of every process with an mm), then every VMA of its mm in the file's i_mmap that
-    /// covers pgoff, at vma_address(vma, pgoff, 1).
+    /// covers pgoff, at vma_address(vma, pgoff, 1). The entries are added to <paramref name="into"/>
+    /// when given (a list the caller reuses page after page), else to a new list.
     /// </summary>
-    internal List<ToKill> CollectProcsFsdax(Page page, AddressSpace mapping, PageIndex pgoff, bool preRemove)
+    internal List<ToKill> CollectProcsFsdax(Page page, AddressSpace mapping, PageIndex pgoff, bool preRemove, List<ToKill>? into = null)
     {
-        var toKill = new List<ToKill>();
+        var toKill = into ?? [];
         using var mappers = MappersInTaskOrder(mapping, pgoff);
         foreach (var (process, vmas) in mappers)
         {
@@ -228,25 +229,25 @@ internal sealed partial class MemoryFailureHandler
         {
             if (skipEfault)
             {
-                kernel.Trace.Add(new CandidateSkipped(t.Name, vma.Start, "no user address for the page in this VMA (-EFAULT, skipped)"));
+                kernel.Trace.Add(new CandidateSkipped(t.Name, vma.Start, CandidateSkipped.NoUserAddress));
                 return;
             }
 
             kernel.Log.Printk(KernelLogLevel.Info, $"Memory failure: Unable to find user space address {page.Pfn.Value:x} in {t.Comm}");
             toKill.Add(new ToKill(t, address, 0));
-            kernel.Trace.Add(new ProcessCollected(t.Name, address, 0));
+            kernel.Trace.ProcessCollected(t.Name, address, 0);
             return;
         }
 
         var shift = vma.Mm.PageTable.DevPagemapMappingShift(address, kernel.Has(KernelFeature.MappingShiftAnyPresentPte));
         if (shift == 0)
         {
-            kernel.Trace.Add(new CandidateSkipped(t.Name, vma.Start, $"the page is not mapped at {address} (no PTE/PMD, shift 0)"));
+            kernel.Trace.CandidateNotMapped(t.Name, vma.Start, address);
             return;
         }
 
         toKill.Add(new ToKill(t, address, shift));
-        kernel.Trace.Add(new ProcessCollected(t.Name, address, shift));
+        kernel.Trace.ProcessCollected(t.Name, address, shift);
     }
 
     /// <summary>Reports a process that maps the page but is not a candidate (not current, not early kill).</summary>
@@ -254,7 +255,7 @@ internal sealed partial class MemoryFailureHandler
     {
         foreach (var vma in vmas)
         {
-            kernel.Trace.Add(new CandidateSkipped(process.Leader.Name, vma.Start, "not current and not early kill (task_early_kill)"));
+            kernel.Trace.Add(new CandidateSkipped(process.Leader.Name, vma.Start, CandidateSkipped.NotEarlyKill));
         }
     }
 }

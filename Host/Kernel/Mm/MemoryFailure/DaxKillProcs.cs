@@ -1,7 +1,6 @@
 using DaxHolder.Abstractions;
 using DaxHolder.Kernel.Fs;
 using DaxHolder.Kernel.Fs.Dax;
-using DaxHolder.Kernel.Trace;
 
 namespace DaxHolder.Kernel.Mm.MemoryFailure;
 
@@ -19,32 +18,34 @@ internal sealed partial class MemoryFailureHandler
         ArgumentNullException.ThrowIfNull(mapping);
         var preRemove = (flags & MfFlags.MemPreRemove) != 0;
         flags |= MfFlags.ActionRequired | MfFlags.MustKill;
+        var toKill = new List<ToKill>();
         for (ulong i = 0; i < count.Value; i++)
         {
             var pgoff = new PageIndex(index.Value + i);
             var (result, entry, page) = dax.DaxLockMappingEntry(mapping, pgoff);
             if (result == DaxLockResult.Busy)
             {
-                kernel.Trace.Add(new PageExamined(mapping.Host, pgoff, null, DaxEntryState.NotDaxMapping));
+                kernel.Trace.PageExamined(mapping.Host, pgoff, null, DaxEntryState.NotDaxMapping);
                 return Errno.EBUSY;
             }
 
             if (result == DaxLockResult.NoEntry)
             {
-                kernel.Trace.Add(new PageExamined(mapping.Host, pgoff, null, entry?.State ?? DaxEntryState.NoEntry));
+                kernel.Trace.PageExamined(mapping.Host, pgoff, null, entry?.State ?? DaxEntryState.NoEntry);
                 continue;
             }
 
             try
             {
-                kernel.Trace.Add(new PageExamined(mapping.Host, pgoff, page!.Pfn, entry!.State));
+                kernel.Trace.PageExamined(mapping.Host, pgoff, page!.Pfn, entry!.State);
                 if (!preRemove)
                 {
                     page.HwPoison = true;
-                    kernel.Trace.Add(new PagePoisoned(page.Pfn));
+                    kernel.Trace.PagePoisoned(page.Pfn);
                 }
 
-                var toKill = CollectProcsFsdax(page, mapping, pgoff, preRemove);
+                toKill.Clear();
+                CollectProcsFsdax(page, mapping, pgoff, preRemove, toKill);
                 UnmapAndKill(toKill, page.Pfn, mapping, pgoff, flags);
             }
             finally

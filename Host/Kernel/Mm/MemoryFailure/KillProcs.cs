@@ -10,6 +10,9 @@ namespace DaxHolder.Kernel.Mm.MemoryFailure;
 /// <summary>mm/memory-failure.c: unmapping and signalling the collected tasks (unmap_and_kill(), kill_procs(), kill_proc()).</summary>
 internal sealed partial class MemoryFailureHandler
 {
+    /// <summary>The entries one unmap_and_kill() removed, reused page after page (the trace copies them).</summary>
+    private readonly List<UnmappedEntry> unmapped = [];
+
     /// <summary>
     /// mm/memory-failure.c: unmap_and_kill(to_kill, pfn, mapping, index, flags): if anyone was
     /// collected, unmap the size-aligned file range (the largest collected mapping) from every
@@ -27,8 +30,9 @@ internal sealed partial class MemoryFailureHandler
         if (size != 0)
         {
             var start = new FileOffset((index.Value << PageGeometry.PageShift) & ~(size - 1));
-            var removed = Unmap.UnmapMappingRange(mapping, start, new ByteLength(size), evenCows: false);
-            kernel.Trace.Add(new RangeUnmapped(mapping.Host, start, new ByteLength(size), removed));
+            Unmap.UnmapMappingRange(mapping, start, new ByteLength(size), evenCows: false, unmapped);
+            kernel.Trace.RangeUnmapped(mapping.Host, start, new ByteLength(size), unmapped);
+            unmapped.Clear();
         }
 
         KillProcs(toKill, forceKill: (flags & MfFlags.MustKill) != 0, pfn, flags);
