@@ -25,6 +25,8 @@ internal sealed class DecisionTrace
 
     /// <summary>The page-table entries every compact <see cref="Trace.RangeUnmapped"/> removed, in order: held here, not in an array per decision.</summary>
     private readonly AppendList<UnmappedEntry> unmapped = new();
+
+    private readonly Dictionary<(string DaxDevice, string? Holder), HolderNames> holders = [];
     private readonly Stack<RmapWalk> walks = new();
 
     public DecisionTrace()
@@ -40,10 +42,14 @@ internal sealed class DecisionTrace
     public void Add(Decision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        if (decision is RangeUnmapped r)
+        switch (decision)
         {
-            RangeUnmapped(r.Inode, r.Start, r.Length, r.Removed);
-            return;
+            case RangeUnmapped r:
+                RangeUnmapped(r.Inode, r.Start, r.Length, r.Removed);
+                return;
+            case HolderNotified h:
+                slots.Add(TraceSlot.OfHolderNotified(Names(h.DaxDevice, h.Holder), h.Offset, h.Length, h.Flags, h.Result) ?? TraceSlot.Box(h));
+                return;
         }
 
         slots.Add(TraceSlot.Of(decision));
@@ -63,17 +69,24 @@ internal sealed class DecisionTrace
         return slots.Count - 1;
     }
 
+    /// <summary>drivers/dax/super.c: dax_holder_notify_failure() is called (<see cref="HolderNotified"/>); <see cref="Return"/> completes it.</summary>
+    public int EnterHolderNotify(string daxDevice, string? holder, DeviceOffset offset, ByteLength length, MfFlags flags)
+    {
+        slots.Add(TraceSlot.OfHolderNotified(Names(daxDevice, holder), offset, length, flags, null)!.Value);
+        return slots.Count - 1;
+    }
+
     /// <summary>The call recorded at <paramref name="slot"/> (by <see cref="Enter"/>) returned <paramref name="result"/>: its record is completed in place.</summary>
     public void Return(int slot, Errno result)
     {
         ref var at = ref slots.At(slot);
-        if (at.Kind == SlotKind.DaxKillProcsCalled)
+        if (at.Kind is SlotKind.DaxKillProcsCalled or SlotKind.HolderNotified)
         {
             if (!at.TryReturn(result))
             {
-                var call = (DaxKillProcsCalled)Read(slot);
-                call.Result = result;
+                var call = Read(slot);
                 at = TraceSlot.Box(call);
+                Return(slot, result);
             }
 
             return;
@@ -159,7 +172,8 @@ internal sealed class DecisionTrace
         }
 
         CloseQuery(walk);
-        walk.QuerySlot = Enter(new RmapQueried(walk.Plugin, range, null));
+        slots.Add(TraceSlot.OfRmapQueried(walk.Plugin, range, null));
+        walk.QuerySlot = slots.Count - 1;
         walk.Found = 0;
         return true;
     }
@@ -211,11 +225,22 @@ internal sealed class DecisionTrace
 
     private Decision Read(int index) => slots.At(index).Read(unmapped);
 
+    private HolderNames Names(string daxDevice, string? holder)
+    {
+        if (!holders.TryGetValue((daxDevice, holder), out var names))
+        {
+            names = new HolderNames(daxDevice, holder);
+            holders.Add((daxDevice, holder), names);
+        }
+
+        return names;
+    }
+
     private void CloseQuery(RmapWalk walk)
     {
         if (walk.QuerySlot is { } slot)
         {
-            ((RmapQueried)Read(slot)).Found = walk.Found;
+            slots.At(slot).SetFound(walk.Found);
             walk.QuerySlot = null;
         }
     }

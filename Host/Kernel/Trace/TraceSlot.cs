@@ -65,6 +65,8 @@ internal struct TraceSlot
         SlotKind.ActionResultRecorded => new ActionResultRecorded(new Pfn(a), (MfActionResult)d) { PageType = (string)reference! },
         SlotKind.BadblocksChanged => new BadblocksChanged((string)reference!, a, b, (bits & HasFirst) != 0),
         SlotKind.GenericPathTaken => new GenericPathTaken(new Pfn(a), (string)reference!),
+        SlotKind.HolderNotified => new HolderNotified(((HolderNames)reference!).DaxDevice, ((HolderNames)reference!).Holder, new DeviceOffset(a), new ByteLength(b), (MfFlags)(uint)d, (bits & HasFirst) != 0 ? (Errno)e : null),
+        SlotKind.RmapQueried => new RmapQueried((string)reference!, new DeviceExtent(new DeviceOffset(a), new ByteLength(b)), (bits & HasFirst) != 0 ? d : null),
         _ => throw new InvalidOperationException($"trace slot of kind {kind}"),
     };
 
@@ -86,6 +88,7 @@ internal struct TraceSlot
         ActionResultRecorded r => new TraceSlot { kind = SlotKind.ActionResultRecorded, a = r.Pfn.Value, d = (int)r.Result, reference = r.PageType },
         BadblocksChanged b => new TraceSlot { kind = SlotKind.BadblocksChanged, reference = b.Disk, a = b.FirstSector, b = b.Sectors, bits = b.Added ? HasFirst : (byte)0 },
         GenericPathTaken g => new TraceSlot { kind = SlotKind.GenericPathTaken, a = g.Pfn.Value, reference = g.Reason },
+        RmapQueried q => OfRmapQueried(q.Plugin, q.Range, q.Found),
         _ => Box(decision),
     };
 
@@ -114,6 +117,24 @@ internal struct TraceSlot
     {
         var slot = new TraceSlot { kind = SlotKind.DaxKillProcsCalled, a = inode.Value, b = index.Value, c = count.Value, d = (int)(uint)flags };
         return result is null || slot.TryReturn(result.Value) ? slot : null;
+    }
+
+    /// <summary>A dax_holder_notify_failure() call; null when its result does not fit the slot.</summary>
+    public static TraceSlot? OfHolderNotified(HolderNames names, DeviceOffset offset, ByteLength length, MfFlags flags, Errno? result)
+    {
+        var slot = new TraceSlot { kind = SlotKind.HolderNotified, reference = names, a = offset.Value, b = length.Value, d = (int)(uint)flags };
+        return result is null || slot.TryReturn(result.Value) ? slot : null;
+    }
+
+    public static TraceSlot OfRmapQueried(string plugin, DeviceExtent range, int? found)
+    {
+        var slot = new TraceSlot { kind = SlotKind.RmapQueried, reference = plugin, a = range.Start.Value, b = range.Length.Value };
+        if (found is { } count)
+        {
+            slot.SetFound(count);
+        }
+
+        return slot;
     }
 
     public static TraceSlot OfProcessCollected(TaskName task, UserAddress address, int sizeShift) =>
@@ -155,7 +176,7 @@ internal struct TraceSlot
     /// <summary>A call recorded here returned <paramref name="result"/>: false when the slot cannot hold it (then the caller boxes the call).</summary>
     public bool TryReturn(Errno result)
     {
-        if (kind != SlotKind.DaxKillProcsCalled || (int)result < short.MinValue || (int)result > short.MaxValue)
+        if (kind is not (SlotKind.DaxKillProcsCalled or SlotKind.HolderNotified) || (int)result < short.MinValue || (int)result > short.MaxValue)
         {
             return false;
         }
@@ -163,6 +184,18 @@ internal struct TraceSlot
         e = (short)result;
         bits |= HasFirst;
         return true;
+    }
+
+    /// <summary>An rmap query's walk moved on having visited <paramref name="found"/> records.</summary>
+    public void SetFound(int found)
+    {
+        if (kind != SlotKind.RmapQueried)
+        {
+            throw new InvalidOperationException($"trace slot of kind {kind} has no record count");
+        }
+
+        d = found;
+        bits |= HasFirst;
     }
 
     private static ulong Pack(TaskName task) => ((ulong)(uint)task.Pid << 32) | (uint)task.Tid;
@@ -185,4 +218,9 @@ internal enum SlotKind : byte
     ActionResultRecorded,
     BadblocksChanged,
     GenericPathTaken,
+    HolderNotified,
+    RmapQueried,
 }
+
+/// <summary>The dax device and holder a <see cref="HolderNotified"/> names: one per pair, shared by every call's slot.</summary>
+internal sealed record HolderNames(string DaxDevice, string? Holder);

@@ -52,6 +52,10 @@ public sealed class TraceSlotTests
             (pfn, result, type) => (Decision)new ActionResultRecorded(new Pfn(pfn), (MfActionResult)result) { PageType = type }),
         Gen.Select(Gen.String, Value, Value, Gen.Bool, (disk, first, sectors, added) => (Decision)new BadblocksChanged(disk, first, sectors, added)),
         Gen.Select(Value, Gen.String, (pfn, reason) => (Decision)new GenericPathTaken(new Pfn(pfn), reason)),
+        Gen.Select(Gen.OneOf(Gen.Const("pmem0"), Gen.String), Gen.OneOf(Gen.Const(() => (string?)null), Gen.Const((string?)"xfs")), Value, Value, Gen.UInt, Result,
+            (dax, holder, offset, length, flags, result) => (Decision)new HolderNotified(dax, holder, new DeviceOffset(offset), new ByteLength(length), (MfFlags)flags, result)),
+        Gen.Select(Gen.OneOf(Gen.Const("xfs"), Gen.String), Value, Value, Gen.OneOf(Gen.Const(() => (int?)null), Gen.Int.Select(i => (int?)i)),
+            (plugin, start, length, found) => (Decision)new RmapQueried(plugin, new DeviceExtent(new DeviceOffset(start), new ByteLength(length)), found)),
         Gen.String.Select(s => (Decision)new NotModelled(s)));
 
     [Fact]
@@ -149,6 +153,24 @@ public sealed class TraceSlotTests
             new RangeUnmapped(new InodeNumber(1), new FileOffset(0), ByteLength.Page, Removed),
             new RangeUnmapped(new InodeNumber(3), new FileOffset(0), ByteLength.Page, two),
         ]);
+    }
+
+    /// <summary>drivers/dax/super.c: dax_holder_notify_failure() is recorded as called and completed with whatever errno the holder returned.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-95)]
+    [InlineData(int.MaxValue)]
+    public void AHolderCallEnteredAsValues_IsCompletedWithItsResult_DaxHolderNotifyFailure(int result)
+    {
+        var trace = new DecisionTrace();
+        var slot = trace.EnterHolderNotify("pmem0", "xfs", new DeviceOffset(0x200000), ByteLength.Page, MfFlags.ActionRequired);
+        trace.PagePoisoned(new Pfn(0x100000));
+
+        trace.All[0].ShouldBe(new HolderNotified("pmem0", "xfs", new DeviceOffset(0x200000), ByteLength.Page, MfFlags.ActionRequired, null), "not returned yet");
+        trace.Return(slot, (Errno)result);
+
+        trace.All[0].ShouldBe(new HolderNotified("pmem0", "xfs", new DeviceOffset(0x200000), ByteLength.Page, MfFlags.ActionRequired, (Errno)result));
+        Should.Throw<InvalidOperationException>(() => trace.Return(1, Errno.EIO));
     }
 
     [Fact]

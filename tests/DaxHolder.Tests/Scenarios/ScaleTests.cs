@@ -52,13 +52,19 @@ public sealed class ScaleTests(ITestOutputHelper output)
               - cycle-mount:
 
             """;
-        GC.Collect();
-        var before = GC.GetTotalAllocatedBytes(precise: true);
+        // The count is the process's: a thread another test left running adds to it, never takes
+        // from it. So the least of up to three runs is what the run itself allocates.
+        var allocated = long.MaxValue;
+        IReadOnlyList<DaxHolder.Scenarios.Reports.RunReport> runs = [];
+        for (var attempt = 0; attempt < 3 && allocated >= AllocationBound; attempt++)
+        {
+            GC.Collect();
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            runs = ScenarioHarness.Run(yaml);
+            allocated = Math.Min(allocated, GC.GetTotalAllocatedBytes(precise: true) - before);
+            output.WriteLine($"{type} on 64TiB: {allocated >> 20} MiB allocated in all (least of {attempt + 1} run(s))");
+        }
 
-        var runs = ScenarioHarness.Run(yaml);
-
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        output.WriteLine($"{type} on 64TiB: {allocated >> 20} MiB allocated in all");
         runs.ShouldHaveSingleItem().FailedExpectations.ShouldBeEmpty();
         runs[0].Steps[^1].Result.ShouldBe(DaxHolder.Scenarios.Reports.StepResult.Ok, "the unmount's consistency check passes and the remount succeeds");
         allocated.ShouldBeLessThan(AllocationBound);

@@ -101,7 +101,7 @@ internal sealed class DaxDevice : IDaxDevice
     public Errno NotifyFailure(DeviceOffset offset, ByteLength length, MfFlags flags)
     {
         SrcuReaders++;
-        var slot = kernel.Trace.Enter(new HolderNotified(DiskName, HolderPlugin, offset, length, flags, null));
+        var slot = kernel.Trace.EnterHolderNotify(DiskName, HolderPlugin, offset, length, flags);
         try
         {
             Errno result;
