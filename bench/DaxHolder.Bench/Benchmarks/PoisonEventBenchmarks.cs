@@ -24,17 +24,27 @@ public class PoisonEventBenchmarks
         var options = BenchMachines.SmokeRun ? BenchMachines.Smoke : BenchMachines.Reference;
         machine = BenchMachines.Build(options);
         var needed = BenchMachines.SmokeRun ? 4 : (PoisonEventConfig.Iterations + PoisonEventConfig.Warmups) * PoisonEventConfig.Invocations;
-        targets = BenchMachines.Targets(machine, needed);
-        if (targets.Count < needed)
+        var pool = BenchMachines.SmokeRun ? 4 : Support.Describe.WarmUpPool;
+        var all = BenchMachines.Targets(machine, needed + pool);
+        if (all.Count < needed + pool)
         {
-            throw new InvalidOperationException($"the machine has {targets.Count} faulted pages, {needed} needed");
+            throw new InvalidOperationException($"the machine has {all.Count} faulted pages, {needed + pool} needed");
         }
+
+        // The measured targets are spread over the machine; the rest poison pages until tiered
+        // compilation has settled, so the iterations measure the optimized event path.
+        (targets, var warmUp) = BenchMachines.Split(all, needed);
+        WarmUpEvents = BenchMachines.WarmUpUntilTiered(machine, warmUp);
+        Console.WriteLine($"// warm-up: {WarmUpEvents} events before the first iteration, until two windows of {BenchMachines.SettleWindow} events compiled at most {BenchMachines.SettledCompilations} methods");
 
         // Targets come in the machine's order (file, then page), and what an event costs depends
         // on whom the page's file is shared with: in a fixed shuffled order every iteration
         // samples the whole machine, not one stretch of it.
         new Random(8).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(targets));
     }
+
+    /// <summary>How many events the set-up poisoned before the first iteration.</summary>
+    public int WarmUpEvents { get; private set; }
 
     [Benchmark(Description = "poison one faulted page (machine check)")]
     public Errno PoisonEvent()

@@ -39,7 +39,9 @@ public sealed class ThroughputConfig : ManualConfig
 
 /// <summary>
 /// (a): each invocation poisons a new page, so the invocation count is fixed and every target is
-/// fresh; twenty warm-up iterations (8,000 events) let tiered compilation reach its optimized code first. No full
+/// fresh. The set-up poisons other pages first until tiered compilation has settled (see
+/// <c>BenchMachines.WarmUpUntilTiered</c>: some 50,000 events on the reference machine; a fixed
+/// 8,000 left the measured events running unoptimized code); twenty warm-up iterations follow. No full
 /// collection is forced between iterations (BenchmarkDotNet forces one by default): on the
 /// reference machine's 600 MB heap a forced compacting collection leaves every iteration on cold
 /// caches and a decommitted allocation area, a state a run never sees between two events. The

@@ -62,6 +62,67 @@ public static class BenchMachines
 
         return targets;
     }
+
+    /// <summary>
+    /// Poisons pages of <paramref name="pool"/> until tiered compilation has settled. The runtime
+    /// compiles an event's methods first without optimization, recompiles the hot ones on a
+    /// background thread once no new method has been compiled for 100 ms (instrumented first,
+    /// then optimized with what the instrumentation saw), and compiles a rare path only when an
+    /// event first takes it. On the reference machine that goes on for some 50,000 events, so a
+    /// fixed count of warm-up events can leave the measured ones running unoptimized code.
+    /// Settled means the JIT compiled at most <see cref="SettledCompilations"/> methods over the
+    /// last two windows of <see cref="SettleWindow"/> events. Answers how many events that took;
+    /// throws if the pool runs out first.
+    /// </summary>
+    internal static int WarmUpUntilTiered(GeneratedMachine machine, IReadOnlyList<Target> pool)
+    {
+        var window = SmokeRun ? 1 : SettleWindow;
+        long twoBack = -1, oneBack = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
+        for (var i = 0; i < pool.Count; i++)
+        {
+            var rc = machine.Machine.Mce.AsyncMachineCheck(pool[i].Pfn);
+            if (rc != Errno.Ok)
+            {
+                throw new InvalidOperationException($"memory_failure({pool[i].Pfn}) = {rc.ToKernelString()}");
+            }
+
+            if ((i + 1) % window == 0)
+            {
+                var now = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
+                if (twoBack >= 0 && now - twoBack <= SettledCompilations || SmokeRun)
+                {
+                    return i + 1;
+                }
+
+                (twoBack, oneBack) = (oneBack, now);
+            }
+        }
+
+        throw new InvalidOperationException($"tiered compilation did not settle within {pool.Count} warm-up events");
+    }
+
+    /// <summary>The warm-up's window, in events (see <see cref="WarmUpUntilTiered"/>).</summary>
+    internal const int SettleWindow = 10_000;
+
+    /// <summary>The most methods two windows may compile for the warm-up to count as settled.</summary>
+    internal const int SettledCompilations = 2;
+
+    /// <summary>
+    /// Splits <paramref name="targets"/> into <paramref name="count"/> measured ones spread evenly
+    /// over them and the rest, a pool for <see cref="WarmUpUntilTiered"/>.
+    /// </summary>
+    internal static (List<Target> Measured, List<Target> WarmUp) Split(List<Target> targets, int count)
+    {
+        var stride = Math.Max(1, targets.Count / Math.Max(1, count));
+        var measured = new List<Target>(count);
+        var warmUp = new List<Target>(targets.Count);
+        for (var i = 0; i < targets.Count; i++)
+        {
+            (i % stride == 0 && measured.Count < count ? measured : warmUp).Add(targets[i]);
+        }
+
+        return (measured, warmUp);
+    }
 }
 
 /// <summary>A poison target: a faulted file page and its pfn.</summary>

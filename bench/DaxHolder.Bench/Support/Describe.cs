@@ -10,21 +10,22 @@ namespace DaxHolder.Bench.Support;
 /// </summary>
 internal static class Describe
 {
+    /// <summary>The most pages a warm-up may poison (its pool, besides the measured targets).</summary>
+    internal const int WarmUpPool = 150_000;
+
     /// <summary><c>-- --events N</c>: builds the reference machine and times N poison events (for a profiler).</summary>
     public static void Events(TextWriter output, int count)
     {
         using var machine = BenchMachines.Build(BenchMachines.Reference);
-        var targets = BenchMachines.Targets(machine, count);
+        var targets = BenchMachines.Targets(machine, count + WarmUpPool);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"built; poisoning ({(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, latency mode {System.Runtime.GCSettings.LatencyMode})"));
 
-        // The first quarter warms up (tiered compilation reaches its optimized code); the rest is measured.
-        var warmup = targets.Count / 4;
-        foreach (var target in targets.Take(warmup))
-        {
-            machine.Machine.Mce.AsyncMachineCheck(target.Pfn);
-        }
-
-        var measured = targets.Skip(warmup).ToList();
+        // The measured targets are spread over the machine; the rest warm up until tiered compilation has settled.
+        var (measured, pool) = BenchMachines.Split(targets, count);
+        var warmupClock = Stopwatch.StartNew();
+        var warmup = BenchMachines.WarmUpUntilTiered(machine, pool);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"warm-up: {warmup} events in {warmupClock.Elapsed.TotalMilliseconds:F0} ms, until two windows of {BenchMachines.SettleWindow} events compiled at most {BenchMachines.SettledCompilations} methods"));
         using var listener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_ALLOCATIONS") is null ? null : new AllocationListener();
         var retained = GC.GetTotalMemory(forceFullCollection: true);
         var gcs = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
@@ -39,7 +40,7 @@ internal static class Describe
 
         var elapsed = clock.Elapsed;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{measured.Count} events (after {warmup} warm-up) in {elapsed.TotalMilliseconds:F0} ms: {elapsed.TotalMicroseconds / measured.Count:F1} us/event, " +
+            $"{measured.Count} events in {elapsed.TotalMilliseconds:F0} ms: {elapsed.TotalMicroseconds / measured.Count:F1} us/event, " +
             $"{(GC.GetTotalAllocatedBytes() - allocated) / measured.Count} B allocated/event, {(machine.Machine.Trace.Mark - mark) / (double)measured.Count:F1} decisions/event, " +
             $"GC pauses {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms, GCs gen0 {GC.CollectionCount(0) - gcs.Item1} gen1 {GC.CollectionCount(1) - gcs.Item2} gen2 {GC.CollectionCount(2) - gcs.Item3}; " +
             $"{(GC.GetTotalMemory(forceFullCollection: true) - retained) / measured.Count} B retained/event (after a full GC, untimed)"));
