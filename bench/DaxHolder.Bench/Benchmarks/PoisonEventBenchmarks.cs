@@ -35,7 +35,7 @@ public class PoisonEventBenchmarks
         // compilation has settled, so the iterations measure the optimized event path.
         (targets, var warmUp) = BenchMachines.Split(all, needed);
         WarmUpEvents = BenchMachines.WarmUpUntilTiered(machine, warmUp);
-        Console.WriteLine($"// warm-up: {WarmUpEvents} events before the first iteration, until two windows of {BenchMachines.SettleWindow} events compiled at most {BenchMachines.SettledCompilations} methods");
+        Console.WriteLine($"// warm-up: {WarmUpEvents} events before the first iteration, in rounds of {BenchMachines.SettleWindow} events and {BenchMachines.TieringPause.TotalMilliseconds:F0} ms pauses, until two rounds compiled at most {BenchMachines.SettledCompilations} methods each");
 
         // Targets come in the machine's order (file, then page), and what an event costs depends
         // on whom the page's file is shared with: in a fixed shuffled order every iteration
@@ -47,12 +47,7 @@ public class PoisonEventBenchmarks
     public int WarmUpEvents { get; private set; }
 
     [Benchmark(Description = "poison one faulted page (machine check)")]
-    public Errno PoisonEvent()
-    {
-        var target = targets[next++ % targets.Count];
-        var rc = machine.Machine.Mce.AsyncMachineCheck(target.Pfn);
-        return rc == Errno.Ok ? rc : throw new InvalidOperationException($"memory_failure({target.Pfn}) = {rc.ToKernelString()}");
-    }
+    public Errno PoisonEvent() => BenchMachines.Poison(machine, targets[next++ % targets.Count]);
 
     [GlobalCleanup]
     public void Cleanup() => machine.Dispose();

@@ -65,46 +65,68 @@ public static class BenchMachines
 
     /// <summary>
     /// Poisons pages of <paramref name="pool"/> until tiered compilation has settled. The runtime
-    /// compiles an event's methods first without optimization, recompiles the hot ones on a
-    /// background thread once no new method has been compiled for 100 ms (instrumented first,
-    /// then optimized with what the instrumentation saw), and compiles a rare path only when an
-    /// event first takes it. On the reference machine that goes on for some 50,000 events, so a
-    /// fixed count of warm-up events can leave the measured ones running unoptimized code.
-    /// Settled means the JIT compiled at most <see cref="SettledCompilations"/> methods over the
-    /// last two windows of <see cref="SettleWindow"/> events. Answers how many events that took;
+    /// runs an event's methods first as unoptimized code and counts their calls only once no
+    /// method has been called for the first time for 100 ms (the tiering delay); then it
+    /// recompiles the hot ones on a background thread, instrumented first, then optimized with
+    /// what the instrumentation saw. An event path keeps calling methods for the first time (a
+    /// rare branch, a collection growing), so a busy loop of events can hold the delay off for
+    /// tens of thousands of events: 70,000 warm-up events were seen to leave the first 0.25 s of
+    /// the measured ones in unoptimized code. So the warm-up runs rounds of
+    /// <see cref="SettleWindow"/> events, each followed by a <see cref="TieringPause"/> in which
+    /// the delay runs out and the background compiles finish, until two rounds in a row compiled
+    /// at most <see cref="SettledCompilations"/> methods. Answers how many events that took;
     /// throws if the pool runs out first.
     /// </summary>
     internal static int WarmUpUntilTiered(GeneratedMachine machine, IReadOnlyList<Target> pool)
     {
         var window = SmokeRun ? 1 : SettleWindow;
-        long twoBack = -1, oneBack = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
-        for (var i = 0; i < pool.Count; i++)
+        var quietRounds = 0;
+        var next = 0;
+        while (next + window <= pool.Count)
         {
-            var rc = machine.Machine.Mce.AsyncMachineCheck(pool[i].Pfn);
-            if (rc != Errno.Ok)
+            var before = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
+            for (var end = next + window; next < end; next++)
             {
-                throw new InvalidOperationException($"memory_failure({pool[i].Pfn}) = {rc.ToKernelString()}");
+                Poison(machine, pool[next]);
             }
 
-            if ((i + 1) % window == 0)
+            if (SmokeRun)
             {
-                var now = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
-                if (twoBack >= 0 && now - twoBack <= SettledCompilations || SmokeRun)
-                {
-                    return i + 1;
-                }
+                return next;
+            }
 
-                (twoBack, oneBack) = (oneBack, now);
+            Thread.Sleep(TieringPause);
+            quietRounds = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false) - before <= SettledCompilations ? quietRounds + 1 : 0;
+            if (quietRounds == 2)
+            {
+                return next;
             }
         }
 
         throw new InvalidOperationException($"tiered compilation did not settle within {pool.Count} warm-up events");
     }
 
-    /// <summary>The warm-up's window, in events (see <see cref="WarmUpUntilTiered"/>).</summary>
+    /// <summary>
+    /// One poison event: an asynchronous machine check on <paramref name="target"/>'s pfn, which
+    /// must succeed. The warm-up and the measured loops all call this method, never inlined: a
+    /// loop the runtime compiles optimized in the middle of running (on-stack replacement) may
+    /// inline the machine check's first methods, which then never run often enough in the
+    /// warm-up to be recompiled, and the measured loop would start in their unoptimized code.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    internal static Errno Poison(GeneratedMachine machine, Target target)
+    {
+        var rc = machine.Machine.Mce.AsyncMachineCheck(target.Pfn);
+        return rc == Errno.Ok ? rc : throw new InvalidOperationException($"memory_failure({target.Pfn}) = {rc.ToKernelString()}");
+    }
+
+    /// <summary>The warm-up's round, in events (see <see cref="WarmUpUntilTiered"/>).</summary>
     internal const int SettleWindow = 10_000;
 
-    /// <summary>The most methods two windows may compile for the warm-up to count as settled.</summary>
+    /// <summary>The pause after each warm-up round: twice the runtime's tiering delay, for the background compiles.</summary>
+    internal static readonly TimeSpan TieringPause = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The most methods a round (with its pause) may compile for the warm-up to count it quiet.</summary>
     internal const int SettledCompilations = 2;
 
     /// <summary>

@@ -25,7 +25,7 @@ internal static class Describe
         var warmupClock = Stopwatch.StartNew();
         var warmup = BenchMachines.WarmUpUntilTiered(machine, pool);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"warm-up: {warmup} events in {warmupClock.Elapsed.TotalMilliseconds:F0} ms, until two windows of {BenchMachines.SettleWindow} events compiled at most {BenchMachines.SettledCompilations} methods"));
+            $"warm-up: {warmup} events in {warmupClock.Elapsed.TotalMilliseconds:F0} ms, in rounds of {BenchMachines.SettleWindow} events and {BenchMachines.TieringPause.TotalMilliseconds:F0} ms pauses, until two rounds compiled at most {BenchMachines.SettledCompilations} methods each"));
         using var listener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_ALLOCATIONS") is null ? null : new AllocationListener();
         var retained = GC.GetTotalMemory(forceFullCollection: true);
         var gcs = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
@@ -35,7 +35,7 @@ internal static class Describe
         var clock = Stopwatch.StartNew();
         foreach (var target in measured)
         {
-            machine.Machine.Mce.AsyncMachineCheck(target.Pfn);
+            BenchMachines.Poison(machine, target);
         }
 
         var elapsed = clock.Elapsed;
