@@ -48,7 +48,9 @@ public abstract class CachedInode(IAddressSpace mapping) : IInode
 public sealed class InodeCache<TInode> : IInodeCache
     where TInode : CachedInode
 {
-    private readonly SortedDictionary<ulong, TInode> inCore = [];
+    // Hashed: a lookup (every rmap record a failure walks asks for its owner) costs O(1); the
+    // rare walks over every inode sort them by number (Ordered).
+    private readonly Dictionary<ulong, TInode> inCore = [];
     private readonly IKernelServices kernel;
     private readonly Func<InodeNumber, ErrnoOr<TInode>> read;
     private readonly Action<TInode>? evicted;
@@ -68,10 +70,10 @@ public sealed class InodeCache<TInode> : IInodeCache
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<IInode> InCore => [.. inCore.Values];
+    public IReadOnlyList<IInode> InCore => [.. Ordered()];
 
     /// <summary>The in-core inodes, typed, in inode-number order.</summary>
-    public IReadOnlyCollection<TInode> Cached => inCore.Values;
+    public IReadOnlyCollection<TInode> Cached => Ordered();
 
     /// <summary>Whether any in-core inode is referenced (unmount refuses: -EBUSY).</summary>
     public bool AnyReferenced => inCore.Values.Any(i => i.References > 0);
@@ -147,7 +149,7 @@ public sealed class InodeCache<TInode> : IInodeCache
     /// <inheritdoc/>
     public int PruneUnreferenced()
     {
-        var victims = inCore.Values.Where(i => i.References == 0).ToList();
+        var victims = Ordered().Where(i => i.References == 0).ToList();
         victims.ForEach(Evict);
         return victims.Count;
     }
@@ -164,9 +166,17 @@ public sealed class InodeCache<TInode> : IInodeCache
     /// <summary>Unmount (evict_inodes): every inode goes, in inode-number order.</summary>
     public void EvictAll()
     {
-        foreach (var inode in inCore.Values.ToList())
+        foreach (var inode in Ordered())
         {
             Evict(inode);
         }
+    }
+
+    /// <summary>The in-core inodes in inode-number order (a copy: eviction may follow).</summary>
+    private TInode[] Ordered()
+    {
+        var inodes = inCore.Values.ToArray();
+        Array.Sort(inodes, static (a, b) => a.Number.Value.CompareTo(b.Number.Value));
+        return inodes;
     }
 }
