@@ -4,8 +4,9 @@ namespace DaxHolder.Plugins.Xfs.Libxfs;
 
 /// <summary>
 /// A sorted set of small structs kept in sorted chunks of at most 256 items, as a btree keeps
-/// records in leaf blocks: an item is found by bisecting the chunks' first items, then the
-/// chunk. Inserts move at most a chunk; a range is read from a cursor without allocating; each
+/// records in leaf blocks: an item is found by bisecting the chunks' first items (kept together
+/// in one array, as a btree node keeps its keys, so the bisection reads one run of memory), then
+/// the chunk. Inserts move at most a chunk; a range is read from a cursor without allocating; each
 /// item costs its own size plus a share of its chunk (a node-per-item tree costs far more).
 /// </summary>
 /// <typeparam name="T">The item: its order is the comparer's, and equal items are one item.</typeparam>
@@ -14,6 +15,9 @@ internal sealed class ChunkedSortedList<T>(IComparer<T> comparer) : IEnumerable<
 {
     private const int ChunkSize = 256;
     private readonly List<List<T>> chunks = [];
+
+    // firsts[c] is chunks[c][0].
+    private readonly List<T> firsts = [];
 
     public int Count { get; private set; }
 
@@ -29,6 +33,7 @@ internal sealed class ChunkedSortedList<T>(IComparer<T> comparer) : IEnumerable<
         if (chunks.Count == 0)
         {
             chunks.Add([item]);
+            firsts.Add(item);
             Count++;
             return true;
         }
@@ -46,16 +51,23 @@ internal sealed class ChunkedSortedList<T>(IComparer<T> comparer) : IEnumerable<
             // An append to a full last chunk starts a new one and leaves the full chunk full, so a
             // store filled in key order (files written one after another) has no half-empty chunks.
             chunks.Add([item]);
+            firsts.Add(item);
             Count++;
             return true;
         }
 
         chunk.Insert(~at, item);
+        if (~at == 0)
+        {
+            firsts[c] = item;
+        }
+
         Count++;
         if (chunk.Count > ChunkSize)
         {
             var half = chunk.Count / 2;
             chunks.Insert(c + 1, chunk.GetRange(half, chunk.Count - half));
+            firsts.Insert(c + 1, chunk[half]);
             chunk.RemoveRange(half, chunk.Count - half);
         }
 
@@ -82,6 +94,11 @@ internal sealed class ChunkedSortedList<T>(IComparer<T> comparer) : IEnumerable<
         if (chunks[c].Count == 0)
         {
             chunks.RemoveAt(c);
+            firsts.RemoveAt(c);
+        }
+        else if (at == 0)
+        {
+            firsts[c] = chunks[c][0];
         }
 
         return true;
@@ -116,11 +133,12 @@ internal sealed class ChunkedSortedList<T>(IComparer<T> comparer) : IEnumerable<
     /// <summary>The chunk an item belongs in: the last whose first item is not greater than it (or the first).</summary>
     private int ChunkFor(T item)
     {
-        int lo = 0, hi = chunks.Count - 1, found = 0;
+        var keys = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(firsts);
+        int lo = 0, hi = keys.Length - 1, found = 0;
         while (lo <= hi)
         {
             var mid = lo + ((hi - lo) / 2);
-            if (comparer.Compare(chunks[mid][0], item) <= 0)
+            if (comparer.Compare(keys[mid], item) <= 0)
             {
                 found = mid;
                 lo = mid + 1;
