@@ -117,6 +117,22 @@ internal sealed class DecisionTrace
     public void CandidateNotMapped(TaskName task, UserAddress vmaStart, UserAddress address) =>
         slots.Add(TraceSlot.OfCandidateSkipped(task, vmaStart, 2, address));
 
+    /// <summary>A process that maps the page but is not a candidate (<see cref="CandidateSkipped.NotEarlyKill"/>).</summary>
+    public void CandidateNotEarlyKill(TaskName task, UserAddress vmaStart) =>
+        slots.Add(TraceSlot.OfCandidateSkipped(task, vmaStart, 0, default));
+
+    /// <summary>A candidate with no user address for the page, skipped (<see cref="CandidateSkipped.NoUserAddress"/>).</summary>
+    public void CandidateNoUserAddress(TaskName task, UserAddress vmaStart) =>
+        slots.Add(TraceSlot.OfCandidateSkipped(task, vmaStart, 1, default));
+
+    /// <summary>action_result() (<see cref="Trace.ActionResultRecorded"/>).</summary>
+    public void ActionResultRecorded(Pfn pfn, MfActionResult result, string pageType) =>
+        slots.Add(TraceSlot.OfActionResultRecorded(pfn, result, pageType));
+
+    /// <summary>A device's badblocks list gained or lost sectors (<see cref="Trace.BadblocksChanged"/>).</summary>
+    public void BadblocksChanged(string disk, ulong firstSector, ulong sectors, bool added) =>
+        slots.Add(TraceSlot.OfBadblocksChanged(disk, firstSector, sectors, added));
+
     /// <summary>A signal sent or not queued (<see cref="Trace.SignalSent"/>).</summary>
     public void SignalSent(SignalRecord signal) => slots.Add(TraceSlot.OfSignalSent(signal));
 

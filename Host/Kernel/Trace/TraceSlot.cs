@@ -85,12 +85,18 @@ internal struct TraceSlot
         SignalSent s => OfSignalSent(s.Signal),
         LogPrinted l => new TraceSlot { kind = SlotKind.LogPrinted, reference = l.Line },
         PagePoisoned p => OfPagePoisoned(p.Pfn),
-        ActionResultRecorded r => new TraceSlot { kind = SlotKind.ActionResultRecorded, a = r.Pfn.Value, d = (int)r.Result, reference = r.PageType },
-        BadblocksChanged b => new TraceSlot { kind = SlotKind.BadblocksChanged, reference = b.Disk, a = b.FirstSector, b = b.Sectors, bits = b.Added ? HasFirst : (byte)0 },
+        ActionResultRecorded r => OfActionResultRecorded(r.Pfn, r.Result, r.PageType),
+        BadblocksChanged b => OfBadblocksChanged(b.Disk, b.FirstSector, b.Sectors, b.Added),
         GenericPathTaken g => new TraceSlot { kind = SlotKind.GenericPathTaken, a = g.Pfn.Value, reference = g.Reason },
         RmapQueried q => OfRmapQueried(q.Plugin, q.Range, q.Found),
         _ => Box(decision),
     };
+
+    public static TraceSlot OfActionResultRecorded(Pfn pfn, MfActionResult result, string pageType) =>
+        new() { kind = SlotKind.ActionResultRecorded, a = pfn.Value, d = (int)result, reference = pageType };
+
+    public static TraceSlot OfBadblocksChanged(string disk, ulong firstSector, ulong sectors, bool added) =>
+        new() { kind = SlotKind.BadblocksChanged, reference = disk, a = firstSector, b = sectors, bits = added ? HasFirst : (byte)0 };
 
     public static TraceSlot Box(Decision decision) => new() { kind = SlotKind.Boxed, reference = decision };
 

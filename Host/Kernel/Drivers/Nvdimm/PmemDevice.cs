@@ -135,7 +135,7 @@ internal sealed class PmemDevice : IPagemapOps
         mediaErrors.Add(offset.Value >> PageGeometry.PageShift);
         if (Badblocks.AddPage(offset))
         {
-            kernel.Trace.Add(new BadblocksChanged(Name, offset.AlignDownToPage().Value / PageGeometry.SectorSize, PageGeometry.PageSize / PageGeometry.SectorSize, Added: true));
+            kernel.Trace.BadblocksChanged(Name, offset.AlignDownToPage().Value / PageGeometry.SectorSize, PageGeometry.PageSize / PageGeometry.SectorSize, added: true);
         }
     }
 
@@ -148,7 +148,7 @@ internal sealed class PmemDevice : IPagemapOps
         mediaErrors.Remove(offset.Value >> PageGeometry.PageShift);
         if (Badblocks.ClearPage(offset))
         {
-            kernel.Trace.Add(new BadblocksChanged(Name, offset.AlignDownToPage().Value / PageGeometry.SectorSize, PageGeometry.PageSize / PageGeometry.SectorSize, Added: false));
+            kernel.Trace.BadblocksChanged(Name, offset.AlignDownToPage().Value / PageGeometry.SectorSize, PageGeometry.PageSize / PageGeometry.SectorSize, added: false);
         }
 
         Pagemap.PageOf(PfnOf(offset)).HwPoison = false;

@@ -3,7 +3,6 @@ using DaxHolder.Abstractions.Kernel;
 using DaxHolder.Kernel.Fs;
 using DaxHolder.Kernel.Mm.Memremap;
 using DaxHolder.Kernel.Mm.Tasks;
-using DaxHolder.Kernel.Trace;
 using DaxHolder.Kernel.Units;
 
 namespace DaxHolder.Kernel.Mm.MemoryFailure;
@@ -229,7 +228,7 @@ internal sealed partial class MemoryFailureHandler
         {
             if (skipEfault)
             {
-                kernel.Trace.Add(new CandidateSkipped(t.Name, vma.Start, CandidateSkipped.NoUserAddress));
+                kernel.Trace.CandidateNoUserAddress(t.Name, vma.Start);
                 return;
             }
 
@@ -255,7 +254,7 @@ internal sealed partial class MemoryFailureHandler
     {
         foreach (var vma in vmas)
         {
-            kernel.Trace.Add(new CandidateSkipped(process.Leader.Name, vma.Start, CandidateSkipped.NotEarlyKill));
+            kernel.Trace.CandidateNotEarlyKill(process.Leader.Name, vma.Start);
         }
     }
 }

@@ -130,7 +130,7 @@ internal sealed partial class MemoryFailureHandler(KernelContext kernel, DevPage
     private void ActionResult(Pfn pfn, MfActionResult result, string pageType = ActionResultRecorded.DaxPage)
     {
         NumPoisonedPages++;
-        kernel.Trace.Add(new ActionResultRecorded(pfn, result) { PageType = pageType });
+        kernel.Trace.ActionResultRecorded(pfn, result, pageType);
         kernel.Log.Printk(KernelLogLevel.Err, new RecoveryActionLine(pfn, pageType, result));
     }
 }
