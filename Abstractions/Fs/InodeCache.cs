@@ -175,8 +175,16 @@ public sealed class InodeCache<TInode> : IInodeCache
     /// <summary>The in-core inodes in inode-number order (a copy: eviction may follow).</summary>
     private TInode[] Ordered()
     {
-        var inodes = inCore.Values.ToArray();
-        Array.Sort(inodes, static (a, b) => a.Number.Value.CompareTo(b.Number.Value));
+        var numbers = new ulong[inCore.Count];
+        var inodes = new TInode[inCore.Count];
+        var i = 0;
+        foreach (var (number, inode) in inCore)
+        {
+            numbers[i] = number;
+            inodes[i++] = inode;
+        }
+
+        Array.Sort(numbers, inodes);
         return inodes;
     }
 }
