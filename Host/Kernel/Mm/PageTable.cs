@@ -27,12 +27,14 @@ internal sealed record PageTableEntry(UserAddress Address, int Shift, PteKind Ki
 
 /// <summary>
 /// The page tables of one mm, reduced to what the model needs: which leaf (PTE, PMD or PUD) maps
-/// an address and to what. Leaves are kept per level, keyed by their aligned address.
+/// an address and to what. Leaves are kept per level, keyed by their aligned address, in a hash:
+/// a fault, a lookup and a zap of a page cost O(1), as the real walk reads a fixed number of
+/// levels; the rare walks over every leaf (fork, a whole-range zap) sort by address.
 /// </summary>
 internal sealed class PageTable
 {
     private static readonly int[] LeafShifts = [PageGeometry.PudShift, PageGeometry.PmdShift, PageGeometry.PageShift];
-    private readonly SortedDictionary<ulong, PageTableEntry> leaves = [];
+    private readonly Dictionary<ulong, PageTableEntry> leaves = [];
 
     /// <summary>
     /// PTE leaves under each PMD slot (keyed by the PMD-aligned address): the model's pmd_none()
@@ -40,7 +42,16 @@ internal sealed class PageTable
     /// </summary>
     private readonly Dictionary<ulong, int> ptesUnderPmd = [];
 
-    public IEnumerable<PageTableEntry> Entries => leaves.Values;
+    /// <summary>Every leaf, in address order.</summary>
+    public IEnumerable<PageTableEntry> Entries
+    {
+        get
+        {
+            var all = new List<PageTableEntry>(leaves.Values);
+            SortByAddress(all);
+            return all;
+        }
+    }
 
     public int Count => leaves.Count;
 
@@ -114,12 +125,12 @@ internal sealed class PageTable
         }
 
         removed.RemoveRange(kept, removed.Count - kept);
+        SortByAddress(removed);
         foreach (var entry in removed)
         {
             leaves.Remove(entry.Address.Value);
             Uncount(entry);
         }
-
     }
 
     private void Uncount(PageTableEntry entry)
@@ -144,7 +155,7 @@ internal sealed class PageTable
     /// <summary>
     /// The leaves that can overlap a range shorter than the table, found as a page walk finds
     /// them (each PUD-, PMD- and page-aligned slot of the range looked up) instead of visiting
-    /// every leaf; added to <paramref name="found"/> in address order, as the full walk gives them.
+    /// every leaf; added to <paramref name="found"/> level by level (the caller sorts by address).
     /// </summary>
     private void Probe(UserAddress start, UserAddress end, List<PageTableEntry> found)
     {
@@ -160,9 +171,13 @@ internal sealed class PageTable
             }
         }
 
-        if (found.Count > 1)
+    }
+
+    private static void SortByAddress(List<PageTableEntry> entries)
+    {
+        if (entries.Count > 1)
         {
-            found.Sort(static (a, b) => a.Address.Value.CompareTo(b.Address.Value));
+            entries.Sort(static (a, b) => a.Address.Value.CompareTo(b.Address.Value));
         }
     }
 

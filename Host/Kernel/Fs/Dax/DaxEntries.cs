@@ -91,18 +91,31 @@ internal readonly record struct DaxEntryState(DaxEntryLookup Lookup, Pfn? Pfn, D
     }
 }
 
-/// <summary>A mapping's i_pages for DAX: entries by first index; a PMD entry covers 512 indexes.</summary>
+/// <summary>
+/// A mapping's i_pages for DAX: entries by first index, in a hash (a lookup, store or erase of
+/// one index costs O(1)); a PMD entry covers 512 indexes. Walks over a range longer than the
+/// entries sort what they find by index.
+/// </summary>
 internal sealed class DaxEntries
 {
     private const ulong PmdPages = PageGeometry.PmdSize >> PageGeometry.PageShift;
-    private readonly SortedDictionary<ulong, DaxEntry> entries = [];
+    private readonly Dictionary<ulong, DaxEntry> entries = [];
 
     /// <summary>PTE-sized entries in each 2 MiB index range (keyed by its first index), so the PMD fault's check is O(1).</summary>
     private readonly Dictionary<ulong, int> ptesInPmd = [];
 
     public int Count => entries.Count;
 
-    public IEnumerable<DaxEntry> All => entries.Values;
+    /// <summary>Every entry, in index order.</summary>
+    public IEnumerable<DaxEntry> All
+    {
+        get
+        {
+            var all = new List<DaxEntry>(entries.Values);
+            SortByIndex(all, 0);
+            return all;
+        }
+    }
 
     /// <summary>The entry covering <paramref name="index"/>: its own, or the PMD entry it lies in.</summary>
     public DaxEntry? Lookup(PageIndex index)
@@ -177,24 +190,21 @@ internal sealed class DaxEntries
         ArgumentNullException.ThrowIfNull(found);
         if (entries.Count == 0)
         {
-            return; // walking an empty SortedDictionary still allocates its enumerator's stack
+            return;
         }
 
         if (last < first || last.Value - first.Value >= (ulong)entries.Count)
         {
+            var before = found.Count;
             foreach (var entry in entries.Values)
             {
-                if (entry.Index > last)
-                {
-                    break;
-                }
-
-                if (entry.Index.Value + entry.Pages - 1 >= first.Value)
+                if (entry.Index <= last && entry.Index.Value + entry.Pages - 1 >= first.Value)
                 {
                     found.Add(entry);
                 }
             }
 
+            SortByIndex(found, before);
             return;
         }
 
@@ -210,6 +220,14 @@ internal sealed class DaxEntries
             {
                 found.Add(entry);
             }
+        }
+    }
+
+    private static void SortByIndex(List<DaxEntry> list, int from)
+    {
+        if (list.Count - from > 1)
+        {
+            list.Sort(from, list.Count - from, Comparer<DaxEntry>.Create(static (a, b) => a.Index.Value.CompareTo(b.Index.Value)));
         }
     }
 }
