@@ -35,7 +35,9 @@ internal sealed class Filemap
     /// <summary>The first RAM pfn handed out (256 MiB into RAM; the pmem starts far above).</summary>
     public static readonly Pfn RamBase = new(0x10000);
 
-    private readonly Dictionary<(AddressSpace Mapping, ulong Index), RamPage> cache = [];
+    // Each file's cached pages by index (the file's own i_pages), so dropping or writing back one
+    // file's pages never walks another's; evicting a file with no page cache costs one lookup.
+    private readonly Dictionary<AddressSpace, Dictionary<ulong, RamPage>> cache = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<ulong, RamPage> byPfn = [];
     private ulong next = RamBase.Value;
 
@@ -43,13 +45,18 @@ internal sealed class Filemap
     public RamPage FindOrRead(AddressSpace mapping, PageIndex index)
     {
         ArgumentNullException.ThrowIfNull(mapping);
-        if (cache.TryGetValue((mapping, index.Value), out var page))
+        if (!cache.TryGetValue(mapping, out var pages))
         {
-            return page;
+            pages = [];
+            cache[mapping] = pages;
+        }
+        else if (pages.TryGetValue(index.Value, out var cached))
+        {
+            return cached;
         }
 
-        page = Allocate(mapping, index);
-        cache[(mapping, index.Value)] = page;
+        var page = Allocate(mapping, index);
+        pages[index.Value] = page;
         return page;
     }
 
@@ -65,7 +72,11 @@ internal sealed class Filemap
         ArgumentNullException.ThrowIfNull(page);
         if (page.Mapping is { } mapping)
         {
-            cache.Remove((mapping, page.Index.Value));
+            if (cache.TryGetValue(mapping, out var pages) && pages.Remove(page.Index.Value) && pages.Count == 0)
+            {
+                cache.Remove(mapping);
+            }
+
             page.Mapping = null;
         }
     }
@@ -73,9 +84,17 @@ internal sealed class Filemap
     /// <summary>Writeback of a file's dirty pages (do_writepages): each becomes clean. Returns how many were written.</summary>
     public int WriteBack(AddressSpace mapping)
     {
-        var dirty = cache.Where(e => ReferenceEquals(e.Key.Mapping, mapping) && e.Value.Dirty).OrderBy(e => e.Key.Index).Select(e => e.Value).ToList();
-        dirty.ForEach(p => p.Dirty = false);
-        return dirty.Count;
+        var written = 0;
+        foreach (var page in Cached(mapping, new PageIndex(0), new PageIndex(ulong.MaxValue)))
+        {
+            if (page.Dirty)
+            {
+                page.Dirty = false;
+                written++;
+            }
+        }
+
+        return written;
     }
 
     /// <summary>truncate_inode_pages_final() of a non-DAX file: every cached page goes.</summary>
@@ -84,9 +103,29 @@ internal sealed class Filemap
     /// <summary>truncate_inode_pages_range(): the cached pages of [first, last] go.</summary>
     public int DropRange(AddressSpace mapping, PageIndex first, PageIndex last)
     {
-        var pages = cache.Where(e => ReferenceEquals(e.Key.Mapping, mapping) && e.Key.Index >= first.Value && e.Key.Index <= last.Value).Select(e => e.Value).ToList();
+        var pages = Cached(mapping, first, last);
         pages.ForEach(Remove);
         return pages.Count;
+    }
+
+    /// <summary>The file's cached pages in [first, last], in index order.</summary>
+    private List<RamPage> Cached(AddressSpace mapping, PageIndex first, PageIndex last)
+    {
+        var found = new List<RamPage>();
+        if (cache.TryGetValue(mapping, out var pages))
+        {
+            foreach (var (index, page) in pages)
+            {
+                if (index >= first.Value && index <= last.Value)
+                {
+                    found.Add(page);
+                }
+            }
+
+            found.Sort(static (a, b) => a.Index.Value.CompareTo(b.Index.Value));
+        }
+
+        return found;
     }
 
     private RamPage Allocate(AddressSpace? mapping, PageIndex index)
