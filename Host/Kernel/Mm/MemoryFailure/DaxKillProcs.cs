@@ -18,7 +18,10 @@ internal sealed partial class MemoryFailureHandler
         ArgumentNullException.ThrowIfNull(mapping);
         var preRemove = (flags & MfFlags.MemPreRemove) != 0;
         flags |= MfFlags.ActionRequired | MfFlags.MustKill;
-        var toKill = new List<ToKill>();
+        // One list serves every call (a pre-remove makes one per rmap record); a nested call, if
+        // killing ever led to one, takes a fresh list.
+        var toKill = toKillScratch ?? [];
+        toKillScratch = null;
         for (ulong i = 0; i < count.Value; i++)
         {
             var pgoff = new PageIndex(index.Value + i);
@@ -54,6 +57,10 @@ internal sealed partial class MemoryFailureHandler
             }
         }
 
+        toKill.Clear();
+        toKillScratch = toKill;
         return Errno.Ok;
     }
+
+    private List<ToKill>? toKillScratch;
 }
