@@ -50,8 +50,23 @@ internal sealed class ExtentMap(int agBlkLog)
     }
 
     /// <summary>The pieces of extents inside file blocks [from, to).</summary>
-    public IReadOnlyList<BmapExtent> Within(ulong from, ulong to) =>
-        [.. extents.Where(e => e.StartOff < to && from < e.EndOff).Select(e => e.Slice(from, to))];
+    /// <remarks>The first is found by bisection (the extents do not overlap, so their ends ascend as their starts do).</remarks>
+    public IReadOnlyList<BmapExtent> Within(ulong from, ulong to)
+    {
+        var (first, end) = Overlapping(from, to);
+        if (first == end)
+        {
+            return [];
+        }
+
+        var pieces = new BmapExtent[end - first];
+        for (var i = first; i < end; i++)
+        {
+            pieces[i - first] = extents[i].Slice(from, to);
+        }
+
+        return pieces;
+    }
 
     /// <summary>Inserts an extent over a hole, merging with its neighbours.</summary>
     /// <exception cref="InvalidOperationException">Part of the range is already mapped.</exception>
@@ -92,24 +107,19 @@ internal sealed class ExtentMap(int agBlkLog)
             return removed;
         }
 
-        var kept = new List<BmapExtent>();
-        foreach (var e in extents.Where(e => e.StartOff < to && from < e.EndOff).ToList())
+        // Only the first and the last overlapping extent can stick out of the range.
+        var (first, end) = Overlapping(from, to);
+        var head = extents[first];
+        var tail = extents[end - 1];
+        extents.RemoveRange(first, end - first);
+        if (to < tail.EndOff)
         {
-            extents.Remove(e);
-            if (e.StartOff < from)
-            {
-                kept.Add(e.Slice(e.StartOff, from));
-            }
-
-            if (to < e.EndOff)
-            {
-                kept.Add(e.Slice(to, e.EndOff));
-            }
+            extents.Insert(first, tail.Slice(to, tail.EndOff));
         }
 
-        foreach (var k in kept)
+        if (head.StartOff < from)
         {
-            extents.Insert(IndexAtOrAfter(k.StartOff), k);
+            extents.Insert(first, head.Slice(head.StartOff, from));
         }
 
         return removed;
@@ -118,6 +128,19 @@ internal sealed class ExtentMap(int agBlkLog)
     private bool Contiguous(BmapExtent left, BmapExtent right) =>
         left.EndOff == right.StartOff && left.StartBlock + left.BlockCount == right.StartBlock && left.Unwritten == right.Unwritten
         && left.StartBlock >> agBlkLog == right.StartBlock >> agBlkLog;
+
+    /// <summary>The extents overlapping file blocks [from, to): indexes first up to, not including, end.</summary>
+    private (int First, int End) Overlapping(ulong from, ulong to)
+    {
+        var first = IndexAtOrAfter(from);
+        var end = first;
+        while (end < extents.Count && extents[end].StartOff < to)
+        {
+            end++;
+        }
+
+        return (first, from < to ? end : first);
+    }
 
     /// <summary>The index of the first extent that ends after <paramref name="off"/>.</summary>
     private int IndexAtOrAfter(ulong off)
