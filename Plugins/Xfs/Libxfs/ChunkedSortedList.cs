@@ -10,8 +10,10 @@ namespace DaxHolder.Plugins.Xfs.Libxfs;
 /// item costs its own size plus a share of its chunk (a node-per-item tree costs far more).
 /// </summary>
 /// <typeparam name="T">The item: its order is the comparer's, and equal items are one item.</typeparam>
-internal sealed class ChunkedSortedList<T>(IComparer<T> comparer) : IEnumerable<T>
+/// <typeparam name="TComparer">The order, a struct so that every comparison is a direct, inlinable call.</typeparam>
+internal sealed class ChunkedSortedList<T, TComparer>(TComparer comparer) : IEnumerable<T>
     where T : struct
+    where TComparer : struct, IComparer<T>
 {
     private const int ChunkSize = 256;
     private readonly List<List<T>> chunks = [];
@@ -40,7 +42,7 @@ internal sealed class ChunkedSortedList<T>(IComparer<T> comparer) : IEnumerable<
 
         var c = ChunkFor(item);
         var chunk = chunks[c];
-        var at = chunk.BinarySearch(item, comparer);
+        var at = Find(chunk, item);
         if (at >= 0)
         {
             return false;
@@ -83,7 +85,7 @@ internal sealed class ChunkedSortedList<T>(IComparer<T> comparer) : IEnumerable<
         }
 
         var c = ChunkFor(item);
-        var at = chunks[c].BinarySearch(item, comparer);
+        var at = Find(chunks[c], item);
         if (at < 0)
         {
             return false;
@@ -113,7 +115,7 @@ internal sealed class ChunkedSortedList<T>(IComparer<T> comparer) : IEnumerable<
         }
 
         var c = ChunkFor(key);
-        var at = chunks[c].BinarySearch(key, comparer);
+        var at = Find(chunks[c], key);
         return new Cursor(chunks, c, at >= 0 ? at : ~at);
     }
 
@@ -151,6 +153,10 @@ internal sealed class ChunkedSortedList<T>(IComparer<T> comparer) : IEnumerable<
 
         return found;
     }
+
+    /// <summary>List.BinarySearch's answer (the index, or the complement of where it would go), without boxing the comparer.</summary>
+    private int Find(List<T> chunk, T item) =>
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(chunk).BinarySearch(item, comparer);
 
     /// <summary>Reads items in order from a position; a struct, so a range read allocates nothing.</summary>
     internal struct Cursor(List<List<T>> chunks, int chunk, int index)

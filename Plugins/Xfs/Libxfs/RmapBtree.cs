@@ -62,21 +62,12 @@ internal readonly record struct RmapRec
 /// </summary>
 internal sealed class RmapBtree
 {
-    private static readonly Comparer<RmapRec> KeyOrder = Comparer<RmapRec>.Create((a, b) =>
-    {
-        var c = a.StartBlock.CompareTo(b.StartBlock);
-        if (c == 0) c = a.Owner.CompareTo(b.Owner);
-        if (c == 0) c = a.Offset.CompareTo(b.Offset);
-        if (c == 0) c = ((int)a.Flags).CompareTo((int)b.Flags);
-        if (c == 0) c = a.BlockCount.CompareTo(b.BlockCount);
-        return c;
-    });
 
     /// <summary>
     /// The records by length class: class c holds the records of (2^(c-1), 2^c] blocks (class 0:
     /// one block), each class in key order. A record is in exactly one class.
     /// </summary>
-    private readonly ChunkedSortedList<RmapRec>?[] byLength = new ChunkedSortedList<RmapRec>?[33];
+    private readonly ChunkedSortedList<RmapRec, KeyOrder>?[] byLength = new ChunkedSortedList<RmapRec, KeyOrder>?[33];
     private readonly Dictionary<ulong, RmapOwnerRecords> byOwner = [];
 
     /// <summary>How many records the tree holds.</summary>
@@ -96,7 +87,7 @@ internal sealed class RmapBtree
                 }
             }
 
-            all.Sort(KeyOrder);
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(all).Sort(default(KeyOrder));
             return all;
         }
     }
@@ -164,7 +155,7 @@ internal sealed class RmapBtree
 
         if (classes > 1)
         {
-            found.Sort(KeyOrder);
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(found).Sort(default(KeyOrder));
         }
     }
 
@@ -251,7 +242,7 @@ internal sealed class RmapBtree
     private void Add(RmapRec rec)
     {
         var c = LengthClass(rec.BlockCount);
-        if ((byLength[c] ??= new ChunkedSortedList<RmapRec>(KeyOrder)).Add(rec))
+        if ((byLength[c] ??= new ChunkedSortedList<RmapRec, KeyOrder>(default)).Add(rec))
         {
             Count++;
         }
@@ -271,6 +262,20 @@ internal sealed class RmapBtree
         if (mine.Count == 0)
         {
             byOwner.Remove(rec.Owner);
+        }
+    }
+
+    /// <summary>The order of the rmapbt's keys (libxfs/xfs_rmap_btree.c: startblock, owner, offset), then the rest of the record (flags, length).</summary>
+    private readonly struct KeyOrder : IComparer<RmapRec>
+    {
+        public int Compare(RmapRec a, RmapRec b)
+        {
+            var c = a.StartBlock.CompareTo(b.StartBlock);
+            if (c == 0) c = a.Owner.CompareTo(b.Owner);
+            if (c == 0) c = a.Offset.CompareTo(b.Offset);
+            if (c == 0) c = ((int)a.Flags).CompareTo((int)b.Flags);
+            if (c == 0) c = a.BlockCount.CompareTo(b.BlockCount);
+            return c;
         }
     }
 }
