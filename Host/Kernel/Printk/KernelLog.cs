@@ -4,26 +4,25 @@ using DaxHolder.Kernel.Trace;
 namespace DaxHolder.Kernel.Printk;
 
 /// <summary>One printk line, as dmesg shows it (no timestamp: output must be deterministic).</summary>
-internal sealed class LogLine
+internal class LogLine
 {
-    private readonly object message;
+    private readonly string? text;
 
     public LogLine(KernelLogLevel level, string text)
     {
         Level = level;
-        message = text;
+        this.text = text;
     }
 
-    public LogLine(KernelLogLevel level, DeferredLogText text)
+    /// <summary>A line whose text a subclass renders (<see cref="DeferredLogText"/>); its level is set when it is printed.</summary>
+    private protected LogLine()
     {
-        Level = level;
-        message = text;
     }
 
-    public KernelLogLevel Level { get; }
+    public KernelLogLevel Level { get; private protected set; }
 
     /// <summary>The line's text; a deferred line is formatted each time it is read.</summary>
-    public string Text => message as string ?? ((DeferredLogText)message).Render();
+    public virtual string Text => text!;
 
     public override string ToString() => Text;
 }
@@ -31,11 +30,28 @@ internal sealed class LogLine
 /// <summary>
 /// A line the kernel prints once per page and task (memory-failure's "Sending SIGBUS"): kept as
 /// its values and formatted when a report reads it, so that a whole-device pre-remove does not
-/// hold half a million formatted strings. The text is exactly what the formatted line would be.
+/// hold half a million formatted strings. It is itself the log's line (one object per line, not
+/// two), and is printed once. The text is exactly what the formatted line would be.
 /// </summary>
-internal abstract class DeferredLogText
+internal abstract class DeferredLogText : LogLine
 {
+    private bool printed;
+
     public abstract string Render();
+
+    public sealed override string Text => Render();
+
+    /// <summary>Takes the level it is printed at; a deferred line is printed once.</summary>
+    internal void PrintedAt(KernelLogLevel level)
+    {
+        if (printed)
+        {
+            throw new InvalidOperationException($"a deferred log line is printed once: {Render()}");
+        }
+
+        printed = true;
+        Level = level;
+    }
 }
 
 /// <summary>
@@ -62,7 +78,8 @@ internal sealed class KernelLog(DecisionTrace? trace = null) : IKernelLog
     public void Printk(KernelLogLevel level, DeferredLogText line)
     {
         ArgumentNullException.ThrowIfNull(line);
-        Print(new LogLine(level, line));
+        line.PrintedAt(level);
+        Print(line);
     }
 
     /// <summary>The lines printed since <paramref name="mark"/>.</summary>
