@@ -67,6 +67,9 @@ internal sealed class RmapBtree
     /// The records by length class: class c holds the records of (2^(c-1), 2^c] blocks (class 0:
     /// one block), each class in key order. A record is in exactly one class.
     /// </summary>
+    // The query's merge buffer, kept between queries (a pre-remove asks for whole AGs).
+    private RmapRec[] mergeScratch = [];
+
     private readonly ChunkedSortedList<RmapRec, KeyOrder>?[] byLength = new ChunkedSortedList<RmapRec, KeyOrder>?[33];
     private readonly Dictionary<ulong, RmapOwnerRecords> byOwner = [];
 
@@ -123,6 +126,7 @@ internal sealed class RmapBtree
             return;
         }
 
+        Span<int> runs = stackalloc int[byLength.Length + 1];
         var classes = 0;
         for (var c = 0; c < byLength.Length; c++)
         {
@@ -150,13 +154,71 @@ internal sealed class RmapBtree
                 }
             }
 
-            classes += found.Count > before ? 1 : 0;
+            if (found.Count > before)
+            {
+                runs[classes++] = before;
+            }
         }
 
+        runs[classes] = found.Count;
         if (classes > 1)
         {
-            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(found).Sort(default(KeyOrder));
+            MergeRuns(found, runs[..(classes + 1)]);
         }
+    }
+
+    /// <summary>
+    /// Merges the sorted runs of <paramref name="found"/> (run i from runs[i] up to runs[i + 1])
+    /// into one, pairwise, as a btree cursor would have given them in key order.
+    /// </summary>
+    private void MergeRuns(List<RmapRec> found, Span<int> runs)
+    {
+        if (mergeScratch.Length < found.Count)
+        {
+            mergeScratch = new RmapRec[Math.Max(found.Count, mergeScratch.Length * 2)];
+        }
+
+        Span<RmapRec> from = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(found);
+        Span<RmapRec> to = mergeScratch.AsSpan(0, found.Count);
+        var count = runs.Length - 1;
+        var inScratch = false;
+        while (count > 1)
+        {
+            var merged = 0;
+            for (var i = 0; i < count; i += 2)
+            {
+                var start = runs[i];
+                var middle = runs[i + 1];
+                var end = i + 2 <= count ? runs[i + 2] : middle;
+                Merge(from[start..middle], from[middle..end], to[start..end]);
+                runs[merged++] = start;
+            }
+
+            runs[merged] = runs[count];
+            count = merged;
+            var swap = from;
+            from = to;
+            to = swap;
+            inScratch = !inScratch;
+        }
+
+        if (inScratch)
+        {
+            from.CopyTo(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(found));
+        }
+    }
+
+    private static void Merge(ReadOnlySpan<RmapRec> left, ReadOnlySpan<RmapRec> right, Span<RmapRec> into)
+    {
+        var order = default(KeyOrder);
+        int l = 0, r = 0, o = 0;
+        while (l < left.Length && r < right.Length)
+        {
+            into[o++] = order.Compare(right[r], left[l]) < 0 ? right[r++] : left[l++];
+        }
+
+        left[l..].CopyTo(into[o..]);
+        right[r..].CopyTo(into[(o + left.Length - l)..]);
     }
 
     /// <summary>Class c holds the records of (2^(c-1), 2^c] blocks.</summary>
