@@ -94,6 +94,6 @@ internal sealed class KernelLog(DecisionTrace? trace = null) : IKernelLog
     private void Print(LogLine line)
     {
         lines.Add(line);
-        trace?.LogPrinted(line);
+        trace?.LogPrinted(lines, lines.Count - 1);
     }
 }

@@ -29,6 +29,9 @@ internal sealed class DecisionTrace
     private readonly Dictionary<(string DaxDevice, string? Holder), HolderNames> holders = [];
     private readonly Stack<RmapWalk> walks = new();
 
+    /// <summary>The machine's log, whose lines <see cref="LogPrinted(IReadOnlyList{LogLine}, int)"/> records by position.</summary>
+    private IReadOnlyList<LogLine>? log;
+
     public DecisionTrace()
     {
         All = new View(this);
@@ -142,6 +145,21 @@ internal sealed class DecisionTrace
     /// <summary>A printk line (<see cref="Trace.LogPrinted"/>).</summary>
     public void LogPrinted(LogLine line) => slots.Add(TraceSlot.OfLogPrinted(line));
 
+    /// <summary>
+    /// The printk line at <paramref name="position"/> of <paramref name="log"/> (the machine's one
+    /// log, which only grows), recorded by its position (<see cref="TraceSlot.OfLogPrinted(int)"/>).
+    /// </summary>
+    public void LogPrinted(IReadOnlyList<LogLine> log, int position)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        if (!ReferenceEquals(this.log ??= log, log))
+        {
+            throw new InvalidOperationException("a trace records the lines of one log");
+        }
+
+        slots.Add(TraceSlot.OfLogPrinted(position));
+    }
+
     /// <summary>unmap_mapping_range() and what it removed (<see cref="Trace.RangeUnmapped"/>): the entries are copied, so the caller may reuse its list.</summary>
     public void RangeUnmapped(InodeNumber inode, FileOffset start, ByteLength length, IReadOnlyList<UnmappedEntry> removed)
     {
@@ -239,7 +257,7 @@ internal sealed class DecisionTrace
         slots.TruncateTo(mark);
     }
 
-    private Decision Read(int index) => slots.At(index).Read(unmapped);
+    private Decision Read(int index) => slots.At(index).Read(unmapped, log);
 
     private HolderNames Names(string daxDevice, string? holder)
     {

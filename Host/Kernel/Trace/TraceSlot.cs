@@ -35,7 +35,8 @@ internal struct TraceSlot
 
     /// <summary>The decision this slot holds, as the record that was recorded.</summary>
     /// <param name="unmapped">The trace's entries removed by unmaps, which a compact <see cref="RangeUnmapped"/> indexes.</param>
-    public readonly Decision Read(AppendList<UnmappedEntry> unmapped) => kind switch
+    /// <param name="log">The machine's log lines, which a <see cref="LogPrinted"/> slot recorded by position indexes.</param>
+    public readonly Decision Read(AppendList<UnmappedEntry> unmapped, IReadOnlyList<LogLine>? log) => kind switch
     {
         SlotKind.Boxed => (Decision)reference!,
         SlotKind.PageExamined => new PageExamined(
@@ -59,7 +60,7 @@ internal struct TraceSlot
             (d >> 16) & 0xFF,
             (bits & HasSecond) != 0,
             (SignalQueueing)((d >> 24) & 0x7F))),
-        SlotKind.LogPrinted => new LogPrinted((LogLine)reference!),
+        SlotKind.LogPrinted => new LogPrinted(reference as LogLine ?? log![(int)a]),
         SlotKind.RangeUnmapped => new RangeUnmapped(new InodeNumber(a), new FileOffset(b), new ByteLength(c), unmapped.Slice(d, e)),
         SlotKind.PagePoisoned => new PagePoisoned(new Pfn(a)),
         SlotKind.ActionResultRecorded => new ActionResultRecorded(new Pfn(a), (MfActionResult)d) { PageType = (string)reference! },
@@ -171,6 +172,13 @@ internal struct TraceSlot
     public static TraceSlot OfPagePoisoned(Pfn pfn) => new() { kind = SlotKind.PagePoisoned, a = pfn.Value };
 
     public static TraceSlot OfLogPrinted(LogLine line) => new() { kind = SlotKind.LogPrinted, reference = line };
+
+    /// <summary>
+    /// A printk line by its position in the machine's log: no reference in the slot. A chunk is a
+    /// large, old array, and every young object it points at is a card the collector scans at each
+    /// collection (half a million log lines made a pre-remove's collections twice as long).
+    /// </summary>
+    public static TraceSlot OfLogPrinted(int position) => new() { kind = SlotKind.LogPrinted, a = (ulong)position };
 
     /// <summary>An unmap whose <paramref name="count"/> removed entries are the trace's from <paramref name="first"/> on.</summary>
     public static TraceSlot OfRangeUnmapped(InodeNumber inode, FileOffset start, ByteLength length, int first, short count) =>

@@ -36,6 +36,32 @@ public sealed class DecisionTraceTests
         decisions.OfType<DaxKillProcsCalled>().Single().Result.ShouldBe(Errno.Ok);
     }
 
+    /// <summary>
+    /// kernel/printk: each printk line is in the trace at the place it was printed, recorded by
+    /// its position in the log (the slot holds no reference): reading the trace back gives the
+    /// log's own line objects, in the log's order, plain and deferred lines alike.
+    /// </summary>
+    [Fact]
+    public void Printk_LinesRecordedByPosition_ReadBackAsTheLogsOwnLines()
+    {
+        var trace = new DecisionTrace();
+        var log = new DaxHolder.Kernel.Printk.KernelLog(trace);
+        log.Printk(DaxHolder.Abstractions.Kernel.KernelLogLevel.Info, "first");
+        trace.Add(new PagePoisoned(new Pfn(7)));
+        var deferred = new DaxHolder.Kernel.Mm.MemoryFailure.SendingSigbusLine(new Pfn(7), "app", 100);
+        log.Printk(DaxHolder.Abstractions.Kernel.KernelLogLevel.Err, deferred);
+
+        var printed = trace.All.OfType<LogPrinted>().Select(l => l.Line).ToList();
+        printed.Count.ShouldBe(2);
+        printed[0].ShouldBeSameAs(log.Lines[0]);
+        printed[1].ShouldBeSameAs(deferred, "a deferred line is the log's line itself");
+        printed[1].Level.ShouldBe(DaxHolder.Abstractions.Kernel.KernelLogLevel.Err);
+        printed[1].Text.ShouldContain("Sending SIGBUS to app:100");
+        trace.All.Select(d => d.GetType().Name).ShouldBe(["LogPrinted", "PagePoisoned", "LogPrinted"]);
+        Should.Throw<InvalidOperationException>(() => log.Printk(DaxHolder.Abstractions.Kernel.KernelLogLevel.Err, deferred), "a deferred line is printed once");
+        Should.Throw<InvalidOperationException>(() => trace.LogPrinted(new DaxHolder.Kernel.Printk.KernelLog().Lines, 0), "a trace records one log's lines");
+    }
+
     /// <summary>mm/memory-failure.c: action_result() prints "recovery action for dax page" right after it records the result: the log line sits there in the stream.</summary>
     [Fact]
     public void LogLines_AreRecordsAtThePlaceTheyWerePrinted_ActionResult()
