@@ -53,6 +53,7 @@ internal static class Describe
         output.WriteLine("built; unbinding");
         var allocated = GC.GetTotalAllocatedBytes();
         var listener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_ALLOCATIONS") is null ? null : new AllocationListener();
+        var gcListener = Environment.GetEnvironmentVariable("DAXHOLDER_BENCH_GCS") is null ? null : new GcListener(output);
         var mark = machine.Machine.Trace.Mark;
         var paused = GC.GetTotalPauseDuration();
         var gcs = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
@@ -69,6 +70,7 @@ internal static class Describe
             $"unbind in {clock.Elapsed.TotalMilliseconds:F0} ms ({faults} minor page faults; {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms GC pauses; GCs gen0 {GC.CollectionCount(0) - gcs.Item1} gen1 {GC.CollectionCount(1) - gcs.Item2} gen2 {GC.CollectionCount(2) - gcs.Item3}), " +
             $"{machine.Machine.Trace.Mark - mark} decisions, {(GC.GetTotalAllocatedBytes() - allocated) >> 20} MiB allocated"));
         listener?.Dispose();
+        gcListener?.Dispose();
         var trace = machine.Machine.Trace.All;
         var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = mark; i < trace.Count; i++)
