@@ -19,31 +19,31 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
     /// kernel/signal.c: force_sig_mceerr(code, addr, lsb) to <paramref name="thread"/> (current):
     /// a blocked or ignored SIGBUS is unblocked and reset to SIG_DFL (force_sig_info_to_task).
     /// </summary>
-    public SignalRecord ForceSigMceerr(TaskStruct thread, int code, UserAddress address, int lsb) =>
+    public SignalQueueing ForceSigMceerr(TaskStruct thread, int code, UserAddress address, int lsb) =>
         Send(thread, Signals.SIGBUS, code, address, lsb, forced: true);
 
     /// <summary>kernel/signal.c: send_sig_mceerr(code, addr, lsb, t): to that thread, not forced (blockable, ignorable).</summary>
-    public SignalRecord SendSigMceerr(TaskStruct thread, int code, UserAddress address, int lsb) =>
+    public SignalQueueing SendSigMceerr(TaskStruct thread, int code, UserAddress address, int lsb) =>
         Send(thread, Signals.SIGBUS, code, address, lsb, forced: false);
 
     /// <summary>kernel/signal.c: force_sig_fault(SIGBUS, code, addr): lsb 0.</summary>
-    public SignalRecord ForceSigFault(TaskStruct thread, int code, UserAddress address) =>
+    public SignalQueueing ForceSigFault(TaskStruct thread, int code, UserAddress address) =>
         Send(thread, Signals.SIGBUS, code, address, 0, forced: true);
 
     /// <summary>arch/x86/mm/fault.c: bad_area_nosemaphore() -&gt; force_sig_fault(SIGSEGV, SEGV_MAPERR, addr): no VMA at the address.</summary>
-    public SignalRecord ForceSigSegv(TaskStruct thread, UserAddress address) =>
+    public SignalQueueing ForceSigSegv(TaskStruct thread, UserAddress address) =>
         Send(thread, Signals.SIGSEGV, Signals.SEGV_MAPERR, address, 0, forced: true);
 
     /// <summary>arch/x86/mm/fault.c: bad_area_access_error() -&gt; force_sig_fault(SIGSEGV, SEGV_ACCERR, addr): the VMA does not allow the access (access_error()).</summary>
-    public SignalRecord ForceSigSegvAccess(TaskStruct thread, UserAddress address) =>
+    public SignalQueueing ForceSigSegvAccess(TaskStruct thread, UserAddress address) =>
         Send(thread, Signals.SIGSEGV, Signals.SEGV_ACCERR, address, 0, forced: true);
 
     /// <summary>kernel/signal.c: force_sig(SIGBUS): si_code SI_KERNEL, no address.</summary>
-    public SignalRecord ForceSig(TaskStruct thread, int signal) =>
+    public SignalQueueing ForceSig(TaskStruct thread, int signal) =>
         Send(thread, signal, Signals.SI_KERNEL, null, 0, forced: true);
 
     /// <summary>do_send_sig_info(SIGKILL, SEND_SIG_PRIV, t, PIDTYPE_PID): kills the whole process.</summary>
-    public SignalRecord SendSigkill(TaskStruct thread) =>
+    public SignalQueueing SendSigkill(TaskStruct thread) =>
         Send(thread, Signals.SIGKILL, Signals.SI_KERNEL, null, 0, forced: true);
 
     /// <summary>
@@ -157,7 +157,8 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
         return false;
     }
 
-    private SignalRecord Send(TaskStruct thread, int signal, int code, UserAddress? address, int lsb, bool forced)
+    /// <summary>Sends the signal and records it; answers what queueing did (a record is made only for a queued signal, which waits on the thread).</summary>
+    private SignalQueueing Send(TaskStruct thread, int signal, int code, UserAddress? address, int lsb, bool forced)
     {
         ArgumentNullException.ThrowIfNull(thread);
         SignalQueueing queueing;
@@ -188,14 +189,13 @@ internal sealed class SignalDelivery(KernelContext kernel, Exit exit)
             }
         }
 
-        var record = new SignalRecord(thread.Name, signal, code, address, lsb, forced, queueing);
         if (queueing == SignalQueueing.Queued)
         {
-            thread.Pending.Add(record);
+            thread.Pending.Add(new SignalRecord(thread.Name, signal, code, address, lsb, forced, queueing));
             queuedOn.Add(thread);
         }
 
-        kernel.Trace.SignalSent(record);
-        return record;
+        kernel.Trace.SignalSent(thread.Name, signal, code, address, lsb, forced, queueing);
+        return queueing;
     }
 }

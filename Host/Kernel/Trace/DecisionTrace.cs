@@ -139,6 +139,10 @@ internal sealed class DecisionTrace
     /// <summary>A signal sent or not queued (<see cref="Trace.SignalSent"/>).</summary>
     public void SignalSent(SignalRecord signal) => slots.Add(TraceSlot.OfSignalSent(signal));
 
+    /// <summary>A signal sent or not queued, from its values (<see cref="Trace.SignalSent"/>).</summary>
+    public void SignalSent(TaskName task, int signal, int code, UserAddress? address, int lsb, bool forced, SignalQueueing queueing) =>
+        slots.Add(TraceSlot.OfSignalSent(task, signal, code, address, lsb, forced, queueing));
+
     /// <summary>SetPageHWPoison() on a page (<see cref="Trace.PagePoisoned"/>).</summary>
     public void PagePoisoned(Pfn pfn) => slots.Add(TraceSlot.OfPagePoisoned(pfn));
 

@@ -151,21 +151,25 @@ internal struct TraceSlot
     public static TraceSlot OfCandidateSkipped(TaskName task, UserAddress vmaStart, int reason, UserAddress at) =>
         new() { kind = SlotKind.CandidateSkipped, reference = task.Comm, a = vmaStart.Value, b = Pack(task), c = at.Value, d = reason };
 
-    public static TraceSlot OfSignalSent(SignalRecord signal)
+    public static TraceSlot OfSignalSent(SignalRecord signal) =>
+        OfSignalSent(signal.Task, signal.Signal, signal.Code, signal.Address, signal.AddressLsb, signal.Forced, signal.Queueing);
+
+    /// <summary>A signal sent, from its values (<see cref="SignalRecord"/>'s): a signal that was not queued needs no record at all.</summary>
+    public static TraceSlot OfSignalSent(TaskName task, int signal, int code, UserAddress? address, int lsb, bool forced, SignalQueueing queueing)
     {
-        if ((uint)signal.Signal > 0xFF || (uint)signal.Code > 0xFF || (uint)signal.AddressLsb > 0xFF || (uint)signal.Queueing > 0x7F)
+        if ((uint)signal > 0xFF || (uint)code > 0xFF || (uint)lsb > 0xFF || (uint)queueing > 0x7F)
         {
-            return Box(new SignalSent(signal));
+            return Box(new SignalSent(new SignalRecord(task, signal, code, address, lsb, forced, queueing)));
         }
 
         return new TraceSlot
         {
             kind = SlotKind.SignalSent,
-            reference = signal.Task.Comm,
-            a = signal.Address?.Value ?? 0,
-            b = Pack(signal.Task),
-            d = signal.Signal | (signal.Code << 8) | (signal.AddressLsb << 16) | ((int)signal.Queueing << 24),
-            bits = (byte)((signal.Address is null ? 0 : HasFirst) | (signal.Forced ? HasSecond : 0)),
+            reference = task.Comm,
+            a = address?.Value ?? 0,
+            b = Pack(task),
+            d = signal | (code << 8) | (lsb << 16) | ((int)queueing << 24),
+            bits = (byte)((address is null ? 0 : HasFirst) | (forced ? HasSecond : 0)),
         };
     }
 

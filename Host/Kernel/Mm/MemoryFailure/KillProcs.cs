@@ -73,10 +73,10 @@ internal sealed partial class MemoryFailureHandler
     {
         var t = tk.Task;
         kernel.Log.Printk(KernelLogLevel.Err, new SendingSigbusLine(pfn, t.Comm, t.Tid));
-        var record = (flags & MfFlags.ActionRequired) != 0 && ReferenceEquals(t, Current)
+        var queueing = (flags & MfFlags.ActionRequired) != 0 && ReferenceEquals(t, Current)
             ? signals.ForceSigMceerr(t, Signals.BUS_MCEERR_AR, tk.Address, tk.SizeShift)
             : signals.SendSigMceerr(t, Signals.BUS_MCEERR_AO, tk.Address, tk.SizeShift);
-        if (record.Queueing == SignalQueueing.NoSuchProcess)
+        if (queueing == SignalQueueing.NoSuchProcess)
         {
             var ret = Errno.ESRCH.ToReturnCode();
             kernel.Log.Printk(KernelLogLevel.Info, $"Memory failure: Error sending signal to {t.Comm}:{t.Tid}: {ret}");
