@@ -136,18 +136,12 @@ internal sealed class DecisionTrace
     public void BadblocksChanged(string disk, ulong firstSector, ulong sectors, bool added) =>
         slots.Add(TraceSlot.OfBadblocksChanged(disk, firstSector, sectors, added));
 
-    /// <summary>A signal sent or not queued (<see cref="Trace.SignalSent"/>).</summary>
-    public void SignalSent(SignalRecord signal) => slots.Add(TraceSlot.OfSignalSent(signal));
-
-    /// <summary>A signal sent or not queued, from its values (<see cref="Trace.SignalSent"/>).</summary>
+    /// <summary>A signal sent or not queued, from its values (<see cref="Trace.SignalSent"/>): a signal that was not queued needs no <see cref="SignalRecord"/>.</summary>
     public void SignalSent(TaskName task, int signal, int code, UserAddress? address, int lsb, bool forced, SignalQueueing queueing) =>
         slots.Add(TraceSlot.OfSignalSent(task, signal, code, address, lsb, forced, queueing));
 
     /// <summary>SetPageHWPoison() on a page (<see cref="Trace.PagePoisoned"/>).</summary>
     public void PagePoisoned(Pfn pfn) => slots.Add(TraceSlot.OfPagePoisoned(pfn));
-
-    /// <summary>A printk line (<see cref="Trace.LogPrinted"/>).</summary>
-    public void LogPrinted(LogLine line) => slots.Add(TraceSlot.OfLogPrinted(line));
 
     /// <summary>
     /// The printk line at <paramref name="position"/> of <paramref name="log"/> (the machine's one

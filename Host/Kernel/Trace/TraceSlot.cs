@@ -175,8 +175,6 @@ internal struct TraceSlot
 
     public static TraceSlot OfPagePoisoned(Pfn pfn) => new() { kind = SlotKind.PagePoisoned, a = pfn.Value };
 
-    public static TraceSlot OfLogPrinted(LogLine line) => new() { kind = SlotKind.LogPrinted, reference = line };
-
     /// <summary>
     /// A printk line by its position in the machine's log: no reference in the slot. A chunk is a
     /// large, old array, and every young object it points at is a card the collector scans at each

@@ -84,18 +84,26 @@ public sealed class TraceSlotTests
             trace.PageExamined(new InodeNumber(inode), new PageIndex(index), pfn, found);
             trace.ProcessCollected(task, new UserAddress(address), 12);
             trace.CandidateNotMapped(task, new UserAddress(index), new UserAddress(address));
-            trace.SignalSent(signal);
+            trace.CandidateNotEarlyKill(task, new UserAddress(address));
+            trace.CandidateNoUserAddress(task, new UserAddress(index));
+            trace.SignalSent(signal.Task, signal.Signal, signal.Code, signal.Address, signal.AddressLsb, signal.Forced, signal.Queueing);
             trace.PagePoisoned(new Pfn(inode));
-            trace.LogPrinted(Line);
+            trace.LogPrinted([Line], 0);
+            trace.ActionResultRecorded(new Pfn(index), MfActionResult.Recovered, "dax page");
+            trace.BadblocksChanged("pmem0", address, inode, added: (index & 1) == 0);
             trace.RangeUnmapped(new InodeNumber(inode), new FileOffset(index), new ByteLength(address), Removed);
 
             trace.All.ShouldBe([
                 new PageExamined(new InodeNumber(inode), new PageIndex(index), pfn, found),
                 new ProcessCollected(task, new UserAddress(address), 12),
                 new CandidateSkipped(task, new UserAddress(index), CandidateSkipped.NotMappedAt(new UserAddress(address))),
+                new CandidateSkipped(task, new UserAddress(address), CandidateSkipped.NotEarlyKill),
+                new CandidateSkipped(task, new UserAddress(index), CandidateSkipped.NoUserAddress),
                 new SignalSent(signal),
                 new PagePoisoned(new Pfn(inode)),
                 new LogPrinted(Line),
+                new ActionResultRecorded(new Pfn(index), MfActionResult.Recovered) { PageType = "dax page" },
+                new BadblocksChanged("pmem0", address, inode, (index & 1) == 0),
                 new RangeUnmapped(new InodeNumber(inode), new FileOffset(index), new ByteLength(address), Removed),
             ]);
         }, iter: 500);

@@ -223,11 +223,13 @@ internal sealed class DaxEntries
         }
     }
 
+    private static readonly Comparer<DaxEntry> ByIndex = Comparer<DaxEntry>.Create(static (a, b) => a.Index.Value.CompareTo(b.Index.Value));
+
     private static void SortByIndex(List<DaxEntry> list, int from)
     {
         if (list.Count - from > 1)
         {
-            list.Sort(from, list.Count - from, Comparer<DaxEntry>.Create(static (a, b) => a.Index.Value.CompareTo(b.Index.Value)));
+            list.Sort(from, list.Count - from, ByIndex);
         }
     }
 }
