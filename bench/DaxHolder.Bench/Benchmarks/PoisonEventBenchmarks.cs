@@ -24,7 +24,7 @@ public class PoisonEventBenchmarks
         var options = BenchMachines.SmokeRun ? BenchMachines.Smoke : BenchMachines.Reference;
         machine = BenchMachines.Build(options);
         var needed = BenchMachines.SmokeRun ? 4 : (PoisonEventConfig.Iterations + PoisonEventConfig.Warmups) * PoisonEventConfig.Invocations;
-        var pool = BenchMachines.SmokeRun ? 4 : Support.Describe.WarmUpPool;
+        var pool = BenchMachines.SmokeRun ? 4 : BenchMachines.WarmUpPool;
         var all = BenchMachines.Targets(machine, needed + pool);
         if (all.Count < needed + pool)
         {
@@ -34,17 +34,14 @@ public class PoisonEventBenchmarks
         // The measured targets are spread over the machine; the rest poison pages until tiered
         // compilation has settled, so the iterations measure the optimized event path.
         (targets, var warmUp) = BenchMachines.Split(all, needed);
-        WarmUpEvents = BenchMachines.WarmUpUntilTiered(machine, warmUp);
-        Console.WriteLine($"// warm-up: {WarmUpEvents} events before the first iteration, in rounds of {BenchMachines.SettleWindow} events and {BenchMachines.TieringPause.TotalMilliseconds:F0} ms pauses, until two rounds compiled at most {BenchMachines.SettledCompilations} methods each");
+        var warmedUp = BenchMachines.WarmUpUntilTiered(machine, warmUp);
+        Console.WriteLine($"// warm-up: {warmedUp} events before the first iteration, in rounds of {BenchMachines.SettleWindow} events and {BenchMachines.TieringPause.TotalMilliseconds:F0} ms pauses, until two rounds compiled at most {BenchMachines.SettledCompilations} methods each");
 
         // Targets come in the machine's order (file, then page), and what an event costs depends
         // on whom the page's file is shared with: in a fixed shuffled order every iteration
         // samples the whole machine, not one stretch of it.
         new Random(8).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(targets));
     }
-
-    /// <summary>How many events the set-up poisoned before the first iteration.</summary>
-    public int WarmUpEvents { get; private set; }
 
     [Benchmark(Description = "poison one faulted page (machine check)")]
     public Errno PoisonEvent() => BenchMachines.Poison(machine, targets[next++ % targets.Count]);

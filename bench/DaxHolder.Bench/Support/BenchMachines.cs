@@ -120,6 +120,9 @@ public static class BenchMachines
         return rc == Errno.Ok ? rc : throw new InvalidOperationException($"memory_failure({target.Pfn}) = {rc.ToKernelString()}");
     }
 
+    /// <summary>The most pages a warm-up may poison (its pool, besides the measured targets).</summary>
+    internal const int WarmUpPool = 150_000;
+
     /// <summary>The warm-up's round, in events (see <see cref="WarmUpUntilTiered"/>).</summary>
     internal const int SettleWindow = 10_000;
 

@@ -10,14 +10,11 @@ namespace DaxHolder.Bench.Support;
 /// </summary>
 internal static class Describe
 {
-    /// <summary>The most pages a warm-up may poison (its pool, besides the measured targets).</summary>
-    internal const int WarmUpPool = 150_000;
-
     /// <summary><c>-- --events N</c>: builds the reference machine and times N poison events (for a profiler).</summary>
     public static void Events(TextWriter output, int count)
     {
         using var machine = BenchMachines.Build(BenchMachines.Reference);
-        var targets = BenchMachines.Targets(machine, count + WarmUpPool);
+        var targets = BenchMachines.Targets(machine, count + BenchMachines.WarmUpPool);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"built; poisoning ({(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, latency mode {System.Runtime.GCSettings.LatencyMode})"));
 
         // The measured targets are spread over the machine; the rest warm up until tiered compilation has settled.
