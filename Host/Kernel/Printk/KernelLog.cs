@@ -3,87 +3,73 @@ using DaxHolder.Kernel.Trace;
 
 namespace DaxHolder.Kernel.Printk;
 
-/// <summary>One printk line, as dmesg shows it (no timestamp: output must be deterministic).</summary>
-internal class LogLine
+/// <summary>One printk line, as dmesg shows it (no timestamp: output must be deterministic). Two lines are equal when their level and text are.</summary>
+internal sealed record LogLine(KernelLogLevel Level, string Text)
 {
-    private readonly string? text;
-
-    public LogLine(KernelLogLevel level, string text)
-    {
-        Level = level;
-        this.text = text;
-    }
-
-    /// <summary>A line whose text a subclass renders (<see cref="DeferredLogText"/>); its level is set when it is printed.</summary>
-    private protected LogLine()
-    {
-    }
-
-    public KernelLogLevel Level { get; private protected set; }
-
-    /// <summary>The line's text; a deferred line is formatted each time it is read.</summary>
-    public virtual string Text => text!;
-
     public override string ToString() => Text;
 }
 
 /// <summary>
-/// A line the kernel prints once per page and task (memory-failure's "Sending SIGBUS"): kept as
-/// its values and formatted when a report reads it, so that a whole-device pre-remove does not
-/// hold half a million formatted strings. It is itself the log's line (one object per line, not
-/// two), and is printed once. The text is exactly what the formatted line would be.
+/// The text of a line the kernel prints once per page or per task (memory-failure's "Sending
+/// SIGBUS", action_result()'s "recovery action for"): the log keeps such a line as this shared
+/// format and its values, and formats it when it is read, so that a whole-device pre-remove
+/// holds neither half a million strings nor an object per line.
 /// </summary>
-internal abstract class DeferredLogText : LogLine
+internal abstract class LogFormat
 {
-    private bool printed;
-
-    public abstract string Render();
-
-    public sealed override string Text => Render();
-
-    /// <summary>Takes the level it is printed at; a deferred line is printed once.</summary>
-    internal void PrintedAt(KernelLogLevel level)
-    {
-        if (printed)
-        {
-            throw new InvalidOperationException($"a deferred log line is printed once: {Render()}");
-        }
-
-        printed = true;
-        Level = level;
-    }
+    /// <summary>The line's text from the values it was printed with.</summary>
+    public abstract string Render(string text, ulong number, int small);
 }
 
 /// <summary>
-/// kernel/printk: the kernel ring buffer of one machine. Lines are kept in order, and each is
-/// also a record in the machine's decision trace, at the point it was printed.
+/// kernel/printk: the kernel ring buffer of one machine. Lines are kept in order, as values
+/// (<see cref="Entry"/>, in chunks), and each is also a record in the machine's decision trace,
+/// at the point it was printed.
 /// </summary>
-internal sealed class KernelLog(DecisionTrace? trace = null) : IKernelLog
+internal sealed class KernelLog : IKernelLog
 {
-    private readonly AppendList<LogLine> lines = new();
+    private readonly AppendList<Entry> entries = new();
     private readonly HashSet<string> warnedOnce = new(StringComparer.Ordinal);
+    private readonly DecisionTrace? trace;
 
-    public IReadOnlyList<LogLine> Lines => lines;
+    public KernelLog(DecisionTrace? trace = null)
+    {
+        this.trace = trace;
+        Lines = new View(entries);
+    }
+
+    /// <summary>Every line so far; a line is made from its values each time it is read.</summary>
+    public IReadOnlyList<LogLine> Lines { get; }
 
     /// <summary>Position to slice from: the number of lines printed so far.</summary>
-    public int Mark => lines.Count;
+    public int Mark => entries.Count;
 
     public void Printk(KernelLogLevel level, string line)
     {
         ArgumentNullException.ThrowIfNull(line);
-        Print(new LogLine(level, line));
+        Print(new Entry(level, null, line, 0, 0));
     }
 
-    /// <summary>printk of a line formatted only when read (see <see cref="DeferredLogText"/>).</summary>
-    public void Printk(KernelLogLevel level, DeferredLogText line)
+    /// <summary>printk of a line kept as <paramref name="format"/> and its values, formatted when read (see <see cref="LogFormat"/>).</summary>
+    public void Printk(KernelLogLevel level, LogFormat format, string text, ulong number, int small)
     {
-        ArgumentNullException.ThrowIfNull(line);
-        line.PrintedAt(level);
-        Print(line);
+        ArgumentNullException.ThrowIfNull(format);
+        ArgumentNullException.ThrowIfNull(text);
+        Print(new Entry(level, format, text, number, small));
     }
 
     /// <summary>The lines printed since <paramref name="mark"/>.</summary>
-    public IReadOnlyList<LogLine> Since(int mark) => lines.From(mark);
+    public IReadOnlyList<LogLine> Since(int mark)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(mark);
+        var lines = new List<LogLine>(Math.Max(0, entries.Count - mark));
+        for (var i = mark; i < entries.Count; i++)
+        {
+            lines.Add(entries.At(i).Line);
+        }
+
+        return lines;
+    }
 
     /// <summary>
     /// include/asm-generic/bug.h: WARN_ON_ONCE. True (and the site remembered) the first time a
@@ -91,9 +77,36 @@ internal sealed class KernelLog(DecisionTrace? trace = null) : IKernelLog
     /// </summary>
     public bool FirstWarning(string site) => warnedOnce.Add(site);
 
-    private void Print(LogLine line)
+    private void Print(in Entry entry)
     {
-        lines.Add(line);
-        trace?.LogPrinted(lines, lines.Count - 1);
+        entries.Add(entry);
+        trace?.LogPrinted(Lines, entries.Count - 1);
+    }
+
+    /// <summary>
+    /// One line as the log keeps it: 32 bytes in a chunk, with no reference to a young object (a
+    /// plain line's text, or a format and the comm or page type it names, which the machine
+    /// already holds), so the collector neither copies lines nor scans a chunk for them.
+    /// </summary>
+    private readonly record struct Entry(KernelLogLevel Level, LogFormat? Format, string Text, ulong Number, int Small)
+    {
+        public LogLine Line => new(Level, Format is null ? Text : Format.Render(Text, Number, Small));
+    }
+
+    private sealed class View(AppendList<Entry> entries) : IReadOnlyList<LogLine>
+    {
+        public int Count => entries.Count;
+
+        public LogLine this[int index] => entries.At(index).Line;
+
+        public IEnumerator<LogLine> GetEnumerator()
+        {
+            for (var i = 0; i < entries.Count; i++)
+            {
+                yield return entries.At(i).Line;
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

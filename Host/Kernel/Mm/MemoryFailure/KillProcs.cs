@@ -72,7 +72,7 @@ internal sealed partial class MemoryFailureHandler
     private int KillProc(ToKill tk, Pfn pfn, MfFlags flags)
     {
         var t = tk.Task;
-        kernel.Log.Printk(KernelLogLevel.Err, new SendingSigbusLine(pfn, t.Comm, t.Tid));
+        SendingSigbusLine.Printk(kernel.Log, pfn, t.Comm, t.Tid);
         var queueing = (flags & MfFlags.ActionRequired) != 0 && ReferenceEquals(t, Current)
             ? signals.ForceSigMceerr(t, Signals.BUS_MCEERR_AR, tk.Address, tk.SizeShift)
             : signals.SendSigMceerr(t, Signals.BUS_MCEERR_AO, tk.Address, tk.SizeShift);
@@ -87,8 +87,18 @@ internal sealed partial class MemoryFailureHandler
     }
 }
 
-/// <summary>mm/memory-failure.c: kill_proc()'s "Sending SIGBUS" line, formatted when read.</summary>
-internal sealed class SendingSigbusLine(Pfn pfn, string comm, int tid) : DeferredLogText
+/// <summary>mm/memory-failure.c: kill_proc()'s "Sending SIGBUS" line, printed at KERN_ERR once per page and task: kept as its values, formatted when read.</summary>
+internal sealed class SendingSigbusLine : LogFormat
 {
-    public override string Render() => $"Memory failure: {pfn}: Sending SIGBUS to {comm}:{tid} due to hardware memory corruption";
+    private static readonly SendingSigbusLine Format = new();
+
+    private SendingSigbusLine()
+    {
+    }
+
+    public static void Printk(KernelLog log, Pfn pfn, string comm, int tid) =>
+        log.Printk(KernelLogLevel.Err, Format, comm, pfn.Value, tid);
+
+    public override string Render(string text, ulong number, int small) =>
+        $"Memory failure: {new Pfn(number)}: Sending SIGBUS to {text}:{small} due to hardware memory corruption";
 }

@@ -131,12 +131,22 @@ internal sealed partial class MemoryFailureHandler(KernelContext kernel, DevPage
     {
         NumPoisonedPages++;
         kernel.Trace.ActionResultRecorded(pfn, result, pageType);
-        kernel.Log.Printk(KernelLogLevel.Err, new RecoveryActionLine(pfn, pageType, result));
+        RecoveryActionLine.Printk(kernel.Log, pfn, pageType, result);
     }
 }
 
-/// <summary>action_result()'s line, printed once per poisoned page: kept as its values and formatted when read (<see cref="DeferredLogText"/>).</summary>
-internal sealed class RecoveryActionLine(Pfn pfn, string pageType, MfActionResult result) : DeferredLogText
+/// <summary>action_result()'s line, printed at KERN_ERR once per poisoned page: kept as its values, formatted when read (<see cref="LogFormat"/>).</summary>
+internal sealed class RecoveryActionLine : LogFormat
 {
-    public override string Render() => $"Memory failure: {pfn}: recovery action for {pageType}: {result}";
+    private static readonly RecoveryActionLine Format = new();
+
+    private RecoveryActionLine()
+    {
+    }
+
+    public static void Printk(KernelLog log, Pfn pfn, string pageType, MfActionResult result) =>
+        log.Printk(KernelLogLevel.Err, Format, pageType, pfn.Value, (int)result);
+
+    public override string Render(string text, ulong number, int small) =>
+        $"Memory failure: {new Pfn(number)}: recovery action for {text}: {(MfActionResult)small}";
 }
