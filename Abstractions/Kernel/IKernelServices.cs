@@ -87,4 +87,17 @@ public interface IKernelServices
     /// so that what the kernel does for the record follows it in the report.
     /// </summary>
     void TraceRmapRecord(RmapRecord record, RmapVisit visit);
+
+    /// <summary>
+    /// Tracing, for the report, as <see cref="TraceRmapRecord(RmapRecord, RmapVisit)"/>, for a
+    /// reverse map whose records are not <see cref="RmapRecord"/> objects already:
+    /// <paramref name="record"/> makes the contract's record from <paramref name="state"/> only if
+    /// the report lists it (the first records of a walk; the rest are counted), so a walk over a
+    /// whole device's million records makes a handful. Pass a static lambda and the state it needs.
+    /// </summary>
+    void TraceRmapRecord<TState>(TState state, Func<TState, RmapRecord> record, RmapVisit visit)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        TraceRmapRecord(record(state), visit);
+    }
 }

@@ -65,9 +65,16 @@ internal sealed class KernelServices(KernelContext kernel, Truncate truncate, Fs
     public void TraceRmapRecord(RmapRecord record, RmapVisit visit)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (!kernel.Trace.RmapRecord(record, visit))
+        TraceRmapRecord(record, static r => r, visit);
+    }
+
+    public void TraceRmapRecord<TState>(TState state, Func<TState, RmapRecord> record, RmapVisit visit)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (!kernel.Trace.RmapRecord(state, record, visit))
         {
-            throw OutsideNotifyFailure(nameof(TraceRmapRecord), $"{record.Extent} {record.Owner}, {visit}");
+            var made = record(state);
+            throw OutsideNotifyFailure(nameof(TraceRmapRecord), $"{made.Extent} {made.Owner}, {visit}");
         }
     }
 

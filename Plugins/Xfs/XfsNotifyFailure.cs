@@ -226,6 +226,9 @@ internal sealed partial class XfsMount : IDaxHolderOperations
         return error;
     }
 
+    /// <summary>The contract's record of an AG's rmapbt record, made only when the report lists it (<see cref="IKernelServices.TraceRmapRecord{TState}"/>).</summary>
+    private static RmapRecord ToRecord((XfsReverseMap View, uint Agno, RmapRec Rec) visited) => visited.View.ToRecord(visited.Agno, visited.Rec);
+
     /// <summary>
     /// xfs_dax_failure_fn(), each record traced with what it does: metadata, attr-fork and bmbt owners set want_shutdown
     /// (ignored on pre-remove); an inode not in core is skipped; a file owner's processes go to
@@ -236,7 +239,7 @@ internal sealed partial class XfsMount : IDaxHolderOperations
     {
         if (XfsRmapOwner.IsNonInode(rec.Owner) || (rec.Flags & (RmapRecordFlags.AttrFork | RmapRecordFlags.BmbtBlock)) != 0)
         {
-            Kernel.TraceRmapRecord(ReverseMapView.ToRecord(agno, rec), RmapVisit.Metadata);
+            Kernel.TraceRmapRecord((ReverseMapView, agno, rec), ToRecord, RmapVisit.Metadata);
 
             // Continue the query because this isn't a failure.
             if ((notify.Flags & MfFlags.MemPreRemove) == 0)
@@ -250,12 +253,12 @@ internal sealed partial class XfsMount : IDaxHolderOperations
         // xfs_iget(XFS_IGET_INCORE): -ENODATA for an inode that is not cached; skip it.
         if (Cache.Cached(rec.Owner) is not { } ip)
         {
-            Kernel.TraceRmapRecord(ReverseMapView.ToRecord(agno, rec), RmapVisit.NotInCore);
+            Kernel.TraceRmapRecord((ReverseMapView, agno, rec), ToRecord, RmapVisit.NotInCore);
             return Errno.Ok;
         }
 
         var dax = !Kernel.Profile.Has(KernelFeature.XfsDaxMappingCheck) || ip.Mapping.IsDax;
-        Kernel.TraceRmapRecord(ReverseMapView.ToRecord(agno, rec), dax ? RmapVisit.Notified : RmapVisit.NotDax);
+        Kernel.TraceRmapRecord((ReverseMapView, agno, rec), ToRecord, dax ? RmapVisit.Notified : RmapVisit.NotDax);
 
         var pgoff = rec.Offset + (notify.StartBlock > rec.StartBlock ? notify.StartBlock - rec.StartBlock : 0);
         var startCross = Math.Max(rec.StartBlock, notify.StartBlock);

@@ -211,7 +211,14 @@ internal sealed class DecisionTrace
     }
 
     /// <summary>The walking holder visited <paramref name="record"/>, kept while under the cap; false outside any notify_failure call.</summary>
-    public bool RmapRecord(RmapRecord record, RmapVisit visit)
+    public bool RmapRecord(RmapRecord record, RmapVisit visit) => RmapRecord(record, static r => r, visit);
+
+    /// <summary>
+    /// The walking holder visited a record, made from <paramref name="state"/> by
+    /// <paramref name="record"/> and kept only while the walk is under the cap (later records are
+    /// counted, not made); false outside any notify_failure call.
+    /// </summary>
+    public bool RmapRecord<TState>(TState state, Func<TState, RmapRecord> record, RmapVisit visit)
     {
         if (!walks.TryPeek(out var walk))
         {
@@ -221,7 +228,7 @@ internal sealed class DecisionTrace
         walk.Found++;
         if (++walk.Visited <= RmapListed)
         {
-            Add(new RmapRecordVisited(walk.Plugin, record, visit));
+            Add(new RmapRecordVisited(walk.Plugin, record(state), visit));
         }
 
         return true;

@@ -100,6 +100,37 @@ public sealed class DecisionTraceTests
         trace.All[0].ShouldBe(new RmapQueried("fs", range, 20), "the query is where it was made, with what it found");
     }
 
+    /// <summary>
+    /// fs/xfs/xfs_notify_failure.c: xfs_dax_notify_failure() of a whole device visits every rmap
+    /// record; a holder that passes a record's values and a maker (IKernelServices.TraceRmapRecord
+    /// with a state) has the contract's record made only for the records the report lists.
+    /// </summary>
+    [Fact]
+    public void AnRmapWalk_WithAMaker_MakesOnlyTheListedRecords_AndCountsTheRest()
+    {
+        var trace = new DecisionTrace();
+        var range = new DeviceExtent(new DeviceOffset(0x10000), new ByteLength(0x100000));
+        var made = new List<ulong>();
+        trace.BeginRmapWalk("fs");
+        trace.RmapQuery(range).ShouldBeTrue();
+        for (var i = 0UL; i < 20; i++)
+        {
+            trace.RmapRecord((i, made), static s =>
+            {
+                s.made.Add(s.i);
+                return new RmapRecord(new DeviceExtent(new DeviceOffset(0x10000 + (s.i * 0x1000)), ByteLength.Page), RmapOwner.OfInode(new InodeNumber(100 + s.i)), new FileOffset(0), RmapRecordFlags.None);
+            }, RmapVisit.Notified).ShouldBeTrue();
+        }
+
+        trace.EndRmapWalk();
+
+        made.ShouldBe([.. Enumerable.Range(0, DecisionTrace.RmapListed).Select(i => (ulong)i)]);
+        trace.All.OfType<RmapRecordVisited>().Select(v => v.Record.Owner).Last().ShouldBe(RmapOwner.OfInode(new InodeNumber(115)));
+        trace.All.OfType<RmapRecordsElided>().Single().Count.ShouldBe(4);
+        trace.All[0].ShouldBe(new RmapQueried("fs", range, 20));
+        trace.RmapRecord(0, static _ => throw new InvalidOperationException("not made outside a walk"), RmapVisit.Notified).ShouldBeFalse();
+    }
+
     [Fact]
     public void AWalkThatFindsNothing_IsAQueryWithNoRecords()
     {

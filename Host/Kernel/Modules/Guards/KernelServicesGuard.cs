@@ -197,4 +197,18 @@ internal sealed class GuardedKernelServices(IKernelServices target, GuardScope s
             throw call.Threw(e);
         }
     }
+
+    public void TraceRmapRecord<TState>(TState state, Func<TState, RmapRecord> record, RmapVisit visit)
+    {
+        using var call = Enter(nameof(TraceRmapRecord), state, visit);
+        try
+        {
+            Target.TraceRmapRecord(state, record, visit);
+            call.Returned();
+        }
+        catch (Exception e) when (IsPlugins(e))
+        {
+            throw call.Threw(e);
+        }
+    }
 }
