@@ -172,19 +172,23 @@ public sealed class InodeCache<TInode> : IInodeCache
         }
     }
 
-    /// <summary>The in-core inodes in inode-number order (a copy: eviction may follow).</summary>
+    /// <summary>
+    /// The in-core inodes in inode-number order (a copy: eviction may follow). The numbers alone
+    /// are sorted (the runtime's precompiled sort of a ulong[]) and each inode looked up again:
+    /// sorting them with their inodes as pairs needs a sort compiled for this cache's inode type at
+    /// the first walk, which a device removal then runs unoptimized over every in-core inode.
+    /// </summary>
     private TInode[] Ordered()
     {
         var numbers = new ulong[inCore.Count];
-        var inodes = new TInode[inCore.Count];
-        var i = 0;
-        foreach (var (number, inode) in inCore)
+        inCore.Keys.CopyTo(numbers, 0);
+        Array.Sort(numbers);
+        var inodes = new TInode[numbers.Length];
+        for (var i = 0; i < numbers.Length; i++)
         {
-            numbers[i] = number;
-            inodes[i++] = inode;
+            inodes[i] = inCore[numbers[i]];
         }
 
-        Array.Sort(numbers, inodes);
         return inodes;
     }
 }
