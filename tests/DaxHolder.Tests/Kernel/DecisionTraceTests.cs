@@ -157,6 +157,9 @@ public sealed class DecisionTraceTests
         fault.Module.Name.ShouldBe("stray");
         fault.Call.ShouldBe("IKernelServices.TraceRmapRecord");
         Should.Throw<PluginFault>(() => services.TraceRmapQuery(record.Extent)).Kind.ShouldBe(PluginFaultKind.ContractViolation);
+        var made = Should.Throw<PluginFault>(() => services.TraceRmapRecord(record, static r => r, RmapVisit.Metadata));
+        made.Kind.ShouldBe(PluginFaultKind.ContractViolation, "the form with a maker is the same call");
+        made.Call.ShouldBe("IKernelServices.TraceRmapRecord");
     }
 
     [Fact]
